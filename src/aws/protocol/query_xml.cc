@@ -1,0 +1,82 @@
+#include "aws/protocol/query_xml.h"
+
+#include <fmt/format.h>
+
+#include "aws/protocol/errors.h"
+
+namespace cirt::aws {
+
+Request MakeQueryRequest(std::string service, std::string_view action,
+                         std::string_view version, const QueryParams& params) {
+  Request request;
+  request.service = std::move(service);
+  request.method = "POST";
+  request.path = "/";
+  request.protocol = Protocol::kQueryXml;
+  QueryParams form = params;
+  form.emplace("Action", std::string(action));
+  form.emplace("Version", std::string(version));
+  request.body = EncodeQuery(form);
+  request.headers.emplace("Content-Type",
+                          "application/x-www-form-urlencoded; charset=utf-8");
+  return request;
+}
+
+Result<XmlResponse> XmlResponse::Parse(std::string_view body) {
+  XmlResponse out;
+  out.doc_ = std::make_unique<pugi::xml_document>();
+  pugi::xml_parse_result parsed =
+      out.doc_->load_buffer(body.data(), body.size(), pugi::parse_default);
+  if (!parsed) {
+    ErrorContext context;
+    context.offset = static_cast<uint64_t>(parsed.offset);
+    return Status::Corrupt(
+        fmt::format("AWS answer is not XML: {}", parsed.description()), context);
+  }
+  if (!out.doc_->document_element()) {
+    return Status::Corrupt("AWS answer is an empty XML document");
+  }
+  return out;
+}
+
+pugi::xml_node XmlResponse::ResultNode(std::string_view action) const {
+  std::string name = fmt::format("{}Result", action);
+  pugi::xml_node result = root().child(name.c_str());
+  return result ? result : root();
+}
+
+std::string ChildText(pugi::xml_node node, const char* name) {
+  return node.child(name).text().as_string();
+}
+
+AwsError DecodeQueryXmlError(const Response& response) {
+  pugi::xml_document doc;
+  if (response.body.empty() ||
+      !doc.load_buffer(response.body.data(), response.body.size())) {
+    return detail::NonAwsError(response);
+  }
+  pugi::xml_node root = doc.document_element();
+  pugi::xml_node error;
+  std::string request_id;
+  if (std::string_view(root.name()) == "ErrorResponse") {
+    error = root.child("Error");
+    request_id = ChildText(root, "RequestId");
+  } else if (std::string_view(root.name()) == "Response") {
+    error = root.child("Errors").child("Error");
+    request_id = ChildText(root, "RequestID");
+    if (request_id.empty()) request_id = ChildText(root, "RequestId");
+  } else if (std::string_view(root.name()) == "Error") {
+    error = root;  // some endpoints answer with a bare <Error>
+    request_id = ChildText(root, "RequestId");
+  }
+  if (!error || ChildText(error, "Code").empty()) {
+    return detail::NonAwsError(response);
+  }
+  AwsError out;
+  out.code = detail::CleanErrorCode(ChildText(error, "Code"));
+  out.message = ChildText(error, "Message");
+  out.request_id = request_id;
+  return out;
+}
+
+}  // namespace cirt::aws

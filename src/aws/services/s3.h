@@ -1,0 +1,53 @@
+// src/aws/services/s3.h
+// Amazon S3 (REST-XML). Requests are built path-style ("/bucket/key"); the
+// Client switches to virtual-hosted addressing against AWS endpoints.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "aws/client.h"
+#include "core/result.h"
+
+namespace cirt::aws::s3 {
+
+// "/<bucket>/<key>" with the key URI-encoded ('/' kept).
+std::string ObjectPath(const std::string& bucket, const std::string& key);
+
+struct ObjectSummary {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+  std::string last_modified;  // ISO-8601 as returned
+  std::string storage_class;
+};
+
+// Every object under `prefix` (all pages). `page_size` > 0 sets max-keys.
+Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client,
+                                                 const std::string& bucket,
+                                                 const std::string& prefix = "",
+                                                 int page_size = 0);
+
+struct ObjectInfo {
+  uint64_t size = 0;
+  std::string etag;
+  std::string content_type;
+  std::string last_modified;  // HTTP date as returned
+  // x-amz-meta-* headers, names lower-cased without the prefix
+  // (e.g. CloudTrail digests' "signature").
+  std::map<std::string, std::string> metadata;
+};
+
+struct Object {
+  ObjectInfo info;
+  std::string bytes;  // exactly as stored (no transparent decompression)
+};
+
+Result<Object> GetObject(Client& client, const std::string& bucket,
+                         const std::string& key);
+Result<ObjectInfo> HeadObject(Client& client, const std::string& bucket,
+                              const std::string& key);
+
+}  // namespace cirt::aws::s3

@@ -1,0 +1,17 @@
+// src/cli/commands.h
+// Each subcommand registers its flags on the CLI11 app and returns the
+// callback that runs it (returning the exit code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+
+namespace cirt::cli {
+
+using Runner = std::function<int()>;
+
+Runner AddHunt(CLI::App& app);
+Runner AddRules(CLI::App& app);
+
+}  // namespace cirt::cli

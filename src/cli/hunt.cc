@@ -1,0 +1,181 @@
+// `cirt hunt`: flags -> detect::HuntOptions -> detect::Hunt -> report writers.
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "core/diagnostics.h"
+#include "detect/hunt.h"
+#include "report/writer.h"
+
+namespace cirt::cli {
+
+namespace {
+
+struct HuntFlags {
+  std::vector<std::string> inputs;
+  std::vector<std::string> rules;
+  bool no_builtin = false;
+  std::string format = "table";
+  std::string output;
+  unsigned jobs = 0;
+  std::string level;
+  std::vector<std::string> vars;
+  bool no_color = false;
+  bool quiet = false;
+};
+
+// Prints "files a/b, MB read, MB/s, ETA" on stderr until stopped.
+class ProgressLine {
+ public:
+  explicit ProgressLine(detect::Progress* p) : p_(p), thread_([this] { Run(); }) {}
+  ~ProgressLine() {
+    stop_ = true;
+    thread_.join();
+    std::fputs("\r\x1b[2K", stderr);
+  }
+
+ private:
+  void Run() {
+    auto start = std::chrono::steady_clock::now();
+    while (!stop_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double mb = static_cast<double>(p_->bytes_done.load()) / 1e6;
+      double total = static_cast<double>(p_->bytes_total) / 1e6;
+      double rate = secs > 0 ? mb / secs : 0;
+      double eta = rate > 0 ? (total - mb) / rate : 0;
+      std::fputs(fmt::format("\r\x1b[2Kcirt: files {}/{}  {:.1f}/{:.1f} MB read  {:.0f} MB/s  ETA {:.0f}s",
+                             p_->files_done.load(), p_->files_total, mb, total, rate, eta)
+                     .c_str(),
+                 stderr);
+      std::fflush(stderr);
+    }
+  }
+  detect::Progress* p_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+int RunHunt(const HuntFlags& f) {
+  auto format = report::ParseFormat(f.format);
+  if (!format.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", std::string(format.status().message()).c_str());
+    return kExitUsage;
+  }
+  detect::HuntOptions options;
+  options.inputs = f.inputs;
+  options.rule_paths = f.rules;
+  options.builtin_rules = !f.no_builtin;
+  options.jobs = f.jobs;
+  if (!f.level.empty()) {
+    options.min_level = model::ParseLevel(f.level);
+    if (!options.min_level) {
+      std::fprintf(stderr, "cirt: unknown level '%s'\n", f.level.c_str());
+      return kExitUsage;
+    }
+  }
+  for (const std::string& v : f.vars) {
+    size_t eq = v.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr, "cirt: --var needs NAME=VALUE[,VALUE...], got '%s'\n", v.c_str());
+      return kExitUsage;
+    }
+    auto& values = options.load.placeholders[v.substr(0, eq)];
+    std::string rest = v.substr(eq + 1);
+    size_t start = 0;
+    while (true) {
+      size_t comma = rest.find(',', start);
+      values.push_back(rest.substr(start, comma == std::string::npos ? comma : comma - start));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+
+  std::FILE* out = stdout;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, std::fclose);
+  if (!f.output.empty() && f.output != "-") {
+    file.reset(std::fopen(f.output.c_str(), "wb"));
+    if (!file) {
+      std::fprintf(stderr, "cirt: cannot write %s\n", f.output.c_str());
+      return kExitUsage;
+    }
+    out = file.get();
+  }
+
+  Diagnostics diagnostics(stderr);
+  detect::Progress progress;
+  Result<detect::HuntResult> result = Status::Internal("not run");
+  {
+    std::unique_ptr<ProgressLine> line;
+    if (!f.quiet && isatty(STDERR_FILENO)) line = std::make_unique<ProgressLine>(&progress);
+    result = detect::Hunt(options, &diagnostics, &progress);
+  }
+  if (!result.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", result.status().ToString().c_str());
+    return kExitUsage;
+  }
+  const detect::HuntResult& r = *result;
+  report::WriterOptions wopts;
+  wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
+  if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
+  auto writer = report::MakeDetectionWriter(*format, out, wopts);
+  for (const auto& d : r.detections) writer->Write(d);
+  writer->Finish();
+  if (*format == report::Format::kTable) {
+    report::WriteDetectionSummary(r.detections, out, wopts);
+  } else if (!f.quiet) {
+    report::WriteDetectionSummary(r.detections, stderr, report::WriterOptions{});
+  }
+  const auto& s = r.stats;
+  if (!f.quiet) {
+    double mb = static_cast<double>(s.bytes_json) / 1e6;
+    std::fprintf(stderr,
+                 "%s",
+                 fmt::format("cirt: {} rules ({} other logsource, {} correlation, {} failed); "
+                             "{} files, {} records, {:.1f} MB JSON in {:.2f}s ({:.0f} MB/s, {:.0f} "
+                             "events/s); skipped: {} files, {} partial files, {} records, {} "
+                             "digest files\n",
+                             r.rules.loaded, r.rules.other_logsource, r.rules.correlation,
+                             r.rules.errors, s.files, s.records, mb, r.seconds,
+                             r.seconds > 0 ? mb / r.seconds : 0,
+                             r.seconds > 0 ? static_cast<double>(s.records) / r.seconds : 0,
+                             s.files_skipped, s.files_partial, s.records_skipped, s.digest_files)
+                     .c_str());
+  }
+  if (r.rules.errors > 0) return kExitUsage;
+  if (s.any_skipped() || r.input_errors > 0) return kExitInputSkipped;
+  return kExitOk;
+}
+
+}  // namespace
+
+Runner AddHunt(CLI::App& app) {
+  auto flags = std::make_shared<HuntFlags>();
+  CLI::App* cmd = app.add_subcommand("hunt", "Run Sigma rules over CloudTrail logs");
+  cmd->add_option("paths", flags->inputs,
+                  "CloudTrail files or folders (S3 objects, JSON arrays, JSON Lines, "
+                  "lookup-events output; plain or gzip)")
+      ->required();
+  cmd->add_option("--rules,-r", flags->rules, "Sigma rule file or folder (repeatable)");
+  cmd->add_flag("--no-builtin-rules", flags->no_builtin, "Do not run cirt's built-in rule pack");
+  cmd->add_option("--format,-f", flags->format, "table, jsonl, json, csv or timesketch")
+      ->capture_default_str();
+  cmd->add_option("--output,-o", flags->output, "Write detections to FILE instead of stdout");
+  cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: all cores)");
+  cmd->add_option("--level", flags->level, "Only report detections at or above this level");
+  cmd->add_option("--var", flags->vars,
+                  "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2");
+  cmd->add_flag("--no-color", flags->no_color, "No colours in the table");
+  cmd->add_flag("--quiet,-q", flags->quiet, "No progress, summary or statistics on stderr");
+  return [flags] { return RunHunt(*flags); };
+}
+
+}  // namespace cirt::cli

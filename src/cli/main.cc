@@ -1,0 +1,27 @@
+// cirt: incident response for AWS. Builds the CLI and dispatches to the
+// subcommand files; no parsing, AWS, or matching logic lives here.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cirt: incident response for AWS (hunt CloudTrail with Sigma rules)"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("cirt 0.1.0"));
+  std::vector<std::pair<CLI::App*, cirt::cli::Runner>> commands;
+  cirt::cli::Runner hunt = cirt::cli::AddHunt(app);
+  cirt::cli::Runner rules = cirt::cli::AddRules(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? cirt::cli::kExitOk : cirt::cli::kExitUsage;
+  }
+  if (app.got_subcommand("hunt")) return hunt();
+  if (app.got_subcommand("rules")) return rules();
+  return cirt::cli::kExitUsage;
+}

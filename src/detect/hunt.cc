@@ -1,0 +1,327 @@
+#include "detect/hunt.h"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "detect/builtin_rules.h"
+#include "detect/sigma/matcher.h"
+#include "io/file.h"
+
+namespace cirt::detect {
+
+using sigma::LoadOutcome;
+
+Status LoadAllRules(bool builtin, const std::vector<std::string>& rule_paths,
+                    const sigma::LoadOptions& options, std::vector<sigma::Rule>* rules,
+                    RuleSummary* summary) {
+  if (builtin) {
+    for (const EmbeddedFile& f : BuiltinRuleFiles()) {
+      if (f.path.empty()) continue;
+      auto got = sigma::ParseRules(f.content, std::string(f.path), options, rules);
+      summary->outcomes.insert(summary->outcomes.end(), got.begin(), got.end());
+    }
+  }
+  for (const std::string& path : rule_paths) {
+    CIRT_RETURN_IF_ERROR(sigma::LoadRules(path, options, rules, &summary->outcomes));
+  }
+  return Status::Ok();
+}
+
+namespace {
+
+void Count(RuleSummary* s) {
+  s->loaded = s->other_logsource = s->correlation = s->errors = 0;
+  for (const auto& o : s->outcomes) {
+    switch (o.kind) {
+      case LoadOutcome::Kind::kLoaded: ++s->loaded; break;
+      case LoadOutcome::Kind::kOtherLogsource: ++s->other_logsource; break;
+      case LoadOutcome::Kind::kCorrelation: ++s->correlation; break;
+      case LoadOutcome::Kind::kError: ++s->errors; break;
+    }
+  }
+}
+
+// A match of an aggregating rule, kept until all files are read.
+struct AggregateHit {
+  uint32_t rule;
+  std::string group;
+  std::string counted;  // value of count(field), if any
+  model::Detection detection;
+};
+
+class Sink : public ingest::RecordSink {
+ public:
+  Sink(const sigma::Matcher& matcher, const model::FieldPlan& plan,
+       const std::vector<int>& aggregating, std::optional<model::Level> min_level)
+      : matcher_(matcher),
+        plan_(plan),
+        aggregating_(aggregating),
+        min_level_(min_level),
+        scratch_(matcher.NewScratch()) {}
+
+  void OnRecord(const model::Event& event, const model::FieldValues& values,
+                const model::RecordOrigin& origin) override {
+    matcher_.Match(values, scratch_.get(), &matched_);
+    for (uint32_t r : matched_) {
+      const sigma::Rule& rule = matcher_.rule(r);
+      model::Detection d;
+      d.rule_id = rule.id;
+      d.rule_title = rule.title;
+      d.level = rule.level;
+      d.tags = rule.tags;
+      model::CopyEventFields(event, origin, &d);
+      if (aggregating_[r] >= 0) {
+        AggregateHit hit{r, {}, {}, std::move(d)};
+        const auto& agg = *rule.aggregation;
+        hit.group = FirstValue(values, agg.group_by);
+        hit.counted = FirstValue(values, agg.count_field);
+        aggregate_hits.push_back(std::move(hit));
+        continue;
+      }
+      if (min_level_ && rule.level < *min_level_) continue;
+      detections.push_back(std::move(d));
+    }
+  }
+
+  std::vector<model::Detection> detections;
+  std::vector<AggregateHit> aggregate_hits;
+
+ private:
+  std::string FirstValue(const model::FieldValues& values, const std::string& path) const {
+    if (path.empty()) return {};
+    int64_t slot = plan_.FindPath(path);
+    if (slot < 0) return {};
+    const auto& vs = values.at(static_cast<model::SlotId>(slot));
+    return vs.empty() ? std::string() : std::string(vs[0].text);
+  }
+
+  const sigma::Matcher& matcher_;
+  const model::FieldPlan& plan_;
+  const std::vector<int>& aggregating_;
+  std::optional<model::Level> min_level_;
+  sigma::Matcher::ScratchPtr scratch_;
+  std::vector<uint32_t> matched_;
+};
+
+bool CmpHolds(sigma::Aggregation::Cmp cmp, double count, double threshold) {
+  switch (cmp) {
+    case sigma::Aggregation::Cmp::kGt: return count > threshold;
+    case sigma::Aggregation::Cmp::kGte: return count >= threshold;
+    case sigma::Aggregation::Cmp::kLt: return count < threshold;
+    case sigma::Aggregation::Cmp::kLte: return count <= threshold;
+    case sigma::Aggregation::Cmp::kEq: return count == threshold;
+  }
+  return false;
+}
+
+// Legacy Sigma aggregations over the hits of one rule, in time order.
+// count: a sliding window of `timeframe` (the whole run when absent) per
+// group; a detection is emitted when the count (or distinct count) first
+// satisfies the condition, then the window restarts.
+// near: a hit of the base condition with a hit of the companion condition
+// within `timeframe` either side.
+void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& companion,
+                     std::vector<AggregateHit> hits, std::optional<model::Level> min_level,
+                     std::vector<model::Detection>* out) {
+  std::sort(hits.begin(), hits.end(), [](const AggregateHit& a, const AggregateHit& b) {
+    return std::tie(a.rule, a.detection.time_us, a.detection.file, a.detection.record_index) <
+           std::tie(b.rule, b.detection.time_us, b.detection.file, b.detection.record_index);
+  });
+  std::map<uint32_t, std::vector<const AggregateHit*>> by_rule;
+  for (const auto& h : hits) by_rule[h.rule].push_back(&h);
+  for (auto& [r, rule_hits] : by_rule) {
+    const sigma::Rule& rule = matcher.rule(r);
+    if (companion[r] == -2) continue;  // a companion: consumed by its base rule
+    if (min_level && rule.level < *min_level) continue;
+    const auto& agg = *rule.aggregation;
+    const int64_t window = rule.timeframe_us;
+    if (agg.kind == sigma::Aggregation::Kind::kNear) {
+      auto it = by_rule.find(static_cast<uint32_t>(companion[r]));
+      if (it == by_rule.end()) continue;
+      for (const AggregateHit* h : rule_hits) {
+        for (const AggregateHit* o : it->second) {
+          int64_t dt = o->detection.time_us - h->detection.time_us;
+          if (window == 0 || (dt <= window && dt >= -window)) {
+            model::Detection d = h->detection;
+            d.aggregate = fmt::format("near event {}", o->detection.event_id);
+            out->push_back(std::move(d));
+            break;
+          }
+        }
+      }
+      continue;
+    }
+    const bool upper = agg.cmp == sigma::Aggregation::Cmp::kLt ||
+                       agg.cmp == sigma::Aggregation::Cmp::kLte;
+    std::unordered_map<std::string, std::vector<const AggregateHit*>> windows;
+    for (const AggregateHit* h : rule_hits) {
+      auto& w = windows[h->group];
+      w.push_back(h);
+      if (window > 0) {
+        size_t drop = 0;
+        while (drop < w.size() && h->detection.time_us - w[drop]->detection.time_us > window) {
+          ++drop;
+        }
+        w.erase(w.begin(), w.begin() + static_cast<long>(drop));
+      }
+      if (upper) continue;
+      double count;
+      if (agg.count_field.empty()) {
+        count = static_cast<double>(w.size());
+      } else {
+        std::set<std::string> distinct;
+        for (const auto* x : w) distinct.insert(x->counted);
+        count = static_cast<double>(distinct.size());
+      }
+      if (CmpHolds(agg.cmp, count, agg.threshold)) {
+        model::Detection d = h->detection;
+        d.aggregate = fmt::format("count({}){} = {} within {}s", agg.count_field,
+                                  agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
+                                  count, window / 1000000);
+        out->push_back(std::move(d));
+        w.clear();
+      }
+    }
+    if (upper) {
+      for (auto& [group, w] : windows) {
+        if (!w.empty() && CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
+          model::Detection d = w.back()->detection;
+          d.aggregate = fmt::format("count() = {}", w.size());
+          out->push_back(std::move(d));
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Progress* progress) {
+  auto start = std::chrono::steady_clock::now();
+  HuntResult result;
+  std::vector<sigma::Rule> rules;
+  CIRT_RETURN_IF_ERROR(
+      LoadAllRules(options.builtin_rules, options.rule_paths, options.load, &rules, &result.rules));
+
+  // A `near` rule gets a companion rule evaluating its second condition.
+  std::vector<sigma::Rule> companions;
+  for (const auto& rule : rules) {
+    if (rule.aggregation && rule.aggregation->kind == sigma::Aggregation::Kind::kNear) {
+      sigma::Rule c = rule;
+      c.condition = rule.aggregation->near;
+      c.title = rule.title + " (near)";
+      companions.push_back(std::move(c));
+    }
+  }
+  const size_t base_count = rules.size();
+  for (auto& c : companions) rules.push_back(std::move(c));
+
+  model::FieldPlan plan;
+  ingest::ModelSlots slots = ingest::ModelSlots::Register(&plan);
+  std::vector<LoadOutcome> compile_errors;
+  // Compile may drop rules, so match companions by title afterwards.
+  auto matcher = sigma::Matcher::Compile(std::move(rules), &plan, &compile_errors);
+  result.rules.outcomes.insert(result.rules.outcomes.end(), compile_errors.begin(),
+                               compile_errors.end());
+  // A rule that failed to compile was counted as loaded by the loader.
+  Count(&result.rules);
+  result.rules.loaded = matcher->rule_count() > 0 ? 0 : 0;
+  std::vector<int> aggregating(matcher->rule_count(), -1);
+  std::vector<int> companion(matcher->rule_count(), -1);
+  std::map<std::string, uint32_t> near_companions;
+  for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
+    const auto& rule = matcher->rule(r);
+    if (!rule.aggregation) continue;
+    aggregating[r] = 0;
+    bool is_companion = rule.title.size() > 7 &&
+                        rule.title.compare(rule.title.size() - 7, 7, " (near)") == 0 &&
+                        rule.aggregation->kind == sigma::Aggregation::Kind::kNear;
+    if (is_companion) {
+      companion[r] = -2;
+      near_companions[rule.file + "\n" + rule.id] = r;
+    }
+  }
+  size_t runnable = 0;
+  for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
+    if (companion[r] == -2) continue;
+    ++runnable;
+    const auto& rule = matcher->rule(r);
+    if (rule.aggregation && rule.aggregation->kind == sigma::Aggregation::Kind::kNear) {
+      auto it = near_companions.find(rule.file + "\n" + rule.id);
+      if (it != near_companions.end()) companion[r] = static_cast<int>(it->second);
+    }
+  }
+  (void)base_count;
+  result.rules.loaded = runnable;
+  for (const auto& o : result.rules.outcomes) {
+    if (o.kind == LoadOutcome::Kind::kError) {
+      diagnostics->Warn(Status::InvalidArgument(o.message, {.file = o.file}));
+    }
+  }
+  if (runnable == 0) {
+    return Status::InvalidArgument("no rules to run (check --rules and --no-builtin-rules)");
+  }
+
+  std::vector<Status> input_errors;
+  std::vector<io::InputFile> files = io::ExpandInputs(options.inputs, &input_errors);
+  for (const Status& e : input_errors) diagnostics->Warn(e);
+  result.input_errors = input_errors.size();
+  if (progress) {
+    progress->files_total = files.size();
+    for (const auto& f : files) progress->bytes_total += f.size;
+  }
+  // Largest files first keeps the threads evenly loaded.
+  std::vector<size_t> order(files.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return files[a].size > files[b].size; });
+
+  unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, files.size())));
+  std::atomic<size_t> next{0};
+  std::mutex mu;
+  std::vector<AggregateHit> aggregate_hits;
+  auto worker = [&] {
+    ingest::CloudTrailReader reader(plan, slots, diagnostics);
+    Sink sink(*matcher, plan, aggregating, options.min_level);
+    ingest::ReadStats stats;
+    while (true) {
+      size_t i = next.fetch_add(1);
+      if (i >= order.size()) break;
+      const io::InputFile& f = files[order[i]];
+      stats.Add(reader.ReadFile(f.path, &sink));
+      if (progress) {
+        progress->files_done.fetch_add(1);
+        progress->bytes_done.fetch_add(f.size);
+      }
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    result.stats.Add(stats);
+    for (auto& d : sink.detections) result.detections.push_back(std::move(d));
+    for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));
+  };
+  std::vector<std::thread> threads;
+  for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+
+  RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level,
+                  &result.detections);
+  std::sort(result.detections.begin(), result.detections.end(),
+            [](const model::Detection& a, const model::Detection& b) {
+              return std::tie(a.time_us, a.file, a.record_index, a.rule_title) <
+                     std::tie(b.time_us, b.file, b.record_index, b.rule_title);
+            });
+  result.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace cirt::detect

@@ -1,0 +1,66 @@
+// src/detect/hunt.h
+// `cirt hunt`: load rules (built-in pack and/or folders), read CloudTrail
+// files in parallel with one reader and one matcher scratch per thread, and
+// collect detections. Memory is bounded by the threads' buffers (one file
+// each) plus the detections themselves.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/diagnostics.h"
+#include "core/result.h"
+#include "detect/sigma/rule.h"
+#include "ingest/cloudtrail_reader.h"
+#include "model/detection.h"
+
+namespace cirt::detect {
+
+struct RuleSummary {
+  size_t loaded = 0;           // rules that run
+  size_t other_logsource = 0;  // skipped: not product aws / service cloudtrail
+  size_t correlation = 0;      // skipped: correlation rules
+  size_t errors = 0;           // rules that did not load or compile
+  std::vector<sigma::LoadOutcome> outcomes;  // every file's outcome
+};
+
+// Loads the built-in pack (when `builtin`) and every path in `rule_paths`.
+// A missing path is an error; per-rule problems are in `summary`.
+Status LoadAllRules(bool builtin, const std::vector<std::string>& rule_paths,
+                    const sigma::LoadOptions& options, std::vector<sigma::Rule>* rules,
+                    RuleSummary* summary);
+
+struct HuntOptions {
+  std::vector<std::string> inputs;      // files or directories
+  std::vector<std::string> rule_paths;  // --rules
+  bool builtin_rules = true;
+  unsigned jobs = 0;                    // 0: all cores
+  sigma::LoadOptions load;
+  std::optional<model::Level> min_level;
+};
+
+struct Progress {
+  std::atomic<uint64_t> files_done{0};
+  std::atomic<uint64_t> bytes_done{0};  // bytes on disk
+  uint64_t files_total = 0;
+  uint64_t bytes_total = 0;
+};
+
+struct HuntResult {
+  std::vector<model::Detection> detections;  // sorted by time, then file and record
+  ingest::ReadStats stats;
+  RuleSummary rules;
+  size_t input_errors = 0;  // paths that do not exist or cannot be listed
+  double seconds = 0;
+};
+
+// Runs a hunt. Input and rule problems are reported to `diagnostics` and
+// counted; only a missing rules path or an empty rule set fails the call.
+// `progress` (optional) is updated as files complete.
+Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics,
+                        Progress* progress = nullptr);
+
+}  // namespace cirt::detect

@@ -1,0 +1,753 @@
+#include "detect/sigma/matcher.h"
+
+#include <arpa/inet.h>
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <optional>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "model/event.h"
+
+namespace cirt::detect::sigma {
+
+using model::FieldValue;
+using model::ValueKind;
+
+namespace {
+
+constexpr uint32_t kRawSlot = UINT32_MAX;  // keyword searches: the whole record text
+
+enum class PredKind : uint8_t {
+  kExactCi, kExactCs, kAnyString, kHs, kRegex, kCidr, kNumeric, kPresent, kNull, kFieldRef, kNever,
+};
+
+struct Cidr {
+  int family = AF_INET;
+  unsigned char addr[16] = {};
+  int prefix = 0;
+};
+
+struct Pred {
+  PredKind kind;
+  uint32_t slot;
+  std::string key;  // exact value (lower-cased when ci), hs expression, regex, field
+  bool cased = false;
+  std::unique_ptr<RE2> regex;
+  Cidr cidr;
+  MatchOp op = MatchOp::kString;
+  double number = 0;
+  TimePart time_part = TimePart::kNone;
+  uint32_t other_slot = 0;  // kFieldRef
+};
+
+struct CompiledValue {
+  uint32_t pred;
+  bool invert;            // result is !bit
+  bool require_present;   // and the field must be present (neq)
+};
+
+struct CompiledTest {
+  uint32_t slot;
+  std::vector<CompiledValue> values;
+  bool all;
+};
+
+using CompiledGroup = std::vector<CompiledTest>;
+using CompiledSearch = std::vector<CompiledGroup>;
+
+struct CompiledRule {
+  std::vector<CompiledSearch> searches;
+  Condition condition;
+};
+
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+
+struct SlotIndex {
+  uint32_t slot;
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_ci;
+  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_cs;
+  std::vector<uint32_t> any_string;
+  std::vector<uint32_t> hs_preds;
+  hs_database_t* db = nullptr;
+  std::vector<uint32_t> others;
+};
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
+// A Pattern as a vectorscan expression: literals escaped byte by byte,
+// leading/trailing stars dropped in favour of missing anchors.
+std::string HsExpression(const Pattern& p) {
+  size_t begin = 0, end = p.size();
+  bool anchored_start = true, anchored_end = true;
+  if (begin < end && p[begin].kind == PatternPart::Kind::kStar) {
+    anchored_start = false;
+    ++begin;
+  }
+  if (end > begin && p[end - 1].kind == PatternPart::Kind::kStar) {
+    anchored_end = false;
+    --end;
+  }
+  std::string re = anchored_start ? "\\A" : "";
+  for (size_t i = begin; i < end; ++i) {
+    switch (p[i].kind) {
+      case PatternPart::Kind::kStar: re += ".*"; break;
+      case PatternPart::Kind::kQuestion: re += "."; break;
+      case PatternPart::Kind::kLiteral:
+        for (unsigned char c : p[i].text) {
+          if (std::isalnum(c)) {
+            re += static_cast<char>(c);
+          } else {
+            re += fmt::format("\\x{:02x}", c);
+          }
+        }
+        break;
+    }
+  }
+  if (anchored_end) re += "\\z";
+  return re;
+}
+
+bool ParseIp(std::string_view text, Cidr* out) {
+  std::string s(text);
+  if (inet_pton(AF_INET, s.c_str(), out->addr) == 1) {
+    out->family = AF_INET;
+    return true;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), out->addr) == 1) {
+    out->family = AF_INET6;
+    return true;
+  }
+  return false;
+}
+
+bool ParseCidr(std::string_view text, Cidr* out) {
+  size_t slash = text.find('/');
+  if (!ParseIp(text.substr(0, slash), out)) return false;
+  int max = out->family == AF_INET ? 32 : 128;
+  out->prefix = max;
+  if (slash != std::string_view::npos) {
+    std::string bits(text.substr(slash + 1));
+    if (bits.empty() || bits.size() > 3 || bits.find_first_not_of("0123456789") != std::string::npos) {
+      return false;
+    }
+    out->prefix = std::stoi(bits);
+    if (out->prefix > max) return false;
+  }
+  return true;
+}
+
+bool InCidr(const Cidr& net, std::string_view ip_text) {
+  Cidr ip;
+  if (ip_text.size() > 45 || !ParseIp(ip_text, &ip) || ip.family != net.family) return false;
+  int full = net.prefix / 8, rest = net.prefix % 8;
+  if (std::memcmp(ip.addr, net.addr, static_cast<size_t>(full)) != 0) return false;
+  if (rest == 0) return true;
+  unsigned char mask = static_cast<unsigned char>(0xff << (8 - rest));
+  return (ip.addr[full] & mask) == (net.addr[full] & mask);
+}
+
+std::optional<double> NumberOf(const FieldValue& v) {
+  if (v.kind == ValueKind::kNumber) return v.number;
+  if (v.kind != ValueKind::kString || v.text.empty()) return std::nullopt;
+  std::string s(v.text);
+  char* end = nullptr;
+  double d = std::strtod(s.c_str(), &end);
+  if (end != s.c_str() + s.size()) return std::nullopt;
+  return d;
+}
+
+std::optional<double> TimePartOf(const FieldValue& v, TimePart part) {
+  if (v.kind != ValueKind::kString) return std::nullopt;
+  auto t = model::ParseUtcTimestamp(v.text);
+  if (!t) return std::nullopt;
+  std::string iso = model::FormatUtcTimestamp(*t);
+  auto num = [&](size_t pos, size_t n) { return std::stod(iso.substr(pos, n)); };
+  switch (part) {
+    case TimePart::kYear: return num(0, 4);
+    case TimePart::kMonth: return num(5, 2);
+    case TimePart::kDay: return num(8, 2);
+    case TimePart::kHour: return num(11, 2);
+    case TimePart::kMinute: return num(14, 2);
+    case TimePart::kWeek: {
+      // ISO-8601 week number.
+      int64_t days = *t / 86400000000LL;
+      int weekday = static_cast<int>(((days % 7) + 7 + 3) % 7);  // Monday = 0
+      int64_t thursday = days - weekday + 3;
+      auto year_start = model::ParseUtcTimestamp(
+          model::FormatUtcTimestamp(thursday * 86400000000LL).substr(0, 4) + "-01-01T00:00:00Z");
+      return static_cast<double>((thursday - *year_start / 86400000000LL) / 7 + 1);
+    }
+    case TimePart::kNone: break;
+  }
+  return std::nullopt;
+}
+
+bool Compare(MatchOp op, double lhs, double rhs) {
+  switch (op) {
+    case MatchOp::kLt: return lhs < rhs;
+    case MatchOp::kLte: return lhs <= rhs;
+    case MatchOp::kGt: return lhs > rhs;
+    case MatchOp::kGte: return lhs >= rhs;
+    default: return lhs == rhs;
+  }
+}
+
+}  // namespace
+
+class Matcher::Scratch {
+ public:
+  std::vector<uint64_t> bits;
+  std::vector<uint32_t> stamp;
+  uint32_t epoch = 0;
+  std::vector<uint32_t> candidates;
+  hs_scratch_t* hs = nullptr;
+  std::string lower;
+  ~Scratch() {
+    if (hs) hs_free_scratch(hs);
+  }
+  void Set(uint32_t pred) { bits[pred >> 6] |= 1ULL << (pred & 63); }
+  bool Get(uint32_t pred) const { return (bits[pred >> 6] >> (pred & 63)) & 1; }
+};
+
+struct Matcher::Impl {
+  std::vector<Rule> rules;
+  std::vector<CompiledRule> compiled;
+  std::vector<Pred> preds;
+  std::map<std::string, uint32_t> pred_ids;  // dedupe key -> id
+  std::vector<SlotIndex> slots;              // one per slot with value predicates
+  std::map<uint32_t, size_t> slot_to_index;
+  std::vector<uint32_t> record_preds;        // kPresent, kNull, kFieldRef, kNever: per record
+  std::vector<std::vector<uint32_t>> anchored;  // pred -> rules it can trigger
+  std::vector<uint32_t> always;              // rules without a necessary predicate
+  hs_scratch_t* proto_scratch = nullptr;
+  model::FieldPlan* plan = nullptr;
+
+  ~Impl() {
+    for (auto& s : slots) {
+      if (s.db) hs_free_database(s.db);
+    }
+    if (proto_scratch) hs_free_scratch(proto_scratch);
+  }
+
+  SlotIndex& IndexFor(uint32_t slot) {
+    auto it = slot_to_index.find(slot);
+    if (it != slot_to_index.end()) return slots[it->second];
+    slot_to_index[slot] = slots.size();
+    slots.push_back(SlotIndex{});
+    slots.back().slot = slot;
+    return slots.back();
+  }
+
+  uint32_t SlotFor(const std::string& field) {
+    if (field.empty()) {
+      plan->set_needs_raw_record(true);
+      return kRawSlot;
+    }
+    return plan->AddPath(field);
+  }
+
+  Result<uint32_t> AddPred(Pred p) {
+    std::string dedupe = fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", static_cast<int>(p.kind),
+                                     p.slot, p.key, p.cased, static_cast<int>(p.op), p.number,
+                                     static_cast<int>(p.time_part), p.other_slot,
+                                     p.regex ? p.regex->pattern() : "", p.cidr.prefix);
+    auto it = pred_ids.find(dedupe);
+    if (it != pred_ids.end()) return it->second;
+    uint32_t id = static_cast<uint32_t>(preds.size());
+    switch (p.kind) {
+      case PredKind::kExactCi: IndexFor(p.slot).exact_ci[p.key].push_back(id); break;
+      case PredKind::kExactCs: IndexFor(p.slot).exact_cs[p.key].push_back(id); break;
+      case PredKind::kAnyString: IndexFor(p.slot).any_string.push_back(id); break;
+      case PredKind::kHs: IndexFor(p.slot).hs_preds.push_back(id); break;
+      case PredKind::kRegex:
+      case PredKind::kCidr:
+      case PredKind::kNumeric: IndexFor(p.slot).others.push_back(id); break;
+      case PredKind::kPresent:
+      case PredKind::kNull:
+      case PredKind::kFieldRef:
+      case PredKind::kNever: record_preds.push_back(id); break;
+    }
+    preds.push_back(std::move(p));
+    pred_ids.emplace(std::move(dedupe), id);
+    return id;
+  }
+
+  Result<CompiledValue> CompileValue(uint32_t slot, const ValueMatch& v) {
+    Pred p;
+    p.slot = slot;
+    CompiledValue cv{0, false, false};
+    switch (v.op) {
+      case MatchOp::kString: {
+        if (v.time_part != TimePart::kNone) {
+          p.kind = PredKind::kNumeric;
+          p.op = MatchOp::kString;
+          p.number = v.number;
+          p.time_part = v.time_part;
+          break;
+        }
+        bool wild = std::any_of(v.pattern.begin(), v.pattern.end(), [](const PatternPart& x) {
+          return x.kind != PatternPart::Kind::kLiteral;
+        });
+        if (!wild) {
+          std::string lit = v.pattern.empty() ? "" : v.pattern[0].text;
+          p.kind = v.cased ? PredKind::kExactCs : PredKind::kExactCi;
+          p.key = v.cased ? lit : AsciiLower(lit);
+        } else if (v.pattern.size() == 1) {  // a lone '*'
+          p.kind = PredKind::kAnyString;
+        } else {
+          p.kind = PredKind::kHs;
+          p.key = HsExpression(v.pattern);
+          p.cased = v.cased;
+        }
+        break;
+      }
+      case MatchOp::kRegex: {
+        RE2::Options opts;
+        opts.set_log_errors(false);
+        opts.set_case_sensitive(!v.regex_i);
+        opts.set_dot_nl(v.regex_s);
+        opts.set_never_nl(false);
+        std::string pattern = v.regex_m ? "(?m)" + v.text : v.text;
+        auto re = std::make_unique<RE2>(pattern, opts);
+        if (!re->ok()) {
+          return Status::InvalidArgument(fmt::format("bad regular expression '{}': {}", v.text,
+                                                     re->error()));
+        }
+        p.kind = PredKind::kRegex;
+        p.regex = std::move(re);
+        p.key = pattern;
+        break;
+      }
+      case MatchOp::kCidr:
+        p.kind = PredKind::kCidr;
+        if (!ParseCidr(v.text, &p.cidr)) {
+          return Status::InvalidArgument(fmt::format("bad CIDR '{}'", v.text));
+        }
+        p.key = v.text;
+        break;
+      case MatchOp::kLt:
+      case MatchOp::kLte:
+      case MatchOp::kGt:
+      case MatchOp::kGte:
+        p.kind = PredKind::kNumeric;
+        p.op = v.op;
+        p.number = v.number;
+        p.time_part = v.time_part;
+        break;
+      case MatchOp::kExists:
+        p.kind = PredKind::kPresent;
+        cv.invert = !v.expected_presence;
+        break;
+      case MatchOp::kNull: p.kind = PredKind::kNull; break;
+      case MatchOp::kFieldRef:
+        if (slot == kRawSlot) return Status::InvalidArgument("fieldref needs a field");
+        p.kind = PredKind::kFieldRef;
+        p.other_slot = plan->AddPath(v.text);
+        p.cased = v.cased;
+        p.key = v.text;
+        break;
+      case MatchOp::kNeverMatches: p.kind = PredKind::kNever; break;
+    }
+    if (slot == kRawSlot && p.kind != PredKind::kHs && p.kind != PredKind::kExactCi &&
+        p.kind != PredKind::kExactCs && p.kind != PredKind::kAnyString &&
+        p.kind != PredKind::kRegex && p.kind != PredKind::kNever) {
+      return Status::Unsupported("keyword searches support string and regex values only");
+    }
+    if (v.negate) {
+      cv.invert = !cv.invert;
+      cv.require_present = p.kind != PredKind::kNull;
+    }
+    CIRT_ASSIGN_OR_RETURN(cv.pred, AddPred(std::move(p)));
+    return cv;
+  }
+
+  Status CompileRule(const Rule& rule, CompiledRule* out) {
+    for (const SearchIdentifier& search : rule.searches) {
+      CompiledSearch cs;
+      for (const auto& group : search.groups) {
+        CompiledGroup cg;
+        for (const FieldTest& test : group) {
+          CompiledTest ct;
+          ct.slot = SlotFor(test.field);
+          ct.all = test.all;
+          for (const ValueMatch& v : test.values) {
+            auto cv = CompileValue(ct.slot, v);
+            if (!cv.ok()) {
+              return Status::Make(cv.status().code(),
+                                  fmt::format("search '{}', field '{}': {}", search.name,
+                                              test.field, cv.status().message()));
+            }
+            ct.values.push_back(*cv);
+          }
+          cg.push_back(std::move(ct));
+        }
+        cs.push_back(std::move(cg));
+      }
+      out->searches.push_back(std::move(cs));
+    }
+    out->condition = rule.condition;
+    return Status::Ok();
+  }
+
+  // --- necessary predicates (a rule can only match if one of them is set) ---
+  using PredSet = std::optional<std::vector<uint32_t>>;
+
+  int Cost(const std::vector<uint32_t>& set) const {
+    int cost = 0;
+    for (uint32_t p : set) {
+      PredKind k = preds[p].kind;
+      cost += (k == PredKind::kExactCi || k == PredKind::kExactCs) ? 1 : 20;
+    }
+    return cost;
+  }
+
+  PredSet Best(const std::vector<PredSet>& options) const {
+    PredSet best;
+    for (const auto& o : options) {
+      if (o && (!best || Cost(*o) < Cost(*best))) best = o;
+    }
+    return best;
+  }
+
+  PredSet NecessaryTest(const CompiledTest& t) const {
+    std::vector<uint32_t> set;
+    for (const auto& v : t.values) {
+      if (v.invert) return std::nullopt;
+      PredKind k = preds[v.pred].kind;
+      if (k == PredKind::kNull || k == PredKind::kNever || k == PredKind::kAnyString ||
+          k == PredKind::kFieldRef) {
+        return std::nullopt;
+      }
+      if (t.all) return std::vector<uint32_t>{v.pred};
+      set.push_back(v.pred);
+    }
+    if (set.empty()) return std::nullopt;
+    return set;
+  }
+
+  PredSet NecessarySearch(const CompiledSearch& s) const {
+    std::vector<uint32_t> all;
+    for (const auto& group : s) {
+      std::vector<PredSet> opts;
+      for (const auto& t : group) opts.push_back(NecessaryTest(t));
+      PredSet g = Best(opts);
+      if (!g) return std::nullopt;
+      all.insert(all.end(), g->begin(), g->end());
+    }
+    if (all.empty()) return std::nullopt;
+    return all;
+  }
+
+  PredSet Necessary(const CompiledRule& r, const Condition& c) const {
+    switch (c.kind) {
+      case Condition::Kind::kRef: return NecessarySearch(r.searches[c.ref]);
+      case Condition::Kind::kAnd: {
+        std::vector<PredSet> opts;
+        for (const auto& child : c.children) opts.push_back(Necessary(r, child));
+        return Best(opts);
+      }
+      case Condition::Kind::kOr: {
+        std::vector<uint32_t> all;
+        for (const auto& child : c.children) {
+          PredSet s = Necessary(r, child);
+          if (!s) return std::nullopt;
+          all.insert(all.end(), s->begin(), s->end());
+        }
+        return all;
+      }
+      case Condition::Kind::kFalse: return std::vector<uint32_t>{};
+      default: return std::nullopt;
+    }
+  }
+
+  Status BuildDatabases() {
+    for (SlotIndex& s : slots) {
+      if (s.hs_preds.empty()) continue;
+      std::vector<const char*> exprs;
+      std::vector<unsigned> flags, ids;
+      for (uint32_t id : s.hs_preds) {
+        exprs.push_back(preds[id].key.c_str());
+        unsigned f = HS_FLAG_DOTALL | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+        if (!preds[id].cased) f |= HS_FLAG_CASELESS;
+        flags.push_back(f);
+        ids.push_back(id);
+      }
+      hs_compile_error_t* err = nullptr;
+      if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
+                           static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &s.db,
+                           &err) != HS_SUCCESS) {
+        std::string msg = err ? err->message : "unknown error";
+        int expr = err ? err->expression : -1;
+        if (err) hs_free_compile_error(err);
+        return Status::Internal(fmt::format("vectorscan: cannot compile '{}': {}",
+                                            expr >= 0 ? exprs[static_cast<size_t>(expr)] : "",
+                                            msg));
+      }
+      if (hs_alloc_scratch(s.db, &proto_scratch) != HS_SUCCESS) {
+        return Status::Internal("vectorscan: cannot allocate scratch");
+      }
+    }
+    return Status::Ok();
+  }
+
+  // --- per record ---
+  static int OnHsMatch(unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                       void* ctx) {
+    static_cast<Scratch*>(ctx)->Set(id);
+    return 0;
+  }
+
+  void MatchText(const SlotIndex& s, std::string_view text, Scratch* scratch) const {
+    if (!s.exact_ci.empty()) {
+      scratch->lower.assign(text);
+      for (char& c : scratch->lower) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      }
+      auto it = s.exact_ci.find(std::string_view(scratch->lower));
+      if (it != s.exact_ci.end()) {
+        for (uint32_t id : it->second) scratch->Set(id);
+      }
+    }
+    if (!s.exact_cs.empty()) {
+      auto it = s.exact_cs.find(text);
+      if (it != s.exact_cs.end()) {
+        for (uint32_t id : it->second) scratch->Set(id);
+      }
+    }
+    for (uint32_t id : s.any_string) scratch->Set(id);
+    if (s.db != nullptr) {
+      hs_scan(s.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch->hs, OnHsMatch,
+              scratch);
+    }
+  }
+
+  void MatchValue(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
+    if (v.kind == ValueKind::kNull) return;
+    MatchText(s, v.text, scratch);
+    for (uint32_t id : s.others) {
+      if (scratch->Get(id)) continue;
+      const Pred& p = preds[id];
+      bool hit = false;
+      switch (p.kind) {
+        case PredKind::kRegex: hit = RE2::PartialMatch(v.text, *p.regex); break;
+        case PredKind::kCidr: hit = v.kind == ValueKind::kString && InCidr(p.cidr, v.text); break;
+        case PredKind::kNumeric: {
+          auto n = p.time_part != TimePart::kNone ? TimePartOf(v, p.time_part) : NumberOf(v);
+          hit = n && Compare(p.op, *n, p.number);
+          break;
+        }
+        default: break;
+      }
+      if (hit) scratch->Set(id);
+    }
+  }
+
+  bool TextEquals(std::string_view a, std::string_view b, bool cased) const {
+    if (a.size() != b.size()) return false;
+    if (cased) return a == b;
+    for (size_t i = 0; i < a.size(); ++i) {
+      char x = a[i], y = b[i];
+      if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+      if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+      if (x != y) return false;
+    }
+    return true;
+  }
+
+  void MatchRecordPreds(const model::FieldValues& values, Scratch* scratch) const {
+    for (uint32_t id : record_preds) {
+      const Pred& p = preds[id];
+      bool hit = false;
+      switch (p.kind) {
+        case PredKind::kPresent: hit = values.present(p.slot); break;
+        case PredKind::kNull: {
+          const auto& vs = values.at(p.slot);
+          hit = vs.empty() || std::any_of(vs.begin(), vs.end(), [](const FieldValue& v) {
+                  return v.kind == ValueKind::kNull;
+                });
+          break;
+        }
+        case PredKind::kFieldRef:
+          for (const auto& a : values.at(p.slot)) {
+            for (const auto& b : values.at(p.other_slot)) {
+              if (a.kind != ValueKind::kNull && b.kind != ValueKind::kNull &&
+                  TextEquals(a.text, b.text, p.cased)) {
+                hit = true;
+              }
+            }
+          }
+          break;
+        default: break;
+      }
+      if (hit) scratch->Set(id);
+    }
+  }
+
+  bool Present(const model::FieldValues& values, uint32_t slot) const {
+    return slot == kRawSlot ? true : values.present(slot);
+  }
+
+  bool EvalTest(const CompiledTest& t, const model::FieldValues& values,
+                const Scratch& scratch) const {
+    for (const auto& v : t.values) {
+      bool r = scratch.Get(v.pred);
+      if (v.invert) r = !r && (!v.require_present || Present(values, t.slot));
+      if (t.all && !r) return false;
+      if (!t.all && r) return true;
+    }
+    return t.all;
+  }
+
+  bool EvalCondition(const CompiledRule& r, const Condition& c, const model::FieldValues& values,
+                     const Scratch& scratch) const {
+    switch (c.kind) {
+      case Condition::Kind::kTrue: return true;
+      case Condition::Kind::kFalse: return false;
+      case Condition::Kind::kNot: return !EvalCondition(r, c.children[0], values, scratch);
+      case Condition::Kind::kAnd:
+        for (const auto& child : c.children) {
+          if (!EvalCondition(r, child, values, scratch)) return false;
+        }
+        return true;
+      case Condition::Kind::kOr:
+        for (const auto& child : c.children) {
+          if (EvalCondition(r, child, values, scratch)) return true;
+        }
+        return false;
+      case Condition::Kind::kRef:
+        for (const auto& group : r.searches[c.ref]) {
+          bool ok = true;
+          for (const auto& t : group) {
+            if (!EvalTest(t, values, scratch)) {
+              ok = false;
+              break;
+            }
+          }
+          if (ok) return true;
+        }
+        return false;
+    }
+    return false;
+  }
+};
+
+Matcher::Matcher(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Matcher::~Matcher() = default;
+
+std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldPlan* plan,
+                                          std::vector<LoadOutcome>* errors) {
+  auto impl = std::make_unique<Impl>();
+  impl->plan = plan;
+  for (Rule& rule : rules) {
+    CompiledRule cr;
+    // Predicates added by a rule that then fails stay unused but harmless.
+    Status st = impl->CompileRule(rule, &cr);
+    if (!st.ok()) {
+      errors->push_back({rule.file, LoadOutcome::Kind::kError,
+                         fmt::format("{}: {}", rule.title, st.message())});
+      continue;
+    }
+    impl->rules.push_back(std::move(rule));
+    impl->compiled.push_back(std::move(cr));
+  }
+  Status st = impl->BuildDatabases();
+  if (!st.ok()) {
+    // A vectorscan failure is a bug in expression generation: report it
+    // against every rule rather than crash.
+    errors->push_back({"", LoadOutcome::Kind::kError, std::string(st.message())});
+    impl->rules.clear();
+    impl->compiled.clear();
+  }
+  impl->anchored.assign(impl->preds.size(), {});
+  for (uint32_t r = 0; r < impl->compiled.size(); ++r) {
+    auto set = impl->Necessary(impl->compiled[r], impl->compiled[r].condition);
+    if (!set) {
+      impl->always.push_back(r);
+      continue;
+    }
+    std::sort(set->begin(), set->end());
+    set->erase(std::unique(set->begin(), set->end()), set->end());
+    for (uint32_t p : *set) impl->anchored[p].push_back(r);
+  }
+  return std::unique_ptr<Matcher>(new Matcher(std::move(impl)));
+}
+
+void Matcher::ScratchDeleter::operator()(Scratch* s) const { delete s; }
+
+Matcher::ScratchPtr Matcher::NewScratch() const {
+  ScratchPtr s(new Scratch());
+  s->bits.assign((impl_->preds.size() + 63) / 64 + 1, 0);
+  s->stamp.assign(impl_->compiled.size(), 0);
+  if (impl_->proto_scratch) hs_clone_scratch(impl_->proto_scratch, &s->hs);
+  return s;
+}
+
+void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
+                    std::vector<uint32_t>* matched) const {
+  const Impl& m = *impl_;
+  matched->clear();
+  std::fill(scratch->bits.begin(), scratch->bits.end(), 0);
+  for (const SlotIndex& s : m.slots) {
+    if (s.slot == kRawSlot) {
+      std::string_view raw = values.raw_record();
+      if (!raw.empty()) m.MatchValue(s, FieldValue{ValueKind::kString, raw}, scratch);
+      continue;
+    }
+    for (const FieldValue& v : values.at(s.slot)) m.MatchValue(s, v, scratch);
+  }
+  m.MatchRecordPreds(values, scratch);
+
+  if (++scratch->epoch == 0) {
+    std::fill(scratch->stamp.begin(), scratch->stamp.end(), 0);
+    scratch->epoch = 1;
+  }
+  auto& cand = scratch->candidates;
+  cand.clear();
+  for (size_t w = 0; w < scratch->bits.size(); ++w) {
+    uint64_t word = scratch->bits[w];
+    while (word) {
+      uint32_t pred = static_cast<uint32_t>(w * 64 + static_cast<size_t>(__builtin_ctzll(word)));
+      word &= word - 1;
+      if (pred >= m.anchored.size()) continue;
+      for (uint32_t r : m.anchored[pred]) {
+        if (scratch->stamp[r] != scratch->epoch) {
+          scratch->stamp[r] = scratch->epoch;
+          cand.push_back(r);
+        }
+      }
+    }
+  }
+  for (uint32_t r : m.always) {
+    if (scratch->stamp[r] != scratch->epoch) {
+      scratch->stamp[r] = scratch->epoch;
+      cand.push_back(r);
+    }
+  }
+  for (uint32_t r : cand) {
+    if (m.EvalCondition(m.compiled[r], m.compiled[r].condition, values, *scratch)) {
+      matched->push_back(r);
+    }
+  }
+  std::sort(matched->begin(), matched->end());
+}
+
+size_t Matcher::rule_count() const { return impl_->rules.size(); }
+const Rule& Matcher::rule(size_t index) const { return impl_->rules[index]; }
+size_t Matcher::predicate_count() const { return impl_->preds.size(); }
+
+}  // namespace cirt::detect::sigma

@@ -1,0 +1,105 @@
+#include "io/file.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace cirt::io {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+Status ErrnoStatus(int err, const std::string& path, std::string_view what) {
+  std::string msg = fmt::format("{}: {}", what, std::strerror(err));
+  ErrorContext ctx{.file = path};
+  if (err == ENOENT) return Status::NotFound(std::move(msg), std::move(ctx));
+  if (err == EACCES || err == EPERM) return Status::PermissionDenied(std::move(msg), std::move(ctx));
+  return Status::Io(std::move(msg), std::move(ctx));
+}
+
+}  // namespace
+
+Status ReadFile(const std::string& path, Buffer* out) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return ErrnoStatus(errno, path, "cannot open");
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
+  size_t size = 0;
+  if (std::fseek(f, 0, SEEK_END) == 0) {
+    long end = std::ftell(f);
+    if (end > 0) size = static_cast<size_t>(end);
+    std::rewind(f);
+  }
+  out->Resize(0);
+  out->Reserve(size);
+  size_t total = 0;
+  while (true) {
+    if (total == out->capacity() - Buffer::kPadding) out->Reserve(total * 2 + 4096);
+    size_t want = out->capacity() - Buffer::kPadding - total;
+    size_t got = std::fread(out->data() + total, 1, want, f);
+    total += got;
+    if (got < want) {
+      if (std::ferror(f)) return ErrnoStatus(errno ? errno : EIO, path, "read failed");
+      break;
+    }
+  }
+  out->Resize(total);
+  return Status::Ok();
+}
+
+std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
+                                    std::vector<Status>* errors) {
+  std::set<std::string> seen;
+  std::vector<InputFile> files;
+  auto add = [&](const fs::path& p, uint64_t size) {
+    std::string s = p.string();
+    if (seen.insert(s).second) files.push_back({std::move(s), size});
+  };
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+      errors->push_back(Status::NotFound("no such file or directory", {.file = path}));
+      continue;
+    }
+    if (fs::is_regular_file(st)) {
+      add(path, fs::file_size(path, ec));
+      continue;
+    }
+    if (!fs::is_directory(st)) {
+      errors->push_back(Status::InvalidArgument("not a regular file or directory", {.file = path}));
+      continue;
+    }
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    if (ec) {
+      errors->push_back(ErrnoStatus(ec.value(), path, "cannot list directory"));
+      continue;
+    }
+    for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (ec) {
+        errors->push_back(ErrnoStatus(ec.value(), path, "cannot list directory"));
+        break;
+      }
+      const fs::path& p = it->path();
+      std::string name = p.filename().string();
+      if (!name.empty() && name[0] == '.') {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
+      if (it->is_regular_file(ec)) add(p, it->file_size(ec));
+    }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
+  return files;
+}
+
+}  // namespace cirt::io

@@ -1,0 +1,87 @@
+#include "model/fields.h"
+
+namespace cirt::model {
+
+namespace {
+
+uint32_t KeyHash(std::string_view key) {
+  // Keys are short ASCII identifiers; FNV-1a over them is cheap and spreads well.
+  uint32_t h = 2166136261u;
+  for (char c : key) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 16777619u;
+  }
+  return h;
+}
+
+}  // namespace
+
+FieldPlan::FieldPlan() { nodes_.push_back(Node{}); }
+
+const FieldPlan::Node* FieldPlan::FindChild(const Node& parent, std::string_view key) const {
+  if (parent.table.empty()) return nullptr;
+  const uint32_t mask = static_cast<uint32_t>(parent.table.size() - 1);
+  for (uint32_t i = KeyHash(key) & mask;; i = (i + 1) & mask) {
+    int32_t idx = parent.table[i];
+    if (idx < 0) return nullptr;
+    const Node& n = nodes_[static_cast<size_t>(idx)];
+    if (n.key == key) return &n;
+  }
+}
+
+void FieldPlan::Rehash(uint32_t parent) {
+  Node& p = nodes_[parent];
+  size_t cap = 4;
+  while (cap < p.children.size() * 2) cap *= 2;
+  p.table.assign(cap, -1);
+  const uint32_t mask = static_cast<uint32_t>(cap - 1);
+  for (uint32_t child : p.children) {
+    uint32_t i = KeyHash(nodes_[child].key) & mask;
+    while (p.table[i] >= 0) i = (i + 1) & mask;
+    p.table[i] = static_cast<int32_t>(child);
+  }
+}
+
+SlotId FieldPlan::AddPath(std::string_view path) {
+  uint32_t cur = 0;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string_view key = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    const Node* found = FindChild(nodes_[cur], key);
+    if (found != nullptr) {
+      cur = static_cast<uint32_t>(found - nodes_.data());
+    } else {
+      Node n;
+      n.key = std::string(key);
+      nodes_.push_back(std::move(n));
+      uint32_t idx = static_cast<uint32_t>(nodes_.size() - 1);
+      nodes_[cur].children.push_back(idx);
+      Rehash(cur);
+      cur = idx;
+    }
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (nodes_[cur].slot < 0) {
+    nodes_[cur].slot = static_cast<int32_t>(slot_paths_.size());
+    slot_paths_.emplace_back(path);
+  }
+  return static_cast<SlotId>(nodes_[cur].slot);
+}
+
+int64_t FieldPlan::FindPath(std::string_view path) const {
+  const Node* cur = &nodes_[0];
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string_view key = path.substr(start, dot == std::string_view::npos ? path.npos : dot - start);
+    cur = FindChild(*cur, key);
+    if (cur == nullptr) return -1;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return cur->slot;
+}
+
+}  // namespace cirt::model

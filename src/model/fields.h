@@ -1,0 +1,92 @@
+// src/model/fields.h
+// FieldPlan: which JSON paths to read from every record and the slot each
+// value lands in; FieldValues: the values read from one record. Readers walk
+// each record once, guided by the plan, so every field any rule needs is read
+// once per record for all rules (no per-rule lookups by string).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cirt::model {
+
+enum class ValueKind : uint8_t { kString, kNumber, kBool, kNull, kObject, kArray };
+
+// One value found at a path. `text` is the unescaped string for kString and
+// the raw JSON text otherwise ("42", "true", "null", "{...}"). Views point into
+// reader buffers (valid until the reader's next file).
+struct FieldValue {
+  ValueKind kind = ValueKind::kNull;
+  std::string_view text;
+  double number = 0;
+  bool boolean = false;
+};
+
+using SlotId = uint32_t;
+
+// A trie of dotted paths. A path that crosses an array continues into each
+// element, so one path can yield several values for a record.
+class FieldPlan {
+ public:
+  struct Node {
+    std::string key;
+    int32_t slot = -1;            // >= 0: the values at this node go to this slot
+    std::vector<uint32_t> children;  // indexes into nodes_
+    // Open-addressed lookup of children by key (see FindChild).
+    std::vector<int32_t> table;
+  };
+
+  FieldPlan();
+
+  // The slot for dotted `path` ("userIdentity.sessionContext.sessionIssuer.arn"),
+  // adding it if new. Paths are case-sensitive, as CloudTrail keys are.
+  SlotId AddPath(std::string_view path);
+  // The slot for `path` if already added, or -1.
+  int64_t FindPath(std::string_view path) const;
+
+  size_t slot_count() const { return slot_paths_.size(); }
+  const std::string& slot_path(SlotId slot) const { return slot_paths_[slot]; }
+
+  // Set when some rule needs the whole record text (Sigma keywords).
+  void set_needs_raw_record(bool v) { needs_raw_record_ = v; }
+  bool needs_raw_record() const { return needs_raw_record_; }
+
+  const Node& root() const { return nodes_[0]; }
+  const Node& node(uint32_t index) const { return nodes_[index]; }
+  // The child of `parent` named `key`, or nullptr. O(1) on average.
+  const Node* FindChild(const Node& parent, std::string_view key) const;
+
+ private:
+  void Rehash(uint32_t parent);
+  std::vector<Node> nodes_;
+  std::vector<std::string> slot_paths_;
+  bool needs_raw_record_ = false;
+};
+
+// The values of one record, by slot. Reused across records (Clear keeps capacity).
+class FieldValues {
+ public:
+  explicit FieldValues(size_t slots = 0) : slots_(slots) {}
+  void Resize(size_t slots) { slots_.resize(slots); }
+  void Clear() {
+    for (auto& s : slots_) s.clear();
+    raw_record_ = {};
+  }
+  void Add(SlotId slot, const FieldValue& v) { slots_[slot].push_back(v); }
+  const std::vector<FieldValue>& at(SlotId slot) const { return slots_[slot]; }
+  size_t size() const { return slots_.size(); }
+  // True if the path was present (even with a null value).
+  bool present(SlotId slot) const { return !slots_[slot].empty(); }
+
+  std::string_view raw_record() const { return raw_record_; }
+  void set_raw_record(std::string_view raw) { raw_record_ = raw; }
+
+ private:
+  std::vector<std::vector<FieldValue>> slots_;
+  std::string_view raw_record_;
+};
+
+}  // namespace cirt::model
