@@ -72,6 +72,7 @@ namespace {
 
 constexpr int kMaxResyncs = 64;
 constexpr int kMaxSubDepth = 8;
+constexpr uint64_t kMaxWarningsPerFile = 10;
 
 std::string_view TypeName(od::json_type t) {
   switch (t) {
@@ -227,12 +228,30 @@ class CloudTrailReader::Impl {
   }
 
  private:
+  // At most kMaxWarningsPerFile lines per file reach the user; the rest are
+  // counted and summarised in one line at the end of the file.
   void Warn(std::string msg, ErrorContext ctx) {
+    if (++warnings_in_file_ > kMaxWarningsPerFile) return;
     ctx.file = std::string(name_);
     diag_->Warn(Status::Corrupt(std::move(msg), std::move(ctx)));
   }
 
+  void FinishFile() {
+    if (warnings_in_file_ > kMaxWarningsPerFile) {
+      diag_->Warn(Status::Corrupt(
+          fmt::format("{} more problems in this file not shown",
+                      warnings_in_file_ - kMaxWarningsPerFile),
+          {.file = std::string(name_)}));
+    }
+  }
+
   void Read(std::string_view name, std::string_view bytes, ReadStats* stats, RecordSink* sink) {
+    ReadInner(name, bytes, stats, sink);
+    FinishFile();
+  }
+
+  void ReadInner(std::string_view name, std::string_view bytes, ReadStats* stats,
+                 RecordSink* sink) {
     name_ = name;
     stats_ = stats;
     sink_ = sink;
@@ -305,6 +324,7 @@ class CloudTrailReader::Impl {
                      uint64_t first_index) {
     uint64_t delivered = 0;
     uint64_t error_offset = 0;
+    record_start_ = nullptr;
     bool failed = false;
     std::string error_text;
     od::document doc;
@@ -319,7 +339,9 @@ class CloudTrailReader::Impl {
       if (err) {
         failed = true;
         const char* loc = nullptr;
-        if (doc.current_location().get(loc)) loc = json.data() + json.size();
+        // Structural errors (unbalanced brackets) surface before any record
+        // with no useful location: treat them as a whole-document failure.
+        if (doc.current_location().get(loc) || loc <= json.data()) loc = json.data() + json.size();
         error_offset = OffsetOf(loc, json);
         error_text = simdjson::error_message(err);
       }
@@ -350,7 +372,18 @@ class CloudTrailReader::Impl {
     std::string_view tail;
     size_t resume = std::string_view::npos;
     if (resyncs_ < kMaxResyncs && limit < json.size()) {
-      resume = json.find("{\"eventVersion\"", limit + 1);
+      // The failing record starts at the first record opening after the
+      // last complete one; resume at the record after it. simdjson may
+      // report the failure before or after that opening brace.
+      constexpr std::string_view kRecordStart = "{\"eventVersion\"";
+      size_t from = limit + 1;
+      if (record_start_ >= json.data() && record_start_ < json.data() + json.size()) {
+        from = std::max(from, static_cast<size_t>(record_start_ - json.data()) + 1);
+      } else {
+        size_t bad = json.find(kRecordStart, cut);
+        if (bad != std::string_view::npos) from = std::max(from, bad + 1);
+      }
+      resume = json.find(kRecordStart, from);
     }
     Warn(fmt::format("invalid JSON ({}) after record {}: {} records before it kept{}", error_text,
                      first_index + delivered, delivered,
@@ -360,14 +393,16 @@ class CloudTrailReader::Impl {
          {.offset = error_offset});
     if (resume == std::string_view::npos) return;
     ++resyncs_;
-    // "[" + tail, re-read as a bare array; offsets stay relative to the file.
-    std::string rebuilt = "[";
+    // The tail re-read in the same container shape, so its closing brackets
+    // still balance; offsets stay relative to the file.
+    std::string opening = element_depth == 2 ? "{\"" + std::string(key) + "\":[" : "[";
+    std::string rebuilt = opening;
     rebuilt.append(json.substr(resume));
     auto owned = std::make_unique<io::Buffer>();
     owned->Assign(rebuilt);
     uint64_t saved_base = base_offset_;
-    base_offset_ = base_offset_ + resume - 1;
-    ReadContainer(owned->view(), 1, {}, first_index + delivered);
+    base_offset_ = base_offset_ + resume - opening.size();
+    ReadContainer(owned->view(), element_depth, key, first_index + delivered + 1);
     base_offset_ = saved_base;
   }
 
@@ -376,7 +411,7 @@ class CloudTrailReader::Impl {
     od::array records;
     if (key.empty()) {
       SIMDJSON_TRY(doc.get_array().get(records));
-      return IterateRecords(records, first_index, delivered);
+      return IterateRecords(records, first_index, delivered, &doc);
     }
     od::object root;
     SIMDJSON_TRY(doc.get_object().get(root));
@@ -394,17 +429,19 @@ class CloudTrailReader::Impl {
         return simdjson::SUCCESS;
       }
       SIMDJSON_TRY(field.value().get_array().get(records));
-      SIMDJSON_TRY(IterateRecords(records, first_index, delivered));
+      SIMDJSON_TRY(IterateRecords(records, first_index, delivered, &doc));
     }
     return simdjson::SUCCESS;
   }
 
   simdjson::error_code IterateRecords(od::array records, uint64_t first_index,
-                                      uint64_t* delivered) {
+                                      uint64_t* delivered, od::document* doc) {
     uint64_t index = 0;
     for (auto element : records) {
       od::value v;
       SIMDJSON_TRY(element.get(v));
+      const char* loc = nullptr;
+      if (!doc->current_location().get(loc)) record_start_ = loc;
       if (index < skip_) {
         ++index;
         continue;
@@ -429,6 +466,7 @@ class CloudTrailReader::Impl {
     }
     values_.Clear();
     type_error_.clear();
+    saw_user_identity_ = false;
     if (plan_.needs_raw_record()) {
       std::string_view raw;
       od::object whole;
@@ -471,7 +509,8 @@ class CloudTrailReader::Impl {
       const FieldPlan::Node* child = plan_.FindChild(node, key);
       if (child == nullptr) continue;
       od::value v = field.value();
-      if (child == user_identity_node_ && depth == 0) {
+      if (child == user_identity_node_ && &node == &plan_.root()) {
+        saw_user_identity_ = true;
         od::json_type t;
         SIMDJSON_TRY(v.type().get(t));
         if (t != od::json_type::object && t != od::json_type::null) {
@@ -614,6 +653,13 @@ class CloudTrailReader::Impl {
         e.read_only = ro[0].text == "true";  // some services write it as a string
       }
     }
+    if (ok && e.event_version.empty() && !(saw_user_identity_ && !e.event_name.empty())) {
+      // Real records always carry eventVersion; exported or hand-made ones
+      // at least userIdentity and eventName. Anything else is other JSON
+      // (labels, manifests) that must not be hunted as events.
+      type_error_ = "not a CloudTrail record (no eventVersion, or no userIdentity and eventName)";
+      ok = false;
+    }
     if (!ok) {
       Warn(type_error_ + "; record skipped", {.record_index = index});
       ++stats_->records_skipped;
@@ -658,6 +704,7 @@ class CloudTrailReader::Impl {
       }
       values_.Clear();
       type_error_.clear();
+      saw_user_identity_ = false;
       std::string_view trimmed = TrimRight(text);
       if (plan_.needs_raw_record()) values_.set_raw_record(trimmed);
       if (auto walk_err = WalkText(trimmed, plan_.root(), 0)) {
@@ -678,8 +725,9 @@ class CloudTrailReader::Impl {
 
   void ReadJsonLines(std::string_view json) {
     uint64_t index = 0;
-    ForEachTopLevelValue(json, [&](size_t start, size_t len) {
+    auto one = [&](size_t start, size_t len) {
       std::string_view text = TrimRight(json.substr(start, len));
+      if (text.empty()) return;
       od::document doc;
       // The rest of the buffer (always padded) follows `text`, so the
       // capacity passed to simdjson covers its padding requirement.
@@ -694,7 +742,28 @@ class CloudTrailReader::Impl {
         ++stats_->records_skipped;
       }
       ++index;
-    });
+    };
+    // JSON Lines when the first value ends on its first line: then each line
+    // stands alone, so a broken line cannot swallow the next. Otherwise
+    // (pretty-printed records one after another) split on value boundaries.
+    size_t newline = json.find('\n');
+    std::string_view first_line =
+        TrimRight(json.substr(0, newline == std::string_view::npos ? json.size() : newline));
+    bool line_mode = newline == std::string_view::npos ||
+                     LastCompleteElementEnd(first_line, 0, first_line.size()) == first_line.size();
+    if (line_mode) {
+      size_t start = 0;
+      while (start < json.size()) {
+        size_t end = json.find('\n', start);
+        if (end == std::string_view::npos) end = json.size();
+        size_t s0 = start;
+        while (s0 < end && IsSpace(json[s0])) ++s0;
+        one(s0, end - s0);
+        start = end + 1;
+      }
+      return;
+    }
+    ForEachTopLevelValue(json, one);
   }
 
   const FieldPlan& plan_;
@@ -707,6 +776,9 @@ class CloudTrailReader::Impl {
   io::Buffer file_buf_, json_buf_, salvage_buf_;
   model::FieldValues values_;
   std::string type_error_;
+  bool saw_user_identity_ = false;
+  const char* record_start_ = nullptr;  // '{' of the record being read
+  uint64_t warnings_in_file_ = 0;
   // Per file.
   std::string_view name_;
   ReadStats* stats_ = nullptr;
@@ -717,6 +789,7 @@ class CloudTrailReader::Impl {
 
  public:
   void ResetPerFile() {
+    warnings_in_file_ = 0;
     base_offset_ = 0;
     skip_ = 0;
     resyncs_ = 0;
