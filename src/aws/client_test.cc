@@ -67,7 +67,7 @@ constexpr char kCallerIdentity[] = R"(<GetCallerIdentityResponse xmlns="https://
   </GetCallerIdentityResult>
 </GetCallerIdentityResponse>)";
 
-TEST(Client, SignsForTheResolvedEndpoint) {
+TEST(AwsClient, SignsForTheResolvedEndpoint) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, kCallerIdentity);
@@ -91,7 +91,7 @@ TEST(Client, SignsForTheResolvedEndpoint) {
       << auth;
 }
 
-TEST(Client, IamUsesGlobalEndpointAndUsEast1) {
+TEST(AwsClient, IamUsesGlobalEndpointAndUsEast1) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, "<ListUsersResponse><ListUsersResult><Users/>"
@@ -104,7 +104,7 @@ TEST(Client, IamUsesGlobalEndpointAndUsEast1) {
             std::string::npos);
 }
 
-TEST(Client, S3VirtualHostByDefaultPathStyleForCustomEndpoint) {
+TEST(AwsClient, S3VirtualHostByDefaultPathStyleForCustomEndpoint) {
   ClientFixture f;
   {
     Client client(f.Options(), f.credentials, f.transport);
@@ -128,7 +128,7 @@ TEST(Client, S3VirtualHostByDefaultPathStyleForCustomEndpoint) {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 }
 
-TEST(Client, GetObjectReturnsBytesAndMetadata) {
+TEST(AwsClient, GetObjectReturnsBytesAndMetadata) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, std::string("\x1f\x8b\x08\x00", 4),
@@ -145,7 +145,7 @@ TEST(Client, GetObjectReturnsBytesAndMetadata) {
   EXPECT_EQ(object->info.content_type, "application/x-gzip");
 }
 
-TEST(Client, HeadObjectNotFoundIsAwsError) {
+TEST(AwsClient, HeadObjectNotFoundIsAwsError) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(404, "", {{"x-amz-request-id", "head-req"}});
@@ -158,7 +158,7 @@ TEST(Client, HeadObjectNotFoundIsAwsError) {
 
 // ------------------------------------------------------------------ retries
 
-TEST(ClientRetry, RetriesThrottlingWithJitteredExponentialBackoff) {
+TEST(AwsClientRetry, RetriesThrottlingWithJitteredExponentialBackoff) {
   ClientFixture f;
   f.randoms = {0.5, 0.25};
   Client client(f.Options(), f.credentials, f.transport);
@@ -174,7 +174,7 @@ TEST(ClientRetry, RetriesThrottlingWithJitteredExponentialBackoff) {
   EXPECT_EQ(client.retry_quota_available(), 495);
 }
 
-TEST(ClientRetry, BackoffIsCappedAtTwentySeconds) {
+TEST(AwsClientRetry, BackoffIsCappedAtTwentySeconds) {
   ClientFixture f;
   RetryOptions retry;
   retry.max_attempts = 8;
@@ -192,7 +192,7 @@ TEST(ClientRetry, BackoffIsCappedAtTwentySeconds) {
   EXPECT_EQ(f.sleeps, expected);
 }
 
-TEST(ClientRetry, GivesUpAfterMaxAttemptsWithTheLastError) {
+TEST(AwsClientRetry, GivesUpAfterMaxAttemptsWithTheLastError) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   for (int i = 0; i < 3; ++i) f.transport.Enqueue(400, kThrottled);
@@ -207,7 +207,7 @@ TEST(ClientRetry, GivesUpAfterMaxAttemptsWithTheLastError) {
   EXPECT_EQ(f.transport.pending(), 0u);
 }
 
-TEST(ClientRetry, AccessDeniedIsNotRetried) {
+TEST(AwsClientRetry, AccessDeniedIsNotRetried) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(403, "<ErrorResponse><Error><Code>AccessDenied</Code>"
@@ -219,7 +219,7 @@ TEST(ClientRetry, AccessDeniedIsNotRetried) {
   EXPECT_EQ(AwsErrorCode(identity.status()), "AccessDenied");
 }
 
-TEST(ClientRetry, NetworkErrorsAreRetriedAndTimeoutsCostMore) {
+TEST(AwsClientRetry, NetworkErrorsAreRetriedAndTimeoutsCostMore) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(TimeoutError("read timed out"));
@@ -232,7 +232,7 @@ TEST(ClientRetry, NetworkErrorsAreRetriedAndTimeoutsCostMore) {
   EXPECT_EQ(client.retry_quota_available(), 500 - 10 - 5);
 }
 
-TEST(ClientRetry, QuotaExhaustionStopsRetrying) {
+TEST(AwsClientRetry, QuotaExhaustionStopsRetrying) {
   ClientFixture f;
   RetryOptions retry;
   retry.max_attempts = 10;
@@ -254,7 +254,7 @@ TEST(ClientRetry, QuotaExhaustionStopsRetrying) {
   EXPECT_EQ(client.retry_quota_available(), 3);
 }
 
-TEST(RetryState, ClassifiesErrors) {
+TEST(AwsRetryState, ClassifiesErrors) {
   EXPECT_TRUE(IsRetryableError(400, "ThrottlingException"));
   EXPECT_TRUE(IsRetryableError(400, "RequestTimeout"));
   EXPECT_TRUE(IsRetryableError(504, ""));
@@ -279,7 +279,7 @@ std::string UsersPage(const std::vector<std::string>& names, const std::string& 
   return out + "</ListUsersResult></ListUsersResponse>";
 }
 
-TEST(Paging, IamMarkerAndIsTruncated) {
+TEST(AwsPaging, IamMarkerAndIsTruncated) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, UsersPage({"alice", "bob"}, "m/1+"));
@@ -298,7 +298,7 @@ TEST(Paging, IamMarkerAndIsTruncated) {
   EXPECT_EQ(sent[2].request.body, "Action=ListUsers&Marker=m2&MaxItems=2&Version=2010-05-08");
 }
 
-TEST(Paging, RepeatedTokenIsCorrupt) {
+TEST(AwsPaging, RepeatedTokenIsCorrupt) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, UsersPage({"a"}, "same"));
@@ -308,7 +308,7 @@ TEST(Paging, RepeatedTokenIsCorrupt) {
   EXPECT_EQ(users.status().code(), ErrorCode::kCorrupt);
 }
 
-TEST(Paging, S3ContinuationToken) {
+TEST(AwsPaging, S3ContinuationToken) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, R"(<ListBucketResult><Name>b</Name>
@@ -332,7 +332,7 @@ TEST(Paging, S3ContinuationToken) {
             "?continuation-token=tok%2F1%3D&list-type=2&max-keys=1&prefix=AWSLogs%2F");
 }
 
-TEST(Paging, IamListAccessKeys) {
+TEST(AwsPaging, IamListAccessKeys) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, R"(<ListAccessKeysResponse><ListAccessKeysResult>
@@ -348,7 +348,7 @@ TEST(Paging, IamListAccessKeys) {
 
 // ------------------------------------------------------------------ redaction
 
-TEST(DebugLog, RedactsSignatureTokensAndSecretsOnRealSignedRequests) {
+TEST(AwsDebugLog, RedactsSignatureTokensAndSecretsOnRealSignedRequests) {
   ClientFixture f;
   Client client(f.Options(), f.credentials, f.transport);
   f.transport.Enqueue(200, R"(<AssumeRoleResponse><AssumeRoleResult><Credentials>
@@ -380,7 +380,7 @@ TEST(DebugLog, RedactsSignatureTokensAndSecretsOnRealSignedRequests) {
   EXPECT_NE(f.log[1].find("<AccessKeyId>ASIANEW</AccessKeyId>"), std::string::npos);
 }
 
-TEST(DebugLog, RedactsPresignedQueryAndJsonBodies) {
+TEST(AwsDebugLog, RedactsPresignedQueryAndJsonBodies) {
   Request request;
   request.method = "GET";
   request.query = {{"X-Amz-Signature", "abcdef"}, {"X-Amz-Security-Token", "tok"},

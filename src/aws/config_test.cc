@@ -21,7 +21,7 @@ struct ConfigFixture {
   }
 };
 
-TEST(SharedConfig, ParsesProfilesServicesAndSubsections) {
+TEST(AwsSharedConfig, ParsesProfilesServicesAndSubsections) {
   Result<SharedConfig> parsed = ParseSharedConfig(
       "[default]\nregion = us-east-1\n"
       "[profile lab]\nservices = localstack\nRegion = eu-west-1\n"
@@ -40,14 +40,14 @@ TEST(SharedConfig, ParsesProfilesServicesAndSubsections) {
   EXPECT_FALSE(parsed->HasProfile("corp"));
 }
 
-TEST(SharedConfig, BadLineIsCorruptWithLineNumber) {
+TEST(AwsSharedConfig, BadLineIsCorruptWithLineNumber) {
   Result<SharedConfig> parsed = ParseSharedConfig("[default]\nregion\n", "");
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.status().code(), ErrorCode::kCorrupt);
   EXPECT_EQ(parsed.status().context().line, 2u);
 }
 
-TEST(Region, FlagThenAwsRegionThenDefaultRegionThenProfile) {
+TEST(AwsRegion, FlagThenAwsRegionThenDefaultRegionThenProfile) {
   ConfigFixture f;
   f.home.Write(".aws/config", "[default]\nregion = ap-southeast-2\n");
   EXPECT_EQ(f.Resolve().region, "ap-southeast-2");
@@ -58,7 +58,7 @@ TEST(Region, FlagThenAwsRegionThenDefaultRegionThenProfile) {
   EXPECT_EQ(f.Resolve({.region = "sa-east-1"}).region, "sa-east-1");
 }
 
-TEST(Endpoint, DefaultsAndGlobalServices) {
+TEST(AwsEndpoint, DefaultsAndGlobalServices) {
   EndpointResolver resolver;
   Result<Endpoint> ec2 = resolver.Resolve("ec2", "eu-west-1");
   ASSERT_TRUE(ec2.ok());
@@ -75,14 +75,14 @@ TEST(Endpoint, DefaultsAndGlobalServices) {
   EXPECT_EQ(resolver.Resolve("ec2", "").status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST(Endpoint, ServiceIdEnvSuffix) {
+TEST(AwsEndpoint, ServiceIdEnvSuffix) {
   EXPECT_EQ(ServiceIdEnvSuffix("CloudWatch Logs"), "CLOUDWATCH_LOGS");
   EXPECT_EQ(ServiceIdEnvSuffix("S3"), "S3");
   EXPECT_EQ(ServiceIdEnvSuffix("Elastic Load Balancing v2"),
             "ELASTIC_LOAD_BALANCING_V2");
 }
 
-TEST(Endpoint, LookupOrder) {
+TEST(AwsEndpoint, LookupOrder) {
   ConfigFixture f;
   f.home.Write(".aws/config",
                "[default]\nendpoint_url = http://profile:1\nservices = local\n"
@@ -104,7 +104,7 @@ TEST(Endpoint, LookupOrder) {
   EXPECT_EQ(host({.endpoint_url = "http://flag:5"}, "iam"), "flag:5");
 }
 
-TEST(Endpoint, CustomUrlKeepsPathPrefixAndSigningRegion) {
+TEST(AwsEndpoint, CustomUrlKeepsPathPrefixAndSigningRegion) {
   EndpointResolver resolver = EndpointResolver::ForUrl("http://127.0.0.1:5000/prefix/");
   Result<Endpoint> s3 = resolver.Resolve("s3", "eu-west-1");
   ASSERT_TRUE(s3.ok());
@@ -119,7 +119,7 @@ TEST(Endpoint, CustomUrlKeepsPathPrefixAndSigningRegion) {
             ErrorCode::kInvalidArgument);
 }
 
-TEST(RetrySettings, MaxAttemptsFromEnvThenProfile) {
+TEST(AwsRetrySettings, MaxAttemptsFromEnvThenProfile) {
   ConfigFixture f;
   EXPECT_EQ(f.Resolve().retry.max_attempts, 3);
   f.home.Write(".aws/config", "[default]\nmax_attempts = 5\n");

@@ -67,7 +67,7 @@ struct ChainFixture {
   }
 };
 
-TEST(Secret, FormatsAsStars) {
+TEST(AwsSecret, FormatsAsStars) {
   Secret secret("wJalrXUtnFEMI");
   EXPECT_EQ(fmt::format("{}", secret), "***");
   std::ostringstream out;
@@ -76,7 +76,7 @@ TEST(Secret, FormatsAsStars) {
   EXPECT_EQ(secret.Reveal(), "wJalrXUtnFEMI");
 }
 
-TEST(CredentialChain, EnvBeatsAwsProfile) {
+TEST(AwsCredentialChain, EnvBeatsAwsProfile) {
   ChainFixture f;
   f.home.Write(".aws/credentials", "[other]\naws_access_key_id = AKIDFILE\n"
                                    "aws_secret_access_key = file-secret\n");
@@ -91,7 +91,7 @@ TEST(CredentialChain, EnvBeatsAwsProfile) {
   EXPECT_EQ(creds->source, "env");
 }
 
-TEST(CredentialChain, ExplicitProfileBeatsEnv) {
+TEST(AwsCredentialChain, ExplicitProfileBeatsEnv) {
   ChainFixture f;
   f.home.Write(".aws/credentials", "[other]\naws_access_key_id = AKIDFILE\n"
                                    "aws_secret_access_key = file-secret\n");
@@ -104,7 +104,7 @@ TEST(CredentialChain, ExplicitProfileBeatsEnv) {
   EXPECT_EQ(creds->source, "shared-credentials-file");
 }
 
-TEST(CredentialChain, MissingNamedProfileIsAnError) {
+TEST(AwsCredentialChain, MissingNamedProfileIsAnError) {
   ChainFixture f;
   Result<Credentials> creds = f.Resolve({.profile = "nope"});
   ASSERT_FALSE(creds.ok());
@@ -112,7 +112,7 @@ TEST(CredentialChain, MissingNamedProfileIsAnError) {
   EXPECT_NE(creds.status().message().find("nope"), std::string_view::npos);
 }
 
-TEST(CredentialChain, HonoursFileLocationEnvVarsAndProfileSections) {
+TEST(AwsCredentialChain, HonoursFileLocationEnvVarsAndProfileSections) {
   ChainFixture f;
   std::string config = f.home.Write(
       "elsewhere/config",
@@ -129,7 +129,7 @@ TEST(CredentialChain, HonoursFileLocationEnvVarsAndProfileSections) {
   EXPECT_EQ(creds->source, "config-file");
 }
 
-TEST(CredentialChain, CredentialsFileBeatsConfigFile) {
+TEST(AwsCredentialChain, CredentialsFileBeatsConfigFile) {
   ChainFixture f;
   f.home.Write(".aws/config", "[default]\naws_access_key_id = AKIDCONFIG\n"
                               "aws_secret_access_key = s1\n");
@@ -140,7 +140,7 @@ TEST(CredentialChain, CredentialsFileBeatsConfigFile) {
   EXPECT_EQ(creds->access_key_id, "AKIDCREDS");
 }
 
-TEST(CredentialChain, SourceProfileAssumesRoleThroughTheClient) {
+TEST(AwsCredentialChain, SourceProfileAssumesRoleThroughTheClient) {
   ChainFixture f;
   f.home.Write(".aws/config",
                "[profile ir]\nrole_arn = arn:aws:iam::111122223333:role/IR\n"
@@ -176,7 +176,7 @@ TEST(CredentialChain, SourceProfileAssumesRoleThroughTheClient) {
       << auth;
 }
 
-TEST(CredentialChain, TwoHopRoleChainSignsSecondCallWithFirstRole) {
+TEST(AwsCredentialChain, TwoHopRoleChainSignsSecondCallWithFirstRole) {
   ChainFixture f;
   f.env.Set("AWS_REGION", "us-east-1");
   f.home.Write(".aws/config",
@@ -201,7 +201,7 @@ TEST(CredentialChain, TwoHopRoleChainSignsSecondCallWithFirstRole) {
   EXPECT_NE(sent[1].request.body.find("role%2FB"), std::string::npos);
 }
 
-TEST(CredentialChain, SourceProfileLoopIsDetected) {
+TEST(AwsCredentialChain, SourceProfileLoopIsDetected) {
   ChainFixture f;
   f.home.Write(".aws/config",
                "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n"
@@ -213,7 +213,7 @@ TEST(CredentialChain, SourceProfileLoopIsDetected) {
   EXPECT_TRUE(f.sts.sent().empty());
 }
 
-TEST(CredentialChain, AssumeRoleErrorIsReportedAsAwsError) {
+TEST(AwsCredentialChain, AssumeRoleErrorIsReportedAsAwsError) {
   ChainFixture f;
   f.home.Write(".aws/config",
                "[profile ir]\nrole_arn = arn:aws:iam::1:role/IR\nsource_profile = base\n");
@@ -228,7 +228,7 @@ TEST(CredentialChain, AssumeRoleErrorIsReportedAsAwsError) {
   EXPECT_EQ(creds.status().context().request_id, "r-9");
 }
 
-TEST(CredentialChain, CredentialSourceEnvironment) {
+TEST(AwsCredentialChain, CredentialSourceEnvironment) {
   ChainFixture f;
   f.home.Write(".aws/config",
                "[profile ir]\nrole_arn = arn:aws:iam::1:role/IR\n"
@@ -244,7 +244,7 @@ TEST(CredentialChain, CredentialSourceEnvironment) {
             std::string::npos);
 }
 
-TEST(CredentialChain, CredentialProcessRunsAndParsesVersion1) {
+TEST(AwsCredentialChain, CredentialProcessRunsAndParsesVersion1) {
   ChainFixture f;
   std::string script = f.home.Write(
       "bin/creds.sh",
@@ -264,7 +264,7 @@ TEST(CredentialChain, CredentialProcessRunsAndParsesVersion1) {
   EXPECT_EQ(FormatIso8601(*creds->expiration), "2026-01-01T02:00:00Z");
 }
 
-TEST(CredentialChain, CredentialProcessFailureCarriesStderr) {
+TEST(AwsCredentialChain, CredentialProcessFailureCarriesStderr) {
   ChainFixture f;
   std::string script = f.home.Write(
       "bin/fail.sh", "#!/bin/sh\necho 'token expired' >&2\nexit 3\n", true);
@@ -276,7 +276,7 @@ TEST(CredentialChain, CredentialProcessFailureCarriesStderr) {
   EXPECT_NE(creds.status().message().find("token expired"), std::string_view::npos);
 }
 
-TEST(CredentialProcess, RejectsOtherVersionsAndMissingKeys) {
+TEST(AwsCredentialProcess, RejectsOtherVersionsAndMissingKeys) {
   EXPECT_EQ(ParseCredentialProcessOutput(
                 R"({"Version": 2, "AccessKeyId": "A", "SecretAccessKey": "S"})")
                 .status()
@@ -294,7 +294,7 @@ TEST(CredentialProcess, RejectsOtherVersionsAndMissingKeys) {
   EXPECT_FALSE(ok->expiration.has_value());
 }
 
-TEST(CredentialProcess, SplitsLikeAShell) {
+TEST(AwsCredentialProcess, SplitsLikeAShell) {
   auto words = SplitCommandLine(R"(/usr/bin/get-creds --role "ir team" 'a b' c\ d)");
   ASSERT_TRUE(words.ok());
   EXPECT_EQ(*words, (std::vector<std::string>{"/usr/bin/get-creds", "--role",
@@ -302,7 +302,7 @@ TEST(CredentialProcess, SplitsLikeAShell) {
   EXPECT_FALSE(SplitCommandLine("broken 'quote").ok());
 }
 
-TEST(CredentialChain, WebIdentityFromEnvIsUnsigned) {
+TEST(AwsCredentialChain, WebIdentityFromEnvIsUnsigned) {
   ChainFixture f;
   std::string token = f.home.Write("token", "eyJhbGciOi.jwt.token\n");
   f.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", token);
@@ -339,7 +339,7 @@ constexpr char kMetadataCredentials[] = R"({"Code": "Success", "Type": "AWS-HMAC
   "AccessKeyId": "ASIAMETA", "SecretAccessKey": "meta-secret", "Token": "meta-token",
   "Expiration": "2026-01-01T06:00:00Z"})";
 
-TEST(CredentialChain, ContainerEndpointWithTokenFile) {
+TEST(AwsCredentialChain, ContainerEndpointWithTokenFile) {
   ChainFixture f;
   std::string token = f.home.Write("ecs-token", "container-auth\n");
   f.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc");
@@ -355,7 +355,7 @@ TEST(CredentialChain, ContainerEndpointWithTokenFile) {
   EXPECT_EQ(FindHeader(sent[0].request.headers, "Authorization"), "container-auth");
 }
 
-TEST(CredentialChain, ContainerFullUriMustBeLocalOverHttp) {
+TEST(AwsCredentialChain, ContainerFullUriMustBeLocalOverHttp) {
   ChainFixture f;
   f.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://evil.example.com/creds");
   Result<Credentials> creds = f.Resolve();
@@ -363,7 +363,7 @@ TEST(CredentialChain, ContainerFullUriMustBeLocalOverHttp) {
   EXPECT_EQ(creds.status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST(CredentialChain, ImdsV2TokenThenRoleThenCredentials) {
+TEST(AwsCredentialChain, ImdsV2TokenThenRoleThenCredentials) {
   ChainFixture f;
   f.env.Unset("AWS_EC2_METADATA_DISABLED");
   f.metadata.Enqueue(200, "imds-session-token");
@@ -386,7 +386,7 @@ TEST(CredentialChain, ImdsV2TokenThenRoleThenCredentials) {
                          "security-credentials/ir-instance-role");
 }
 
-TEST(CredentialChain, NothingConfiguredIsNotFound) {
+TEST(AwsCredentialChain, NothingConfiguredIsNotFound) {
   ChainFixture f;
   f.metadata.Enqueue(Status::Network("connect refused"));
   Result<Credentials> creds = f.Resolve();
@@ -415,7 +415,7 @@ class CountingProvider : public CredentialsProvider {
   std::chrono::system_clock::time_point expiration_;
 };
 
-TEST(CachingCredentials, RefreshesFiveMinutesBeforeExpiry) {
+TEST(AwsCachingCredentials, RefreshesFiveMinutesBeforeExpiry) {
   using std::chrono::minutes;
   auto now = TestNow();
   auto inner = std::make_unique<CountingProvider>(TestNow() + minutes(60));
@@ -430,7 +430,7 @@ TEST(CachingCredentials, RefreshesFiveMinutesBeforeExpiry) {
   EXPECT_EQ(counting->calls, 2);
 }
 
-TEST(CachingCredentials, FailedRefreshKeepsStillValidCredentials) {
+TEST(AwsCachingCredentials, FailedRefreshKeepsStillValidCredentials) {
   using std::chrono::minutes;
   auto now = TestNow();
   auto inner = std::make_unique<CountingProvider>(TestNow() + minutes(10));

@@ -15,7 +15,7 @@ Response Answer(int status, std::string body, Headers headers = {}) {
   return Response{status, std::move(headers), std::move(body)};
 }
 
-TEST(QueryXmlError, ErrorResponseShape) {
+TEST(AwsQueryXmlError, ErrorResponseShape) {
   AwsError error = DecodeErrorResponse(
       Protocol::kQueryXml,
       Answer(403, R"(<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
@@ -30,7 +30,7 @@ TEST(QueryXmlError, ErrorResponseShape) {
   EXPECT_FALSE(error.retryable);
 }
 
-TEST(QueryXmlError, Ec2ResponseErrorsShape) {
+TEST(AwsQueryXmlError, Ec2ResponseErrorsShape) {
   AwsError error = DecodeErrorResponse(
       Protocol::kQueryXml,
       Answer(400, R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -42,7 +42,20 @@ TEST(QueryXmlError, Ec2ResponseErrorsShape) {
   EXPECT_TRUE(error.retryable);
 }
 
-TEST(JsonError, TypeWithNamespaceAndHeaderRequestId) {
+TEST(AwsQueryXmlError, ErrorResponseWithErrorsWrapper) {
+  // moto's STS answers this way.
+  AwsError error = DecodeErrorResponse(
+      Protocol::kQueryXml,
+      Answer(403, R"(<?xml version="1.0" encoding="utf-8"?>
+<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad sig</Message>
+<Type>Sender</Type></Error></Errors></ErrorResponse>)",
+             {{"x-amzn-requestid", "moto-1"}}));
+  EXPECT_EQ(error.code, "SignatureDoesNotMatch");
+  EXPECT_EQ(error.message, "bad sig");
+  EXPECT_EQ(error.request_id, "moto-1");
+}
+
+TEST(AwsJsonError, TypeWithNamespaceAndHeaderRequestId) {
   AwsError error = DecodeErrorResponse(
       Protocol::kJson,
       Answer(400,
@@ -54,7 +67,7 @@ TEST(JsonError, TypeWithNamespaceAndHeaderRequestId) {
   EXPECT_TRUE(error.retryable);
 }
 
-TEST(JsonError, CapitalMessage) {
+TEST(AwsJsonError, CapitalMessage) {
   AwsError error = DecodeErrorResponse(
       Protocol::kJson,
       Answer(400, R"({"__type":"AWSOrganizationsNotInUseException","Message":"not in org"})"));
@@ -62,7 +75,7 @@ TEST(JsonError, CapitalMessage) {
   EXPECT_EQ(error.message, "not in org");
 }
 
-TEST(RestJsonError, HeaderTypeWinsAndLosesItsUriSuffix) {
+TEST(AwsRestJsonError, HeaderTypeWinsAndLosesItsUriSuffix) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestJson,
       Answer(404, R"({"message":"The request is rejected because the input detectorId is not owned by the current account.","__type":"BadRequestException"})",
@@ -71,7 +84,7 @@ TEST(RestJsonError, HeaderTypeWinsAndLosesItsUriSuffix) {
   EXPECT_NE(error.message.find("detectorId"), std::string::npos);
 }
 
-TEST(RestJsonError, BodyCodeField) {
+TEST(AwsRestJsonError, BodyCodeField) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestJson,
       Answer(429, R"({"code":"TooManyRequestsException","message":"slow down"})"));
@@ -85,7 +98,7 @@ TEST(RestJsonError, BodyCodeField) {
   EXPECT_EQ(lambda.message, "Function not found");
 }
 
-TEST(RestXmlError, S3ErrorShape) {
+TEST(AwsRestXmlError, S3ErrorShape) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestXml,
       Answer(404, R"(<?xml version="1.0" encoding="UTF-8"?>
@@ -96,7 +109,7 @@ TEST(RestXmlError, S3ErrorShape) {
   EXPECT_EQ(error.http_status, 404);
 }
 
-TEST(RestXmlError, SlowDownIsRetryable) {
+TEST(AwsRestXmlError, SlowDownIsRetryable) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestXml,
       Answer(503, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"));
@@ -104,14 +117,14 @@ TEST(RestXmlError, SlowDownIsRetryable) {
   EXPECT_TRUE(error.retryable);
 }
 
-TEST(RestXmlError, BodilessHeadAnswerFromS3) {
+TEST(AwsRestXmlError, BodilessHeadAnswerFromS3) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestXml, Answer(404, "", {{"x-amz-request-id", "head-1"}}));
   EXPECT_EQ(error.code, "NotFound");
   EXPECT_EQ(error.request_id, "head-1");
 }
 
-TEST(NonAwsAnswer, HtmlPageBecomesClearError) {
+TEST(AwsNonAwsAnswer, HtmlPageBecomesClearError) {
   for (Protocol protocol : {Protocol::kQueryXml, Protocol::kJson, Protocol::kRestJson,
                             Protocol::kRestXml}) {
     AwsError error = DecodeErrorResponse(
@@ -130,7 +143,7 @@ TEST(NonAwsAnswer, HtmlPageBecomesClearError) {
   }
 }
 
-TEST(NonAwsAnswer, EmptyBodyWith5xx) {
+TEST(AwsNonAwsAnswer, EmptyBodyWith5xx) {
   AwsError error = DecodeErrorResponse(Protocol::kJson, Answer(502, ""));
   EXPECT_EQ(error.code, "");
   EXPECT_NE(error.message.find("empty answer"), std::string::npos);
@@ -164,7 +177,7 @@ TEST(AwsErrorStatus, RoundTripsThroughStatus) {
   EXPECT_FALSE(GetAwsError(Status::Ok()).has_value());
 }
 
-TEST(QueryRequest, FormEncodesActionVersionAndParams) {
+TEST(AwsQueryRequest, FormEncodesActionVersionAndParams) {
   Request request = MakeQueryRequest("iam", "ListAccessKeys", "2010-05-08",
                                      {{"UserName", "a b+c"}});
   EXPECT_EQ(request.method, "POST");
@@ -173,7 +186,7 @@ TEST(QueryRequest, FormEncodesActionVersionAndParams) {
             "application/x-www-form-urlencoded; charset=utf-8");
 }
 
-TEST(JsonRequest, SetsTargetAndContentType) {
+TEST(AwsJsonRequest, SetsTargetAndContentType) {
   Request request = MakeJsonRequest("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
                                     "LookupEvents", {{"MaxResults", 50}});
   EXPECT_EQ(FindHeader(request.headers, "X-Amz-Target"),
@@ -183,7 +196,7 @@ TEST(JsonRequest, SetsTargetAndContentType) {
   EXPECT_EQ(request.protocol, Protocol::kJson);
 }
 
-TEST(XmlResponse, NotXmlIsCorrupt) {
+TEST(AwsXmlResponse, NotXmlIsCorrupt) {
   EXPECT_EQ(XmlResponse::Parse("{}").status().code(), ErrorCode::kCorrupt);
   EXPECT_EQ(ParseJsonBody("<xml/>").status().code(), ErrorCode::kCorrupt);
 }

@@ -209,7 +209,7 @@ TEST_P(BotocoreSuite, MatchesEveryFile) {
                      name == "get-vanilla-with-session-token");
 }
 
-INSTANTIATE_TEST_SUITE_P(Sigv4, BotocoreSuite,
+INSTANTIATE_TEST_SUITE_P(AwsSigv4, BotocoreSuite,
                          testing::ValuesIn(BotocoreCases()), CaseName);
 
 // ---------------------------------------------------------------- aws-c-auth
@@ -299,19 +299,19 @@ TEST_P(AwsCAuthSuite, QuerySigning) {
   ExpectHeadersMatch(expected.request.headers, c.request.headers);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sigv4, AwsCAuthSuite,
+INSTANTIATE_TEST_SUITE_P(AwsSigv4, AwsCAuthSuite,
                          testing::ValuesIn(AwsCAuthCases()), CaseName);
 
 // ---------------------------------------------------------------- S3 rules
 
-TEST(Signer, S3PathIsEncodedOnceAndNotNormalized) {
+TEST(AwsSigner, S3PathIsEncodedOnceAndNotNormalized) {
   EXPECT_EQ(CanonicalUri("/bucket/a//b/../c%20d", false),
             "/bucket/a//b/../c%20d");
   EXPECT_EQ(CanonicalUri("/bucket/a//b/../c%20d", true), "/bucket/a/c%2520d");
   EXPECT_EQ(CanonicalUri("", true), "/");
 }
 
-TEST(Signer, UnsignedPayloadForS3SetsContentSha256) {
+TEST(AwsSigner, UnsignedPayloadForS3SetsContentSha256) {
   Request request;
   request.method = "GET";
   request.path = "/bucket/key";
@@ -336,7 +336,7 @@ TEST(Signer, UnsignedPayloadForS3SetsContentSha256) {
       << result->canonical_request;
 }
 
-TEST(Signer, MissingHostIsInvalidArgument) {
+TEST(AwsSigner, MissingHostIsInvalidArgument) {
   Request request;
   Credentials creds{.access_key_id = kAccessKey,
                     .secret_access_key = Secret(kSecretKey)};
@@ -347,7 +347,7 @@ TEST(Signer, MissingHostIsInvalidArgument) {
   EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument);
 }
 
-TEST(Signer, UserAgentIsNotSigned) {
+TEST(AwsSigner, UserAgentIsNotSigned) {
   Request request;
   request.headers.emplace("Host", "iam.amazonaws.com");
   request.headers.emplace("User-Agent", "cirt/0.1");

@@ -164,7 +164,9 @@ Runner AddHunt(CLI::App& app) {
                   "CloudTrail files or folders (S3 objects, JSON arrays, JSON Lines, "
                   "lookup-events output; plain or gzip)")
       ->required();
-  cmd->add_option("--rules,-r", flags->rules, "Sigma rule file or folder (repeatable)");
+  // One value per occurrence, so `--rules DIR PATH` leaves PATH to the inputs.
+  cmd->add_option("--rules,-r", flags->rules, "Sigma rule file or folder (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-builtin-rules", flags->no_builtin, "Do not run cirt's built-in rule pack");
   cmd->add_option("--format,-f", flags->format, "table, jsonl, json, csv or timesketch")
       ->capture_default_str();
@@ -172,7 +174,8 @@ Runner AddHunt(CLI::App& app) {
   cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: all cores)");
   cmd->add_option("--level", flags->level, "Only report detections at or above this level");
   cmd->add_option("--var", flags->vars,
-                  "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2");
+                  "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2")
+      ->allow_extra_args(false);
   cmd->add_flag("--no-color", flags->no_color, "No colours in the table");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress, summary or statistics on stderr");
   return [flags] { return RunHunt(*flags); };

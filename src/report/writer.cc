@@ -65,7 +65,8 @@ class JsonlWriter : public DetectionWriter {
                                  d.event_name, d.principal_arn.empty() ? "-" : d.principal_arn);
       j["datetime"] = d.event_time;
       j["timestamp_desc"] = "CloudTrail eventTime";
-      for (auto& [k, v] : DetectionJson(d).items()) j[k] = v;
+      Json fields = DetectionJson(d);
+      for (auto& [k, v] : fields.items()) j[k] = v;
     } else {
       j = DetectionJson(d);
     }

@@ -55,20 +55,19 @@ AwsError DecodeQueryXmlError(const Response& response) {
       !doc.load_buffer(response.body.data(), response.body.size())) {
     return detail::NonAwsError(response);
   }
+  // Seen in the wild: <ErrorResponse><Error>, <Response><Errors><Error>
+  // (EC2), <ErrorResponse><Errors><Error> (moto's STS) and a bare <Error>.
   pugi::xml_node root = doc.document_element();
   pugi::xml_node error;
-  std::string request_id;
-  if (std::string_view(root.name()) == "ErrorResponse") {
+  if (std::string_view(root.name()) == "Error") {
+    error = root;
+  } else if (root.child("Error")) {
     error = root.child("Error");
-    request_id = ChildText(root, "RequestId");
-  } else if (std::string_view(root.name()) == "Response") {
+  } else {
     error = root.child("Errors").child("Error");
-    request_id = ChildText(root, "RequestID");
-    if (request_id.empty()) request_id = ChildText(root, "RequestId");
-  } else if (std::string_view(root.name()) == "Error") {
-    error = root;  // some endpoints answer with a bare <Error>
-    request_id = ChildText(root, "RequestId");
   }
+  std::string request_id = ChildText(root, "RequestId");
+  if (request_id.empty()) request_id = ChildText(root, "RequestID");
   if (!error || ChildText(error, "Code").empty()) {
     return detail::NonAwsError(response);
   }

@@ -1,0 +1,42 @@
+// Feeds arbitrary bytes (plain or gzip) to the CloudTrail reader with a plan
+// that includes nested and whole-object paths. Any crash or sanitizer report
+// is a bug: bad input must only ever produce diagnostics.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "ingest/cloudtrail_reader.h"
+
+namespace {
+class NullSink : public cirt::ingest::RecordSink {
+ public:
+  void OnRecord(const cirt::model::Event&, const cirt::model::FieldValues& v,
+                const cirt::model::RecordOrigin&) override {
+    for (size_t s = 0; s < v.size(); ++s) {
+      for (const auto& x : v.at(static_cast<cirt::model::SlotId>(s))) sum += x.text.size();
+    }
+  }
+  size_t sum = 0;
+};
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static cirt::model::FieldPlan* plan = [] {
+    auto* p = new cirt::model::FieldPlan();
+    cirt::ingest::ModelSlots::Register(p);
+    p->AddPath("requestParameters");
+    p->AddPath("requestParameters.userName");
+    p->AddPath("resources.ARN");
+    p->set_needs_raw_record(size % 2 == 0);
+    return p;
+  }();
+  static cirt::ingest::ModelSlots slots = [] {
+    cirt::model::FieldPlan scratch;
+    return cirt::ingest::ModelSlots::Register(&scratch);
+  }();
+  cirt::Diagnostics diag(nullptr, 0);
+  cirt::ingest::CloudTrailReader reader(*plan, slots, &diag);
+  NullSink sink;
+  reader.ReadBytes("fuzz.json", std::string_view(reinterpret_cast<const char*>(data), size), &sink);
+  return 0;
+}

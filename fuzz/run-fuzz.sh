@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for SECONDS (default 30) from a seed corpus built
+# from the repo's own samples and the shared corpus. Fails on any crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build-fuzz}
+seconds=${2:-30}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/reader" "$work/rules"
+cp examples/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz "$work/reader/" 2>/dev/null || true
+find rules/tests -name '*.json' -exec cp {} "$work/reader/" \; 2>/dev/null || true
+find rules -name '*.yml' -not -path '*/tests/*' -exec cp {} "$work/rules/" \;
+if [[ -d ../shared/corpus/sigmahq-sigma ]]; then
+  find ../shared/corpus/sigmahq-sigma -name '*.yml' -exec cp {} "$work/rules/" \;
+fi
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+"$build/fuzz/fuzz_reader" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
+  -artifact_prefix="$work/" "$work/reader" 2>&1 | tail -n 3
+"$build/fuzz/fuzz_rule_loader" -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=4096 \
+  -artifact_prefix="$work/" "$work/rules" 2>&1 | tail -n 3
+echo "fuzz: no crashes in ${seconds}s per target"

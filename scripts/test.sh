@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The README's second command (and what CI runs): install, build, start
+# moto_server on 127.0.0.1, run every test, run the fuzzers briefly under
+# ASan+UBSan, and stop what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CIRT_FUZZ=1 bash scripts/install-deps.sh
+bash scripts/build.sh -DCIRT_BUILD_TESTS=ON -DCIRT_BUILD_BENCH=ON
+
+port=${CIRT_MOTO_PORT:-5123}
+moto_started=0
+cleanup() {
+  if [[ $moto_started == 1 ]]; then bash tests/moto/run-moto.sh stop "$port" || true; fi
+}
+trap cleanup EXIT
+if [[ -x "$(command -v moto_server)" ]] || python3 -c 'import moto' 2>/dev/null; then
+  bash tests/moto/run-moto.sh start "$port"
+  moto_started=1
+  export CIRT_MOTO_ENDPOINT="http://127.0.0.1:${port}"
+else
+  echo "test: moto_server is not installed (pip install 'moto[server]'); moto tests will fail" >&2
+fi
+
+ctest --test-dir build --output-on-failure -j "$(nproc)"
+
+# Fuzz the readers and the rule loader for a bounded time under ASan+UBSan.
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCIRT_BUILD_FUZZ=ON -DCIRT_SANITIZE=ON -DCIRT_BUILD_TESTS=OFF -DCIRT_BUILD_BENCH=OFF >/dev/null
+ninja -C build-fuzz fuzz_reader fuzz_rule_loader
+bash fuzz/run-fuzz.sh build-fuzz "${CIRT_FUZZ_SECONDS:-30}"
+echo "test: all tests passed"

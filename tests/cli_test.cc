@@ -1,0 +1,198 @@
+// Runs the real `cirt` binary the way users do and checks what they rely on:
+// exit codes, one clear stderr line per bad input naming file and position,
+// detections from the good files still reported, and the output formats.
+#include <isa-l/igzip_lib.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CirtRun {
+  int exit_code;
+  std::string out, err;
+};
+
+CirtRun Cirt(const std::string& args) {
+  static int n = 0;
+  fs::path err_file = fs::temp_directory_path() / ("cirt_cli_err_" + std::to_string(::getpid()) +
+                                                   "_" + std::to_string(n++));
+  std::string cmd = std::string(CIRT_BINARY_DIR) + "/src/cli/cirt " + args + " 2>" +
+                    err_file.string();
+  CirtRun r{};
+  std::FILE* p = ::popen(cmd.c_str(), "r");
+  char buf[65536];
+  size_t got;
+  while ((got = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, got);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream in(err_file);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  r.err = ss.str();
+  fs::remove(err_file);
+  return r;
+}
+
+std::string Gzip(const std::string& plain) {
+  std::string out(plain.size() + 1024, '\0');
+  isal_zstream s;
+  isal_deflate_stateless_init(&s);
+  s.gzip_flag = IGZIP_GZIP;
+  s.end_of_stream = 1;
+  s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(plain.data()));
+  s.avail_in = static_cast<uint32_t>(plain.size());
+  s.next_out = reinterpret_cast<uint8_t*>(out.data());
+  s.avail_out = static_cast<uint32_t>(out.size());
+  isal_deflate_stateless(&s);
+  out.resize(s.total_out);
+  return out;
+}
+
+// A StopLogging record as CloudTrail writes it (SigmaHQ's
+// aws_cloudtrail_disable_logging.yml fires on it).
+std::string StopLogging(int i) {
+  return R"({"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLEID","arn":"arn:aws:iam::111122223333:user/mallory","accountId":"111122223333","accessKeyId":"AKIAIOSFODNN7EXAMPLE","userName":"mallory"},"eventTime":"2026-03-24T10:0)" +
+         std::to_string(i % 10) +
+         R"(:02Z","eventSource":"cloudtrail.amazonaws.com","eventName":"StopLogging","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.7","userAgent":"aws-cli/2.15.0","requestParameters":{"name":"arn:aws:cloudtrail:us-east-1:111122223333:trail/main"},"responseElements":null,"requestID":"r-1","eventID":"ev-)" +
+         std::to_string(i) +
+         R"(","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management"})";
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cirt_cli_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "good");
+    fs::create_directories(dir_ / "bad");
+    Write(dir_ / "good" / "a.json.gz", Gzip("{\"Records\":[" + StopLogging(1) + "]}"));
+    Write(dir_ / "good" / "b.jsonl", StopLogging(2) + "\n");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static void Write(const fs::path& p, const std::string& s) {
+    std::ofstream(p, std::ios::binary) << s;
+  }
+  std::string Sigma() const { return std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma"; }
+  fs::path dir_;
+};
+
+TEST_F(CliTest, CleanRunExitsZeroWithJsonlContract) {
+  CirtRun r = Cirt("hunt --no-builtin-rules --rules " + Sigma() + " --format jsonl " +
+               (dir_ / "good").string());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  int n = 0;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::ordered_json::parse(line);
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    EXPECT_EQ(keys, (std::vector<std::string>{"rule_id", "rule_title", "level", "tags", "event_id",
+                                              "event_time", "event_source", "event_name",
+                                              "aws_region", "account_id", "principal_arn",
+                                              "access_key_id", "source_ip", "user_agent",
+                                              "error_code", "file"}));
+    if (j["rule_id"] == "4db60cc0-36fb-42b7-9b58-a5b53019fb74") {
+      ++n;
+      EXPECT_EQ(j["event_name"], "StopLogging");
+      EXPECT_EQ(j["account_id"], "111122223333");
+      EXPECT_EQ(j["access_key_id"], "AKIAIOSFODNN7EXAMPLE");
+    }
+  }
+  EXPECT_EQ(n, 2) << r.out;
+}
+
+TEST_F(CliTest, BadInputsAreReportedSkippedCountedAndExitOne) {
+  std::string gz = Gzip("{\"Records\":[" + StopLogging(3) + "," + StopLogging(4) + "]}");
+  Write(dir_ / "bad" / "truncated.json.gz", gz.substr(0, gz.size() - 12));
+  Write(dir_ / "bad" / "invalid.json", "{\"Records\":[{\"eventVersion\":oops}]}");
+  Write(dir_ / "bad" / "notobject.json", "[42]");
+  Write(dir_ / "bad" / "wrongtype.json", "[{\"eventVersion\":\"1.08\",\"eventName\":7}]");
+  Write(dir_ / "bad" / "empty.json", "");
+  CirtRun r = Cirt("hunt --no-builtin-rules --rules " + Sigma() + " --format jsonl " +
+               (dir_ / "bad").string() + " " + (dir_ / "good").string() + " " +
+               (dir_ / "missing").string());
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("truncated.json.gz: byte "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("invalid.json: byte "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("notobject.json: record 0: record is a number"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("wrongtype.json: record 0: field eventName is a number"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("empty.json: empty file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("missing: no such file or directory"), std::string::npos) << r.err;
+  // The good files' detections are all there.
+  EXPECT_NE(r.out.find("\"event_id\":\"ev-1\""), std::string::npos);
+  EXPECT_NE(r.out.find("\"event_id\":\"ev-2\""), std::string::npos);
+  EXPECT_NE(r.err.find("records, "), std::string::npos);
+  EXPECT_NE(r.err.find("skipped:"), std::string::npos);
+}
+
+TEST_F(CliTest, RuleErrorsExitTwoButTheRunGoesOn) {
+  fs::create_directories(dir_ / "rules");
+  Write(dir_ / "rules" / "utf16.yml",
+        "title: Wide\nlogsource: {product: aws, service: cloudtrail}\n"
+        "detection:\n  sel:\n    eventName|utf16le: 'x'\n  condition: sel\nlevel: low\n");
+  CirtRun r = Cirt("hunt --rules " + (dir_ / "rules").string() + " --rules " + Sigma() +
+               " --format jsonl " + (dir_ / "good").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("utf16.yml: Wide: search 'sel': modifier 'utf16le' cannot apply"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("StopLogging"), std::string::npos);  // the other rules still ran
+  CirtRun check = Cirt("rules check " + (dir_ / "rules").string());
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_NE(check.out.find("FAIL"), std::string::npos);
+}
+
+TEST_F(CliTest, RulesCheckLoadsEverySigmaHqRule) {
+  CirtRun r = Cirt("rules check " + Sigma());
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("66 rules load, 0 fail"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, UsageErrorsExitTwo) {
+  EXPECT_EQ(Cirt("hunt").exit_code, 2);
+  EXPECT_EQ(Cirt("hunt --format xml " + dir_.string()).exit_code, 2);
+  EXPECT_EQ(Cirt("hunt --rules /nonexistent/rules " + dir_.string()).exit_code, 2);
+  EXPECT_EQ(Cirt("frobnicate").exit_code, 2);
+}
+
+TEST_F(CliTest, FormatsCsvJsonTimesketchAndOutputFile) {
+  std::string base = "hunt --no-builtin-rules -q --rules " + Sigma() + " " + (dir_ / "good").string();
+  CirtRun csv = Cirt(base + " --format csv");
+  EXPECT_EQ(csv.out.rfind("rule_id,rule_title,level,tags,event_id,", 0), 0u) << csv.out;
+  CirtRun json = Cirt(base + " --format json");
+  auto arr = nlohmann::json::parse(json.out);
+  ASSERT_TRUE(arr.is_array());
+  EXPECT_GE(arr.size(), 2u);
+  fs::path out = dir_ / "ts.jsonl";
+  CirtRun ts = Cirt(base + " --format timesketch --output " + out.string());
+  EXPECT_EQ(ts.exit_code, 0);
+  EXPECT_TRUE(ts.out.empty());
+  std::ifstream in(out);
+  std::string first;
+  std::getline(in, first);
+  auto j = nlohmann::json::parse(first);
+  EXPECT_TRUE(j.contains("message") && j.contains("datetime") && j.contains("timestamp_desc"));
+  EXPECT_EQ(j["datetime"], j["event_time"]);
+  CirtRun table = Cirt(base);
+  EXPECT_NE(table.out.find("Detections: "), std::string::npos);
+  EXPECT_NE(table.out.find("arn:aws:iam::111122223333:user/mallory"), std::string::npos);
+}
+
+TEST_F(CliTest, BundledExamplesHuntCleanly) {
+  CirtRun r = Cirt("hunt -q --format jsonl " + std::string(CIRT_SOURCE_DIR) + "/examples");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(r.out.empty());
+}
+
+}  // namespace
