@@ -220,7 +220,6 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       companions.push_back(std::move(c));
     }
   }
-  const size_t base_count = rules.size();
   for (auto& c : companions) rules.push_back(std::move(c));
 
   model::FieldPlan plan;
@@ -230,9 +229,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   auto matcher = sigma::Matcher::Compile(std::move(rules), &plan, &compile_errors);
   result.rules.outcomes.insert(result.rules.outcomes.end(), compile_errors.begin(),
                                compile_errors.end());
-  // A rule that failed to compile was counted as loaded by the loader.
   Count(&result.rules);
-  result.rules.loaded = matcher->rule_count() > 0 ? 0 : 0;
   std::vector<int> aggregating(matcher->rule_count(), -1);
   std::vector<int> companion(matcher->rule_count(), -1);
   std::map<std::string, uint32_t> near_companions;
@@ -258,7 +255,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       if (it != near_companions.end()) companion[r] = static_cast<int>(it->second);
     }
   }
-  (void)base_count;
+  // The loader counted rules that then failed to compile as loaded.
   result.rules.loaded = runnable;
   for (const auto& o : result.rules.outcomes) {
     if (o.kind == LoadOutcome::Kind::kError) {

@@ -146,8 +146,8 @@ class Parser {
         }
         pos_ += 2;
         if (pos_ >= tokens_.size()) return Fail("condition: 'of' needs 'them' or a pattern");
+        bool them = Peek("them");  // keywords are case-insensitive, like and/or/not/all/of
         std::string pattern = tokens_[pos_++];
-        bool them = pattern == "them";
         Condition node;
         node.kind = all ? Condition::Kind::kAnd : Condition::Kind::kOr;
         for (uint32_t i = 0; i < names_.size(); ++i) {

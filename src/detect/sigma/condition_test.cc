@@ -177,6 +177,14 @@ TEST(SigmaCondition, AllOfThemIgnoresUnderscoreIdentifiers) {
             kNone);
 }
 
+TEST(SigmaCondition, KeywordsAreCaseInsensitive) {
+  const std::string rule = SelRule("1 OF THEM AND NOT filter");
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"A")")), Titles{"T"});
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"A","awsRegion":"us-east-1")")), kNone);
+  EXPECT_EQ(Matches(SelRule("All Of sel*"), Rec(R"("eventName":"A","eventSource":"b.amazonaws.com")")),
+            Titles{"T"});
+}
+
 TEST(SigmaCondition, UnderscoreIdentifierCanBeNamed) {
   const std::string rule = SelRule("sel_name and not _private");
   EXPECT_EQ(Matches(rule, Rec(R"("eventName":"A")")), Titles{"T"});

@@ -5,6 +5,8 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -106,7 +108,11 @@ std::string HsExpression(const Pattern& p) {
   for (size_t i = begin; i < end; ++i) {
     switch (p[i].kind) {
       case PatternPart::Kind::kStar: re += ".*"; break;
-      case PatternPart::Kind::kQuestion: re += "."; break;
+      case PatternPart::Kind::kQuestion:
+        // One character, not one byte: records are UTF-8 (validated by simdjson).
+        re += "(?:[\\x00-\\x7f]|[\\xc0-\\xdf][\\x80-\\xbf]|[\\xe0-\\xef][\\x80-\\xbf]{2}|"
+              "[\\xf0-\\xf7][\\x80-\\xbf]{3})";
+        break;
       case PatternPart::Kind::kLiteral:
         for (unsigned char c : p[i].text) {
           if (std::isalnum(c)) {
@@ -164,10 +170,13 @@ bool InCidr(const Cidr& net, std::string_view ip_text) {
 std::optional<double> NumberOf(const FieldValue& v) {
   if (v.kind == ValueKind::kNumber) return v.number;
   if (v.kind != ValueKind::kString || v.text.empty()) return std::nullopt;
-  std::string s(v.text);
-  char* end = nullptr;
-  double d = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return std::nullopt;
+  // A plain decimal number only: strtod would also take " 7", "0x1f", "inf".
+  double d = 0;
+  auto [ptr, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), d,
+                                   std::chars_format::general);
+  if (ec != std::errc() || ptr != v.text.data() + v.text.size() || !std::isfinite(d)) {
+    return std::nullopt;
+  }
   return d;
 }
 
@@ -197,6 +206,73 @@ std::optional<double> TimePartOf(const FieldValue& v, TimePart part) {
   return std::nullopt;
 }
 
+// Decodes the escapes of JSON text (\" \\ \/ \n \uXXXX ...), so keywords match
+// the text of values rather than their JSON spelling. Malformed escapes are
+// copied as they are.
+void JsonUnescape(std::string_view in, std::string* out) {
+  out->clear();
+  auto hex4 = [&](size_t pos, uint32_t* cp) {
+    if (pos + 4 > in.size()) return false;
+    uint32_t v = 0;
+    for (size_t k = pos; k < pos + 4; ++k) {
+      char c = in[k];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<uint32_t>(c - 'A' + 10);
+      else return false;
+    }
+    *cp = v;
+    return true;
+  };
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c != '\\' || i + 1 >= in.size()) {
+      *out += c;
+      continue;
+    }
+    char e = in[i + 1];
+    switch (e) {
+      case '"': case '\\': case '/': *out += e; ++i; continue;
+      case 'b': *out += '\b'; ++i; continue;
+      case 'f': *out += '\f'; ++i; continue;
+      case 'n': *out += '\n'; ++i; continue;
+      case 'r': *out += '\r'; ++i; continue;
+      case 't': *out += '\t'; ++i; continue;
+      case 'u': break;
+      default: *out += c; continue;
+    }
+    uint32_t cp;
+    if (!hex4(i + 2, &cp)) {
+      *out += c;
+      continue;
+    }
+    size_t consumed = 6;
+    uint32_t low;
+    if (cp >= 0xD800 && cp < 0xDC00 && i + 12 <= in.size() && in[i + 6] == '\\' &&
+        in[i + 7] == 'u' && hex4(i + 8, &low) && low >= 0xDC00 && low < 0xE000) {
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      consumed = 12;
+    }
+    if (cp < 0x80) {
+      *out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      *out += static_cast<char>(0xC0 | (cp >> 6));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+      *out += static_cast<char>(0xE0 | (cp >> 12));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+      *out += static_cast<char>(0xF0 | (cp >> 18));
+      *out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+      *out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+      *out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    i += consumed - 1;
+  }
+}
+
 bool Compare(MatchOp op, double lhs, double rhs) {
   switch (op) {
     case MatchOp::kLt: return lhs < rhs;
@@ -217,6 +293,8 @@ class Matcher::Scratch {
   std::vector<uint32_t> candidates;
   hs_scratch_t* hs = nullptr;
   std::string lower;
+  std::string unescaped;  // keyword searches: the record text with JSON escapes decoded
+  std::string number;     // a number field's value in canonical form
   ~Scratch() {
     if (hs) hs_free_scratch(hs);
   }
@@ -539,6 +617,18 @@ struct Matcher::Impl {
   void MatchValue(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
     if (v.kind == ValueKind::kNull) return;
     MatchText(s, v.text, scratch);
+    if (v.kind == ValueKind::kNumber && (!s.exact_ci.empty() || !s.exact_cs.empty())) {
+      // 3600.0 and 3.6e3 in a record equal the rule value 3600.
+      scratch->number = fmt::format("{}", v.number);
+      if (scratch->number != v.text) {
+        if (auto it = s.exact_ci.find(std::string_view(scratch->number)); it != s.exact_ci.end()) {
+          for (uint32_t id : it->second) scratch->Set(id);
+        }
+        if (auto it = s.exact_cs.find(std::string_view(scratch->number)); it != s.exact_cs.end()) {
+          for (uint32_t id : it->second) scratch->Set(id);
+        }
+      }
+    }
     for (uint32_t id : s.others) {
       if (scratch->Get(id)) continue;
       const Pred& p = preds[id];
@@ -705,7 +795,15 @@ void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
   for (const SlotIndex& s : m.slots) {
     if (s.slot == kRawSlot) {
       std::string_view raw = values.raw_record();
-      if (!raw.empty()) m.MatchValue(s, FieldValue{ValueKind::kString, raw}, scratch);
+      if (!raw.empty()) {
+        m.MatchValue(s, FieldValue{ValueKind::kString, raw}, scratch);
+        // Keywords are about the text of values: also scan it with the JSON
+        // escapes decoded (C:\\Windows, \"quoted\", \u00e9).
+        if (raw.find('\\') != std::string_view::npos) {
+          JsonUnescape(raw, &scratch->unescaped);
+          m.MatchValue(s, FieldValue{ValueKind::kString, scratch->unescaped}, scratch);
+        }
+      }
       continue;
     }
     for (const FieldValue& v : values.at(s.slot)) m.MatchValue(s, v, scratch);

@@ -168,6 +168,25 @@ TEST(SigmaValues, NumberFieldsMatchNumericValues) {
   EXPECT_EQ(Matches(quoted, Rec(R"("readOnly":false,"errorCode":"4040")")), kNone);
 }
 
+TEST(SigmaValues, NumberFieldsCompareAsNumbers) {
+  const std::string rule = Sel("    responseElements.n: 3600");
+  EXPECT_EQ(Matches(rule, Rec(R"("responseElements":{"n":3600})")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("responseElements":{"n":3600.0})")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("responseElements":{"n":3.6e3})")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("responseElements":{"n":3601})")), kNone);
+  EXPECT_EQ(Matches(Sel("    responseElements.n: 1.5"), Rec(R"("responseElements":{"n":1.50})")),
+            kT);
+  // A string keeps its text: "3600.0" is not '3600'.
+  EXPECT_EQ(Matches(rule, Rec(R"("responseElements":{"n":"3600.0"})")), kNone);
+}
+
+TEST(SigmaValues, NullAndEmptyStringInOneList) {
+  const std::string rule = Sel("    eventName: X\n    errorCode:\n      - null\n      - ''");
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X","errorCode":"")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X","errorCode":"x")")), kNone);
+}
+
 // --- keywords ---
 
 TEST(SigmaKeywords, ListOfStringsMatchesAnywhereInRecord) {
@@ -198,6 +217,33 @@ TEST(SigmaKeywords, CombineWithFieldSearches) {
   EXPECT_EQ(Matches(rule, Rec(R"("eventSource":"s3.amazonaws.com",)"
                               R"("requestParameters":{"bucketName":"benign"}})")),
             kNone);
+}
+
+TEST(SigmaKeywords, MatchTextThroughJsonEscapes) {
+  // The record's JSON spells these C:\\Windows, \"hi\" and \u0043.
+  const std::string rule = RuleYaml("T", R"(  keywords:
+    - 'C:\Windows\Temp'
+    - 'say "hi"'
+  condition: keywords)");
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x C:\\Windows\\Temp\\a")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x say \"hi\" y")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x \u0043:\\Windows\\Temp")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x C:\\Windows\\System32")")), kNone);
+  // Non-ASCII escapes decode to UTF-8, surrogate pairs included.
+  const std::string utf8 = RuleYaml("T", "  keywords:\n    - 'caf\u00e9 \U0001F600'\n  condition: keywords");
+  EXPECT_EQ(Matches(utf8, Rec(R"("userAgent":"caf\u00e9 \ud83d\ude00")")), kT);
+  EXPECT_EQ(Matches(utf8, Rec("\"userAgent\":\"caf\u00e9 \U0001F600\"")), kT);
+}
+
+TEST(SigmaKeywords, WorkBesideWholeAndSubfieldRequests) {
+  const std::string rules =
+      RuleYaml("K", "  keywords:\n    - 'needle'\n  condition: keywords") + "---\n" +
+      RuleYaml("Whole", "  sel:\n    requestParameters|contains: haystack\n  condition: sel") +
+      "---\n" + RuleYaml("Sub", "  sel:\n    requestParameters.a.b: haystack\n  condition: sel");
+  EXPECT_EQ(Matches(rules, Rec(R"("requestParameters":{"x":"needle","a":{"b":"haystack"}})")),
+            (Titles{"K", "Whole", "Sub"}));
+  EXPECT_EQ(Matches(rules, Rec(R"("requestParameters":{"x":"pin","a":{"b":"haystacks"}})")),
+            Titles{"Whole"});
 }
 
 // --- wildcards and case ---
@@ -234,6 +280,28 @@ TEST(SigmaWildcards, EscapedBackslashBeforeWildcard) {
   const std::string rule = Sel(R"(    userAgent: 'C:\\*')");
   EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"C:\\Windows")")), kT);
   EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"C:/Windows")")), kNone);
+}
+
+TEST(SigmaWildcards, QuestionMarkIsOneUtf8Character) {
+  const std::string rule = Sel("    userAgent: 'caf?'");
+  EXPECT_EQ(Matches(rule, Rec("\"userAgent\":\"caf\u00e9\"")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"cafe")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"cafes")")), kNone);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"caf")")), kNone);
+}
+
+TEST(SigmaWildcards, ContainsKeepsInnerWildcards) {
+  const std::string rule = Sel("    userAgent|contains: 'a*c'");
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"xxabbbcxx")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"xxcbbbaxx")")), kNone);
+}
+
+TEST(SigmaWildcards, StarSpansNewlinesAndEndswithAnchorsAtEnd) {
+  EXPECT_EQ(Matches(Sel("    userAgent: 'a*'"), Rec(R"("userAgent":"a\nb")")), kT);
+  EXPECT_EQ(Matches(Sel("    userAgent|endswith: '.exe'"), Rec(R"("userAgent":"a.exe\nb")")),
+            kNone);
+  EXPECT_EQ(Matches(Sel("    userAgent|endswith: '.exe'"), Rec(R"("userAgent":"b\na.exe")")),
+            kT);
 }
 
 TEST(SigmaValues, CaseInsensitiveByDefault) {
@@ -391,6 +459,20 @@ TEST(SigmaModifiers, NumericComparisonsOnNumericStrings) {
   EXPECT_EQ(Matches(rule, Rec(R"("requestParameters":{"durationSeconds":"long"})")), kNone);
 }
 
+TEST(SigmaModifiers, NumericComparisonsNeedPlainDecimalText) {
+  const std::string gt = Sel("    responseElements.n|gt: 5");
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":"7"})")), kT);
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":"-7"})")), kNone);
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":" 7"})")), kNone);
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":"0x10"})")), kNone);
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":"inf"})")), kNone);
+  EXPECT_EQ(Matches(gt, Rec(R"("responseElements":{"n":true})")), kNone);
+  const std::string lt = Sel("    responseElements.n|lt: 5");
+  EXPECT_EQ(Matches(lt, Rec(R"("responseElements":{"n":"-inf"})")), kNone);
+  EXPECT_EQ(Matches(lt, Rec(R"("responseElements":{"n":"nan"})")), kNone);
+  EXPECT_EQ(Matches(lt, Rec(R"("responseElements":{"n":"4.5"})")), kT);
+}
+
 TEST(SigmaModifiers, NumericModifierNeedsNumber) {
   std::vector<Rule> rules;
   auto outcomes = ParseRules(Sel("    requestParameters.maxResults|gt: many"), "t.yml", {}, &rules);
@@ -407,6 +489,13 @@ TEST(SigmaModifiers, NeqString) {
             kT);
   EXPECT_EQ(Matches(rule, Rec(R"("eventSource":"iam.amazonaws.com","eventName":"listusers")")),
             kNone);
+}
+
+TEST(SigmaModifiers, NeqNeedsTheFieldPresent) {
+  // The engine's reading of "the field is different": an absent field is not.
+  const std::string rule = Sel("    eventName: X\n    errorCode|neq: AccessDenied");
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X","errorCode":"Throttling")")), kT);
+  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X")")), kNone);
 }
 
 TEST(SigmaModifiers, NeqNumber) {
@@ -580,6 +669,18 @@ TEST(SigmaModifiers, TimeOnNonTimestampDoesNotMatch) {
   EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"3")")), kNone);
 }
 
+TEST(SigmaModifiers, TimeAcceptsFractionalSeconds) {
+  EXPECT_EQ(Matches(Sel("    eventTime|hour: 3"), Rec(R"("eventTime":"2024-01-15T03:22:10.123Z")")),
+            kT);
+}
+
+TEST(SigmaModifiers, ExistsOnArrays) {
+  EXPECT_EQ(Matches(Sel("    resources|exists: true"), Rec(R"("resources":[])")), kT);
+  EXPECT_EQ(Matches(Sel("    resources.ARN|exists: true"), Rec(R"("resources":[])")), kNone);
+  EXPECT_EQ(Matches(Sel("    resources.ARN|exists: true"), Rec(R"("resources":[{"ARN":"a"}])")),
+            kT);
+}
+
 // --- paths and arrays ---
 
 TEST(SigmaFields, DottedPathIntoNestedObjects) {
@@ -743,68 +844,5 @@ TEST(SigmaLoader, InvalidYamlIsError) {
   EXPECT_NE(outcomes[0].message.find("invalid YAML"), std::string::npos);
 }
 
-}  // namespace
-}  // namespace cirt::detect::sigma
-namespace cirt::detect::sigma {
-namespace {
-TEST(Probe, EmptyContains) {
-  const std::string rules = Sel("    userAgent|contains: ''") + "---\n" + RuleYaml("Other", "  sel:\n    eventName: X\n  condition: sel");
-  PipelineRun run = RunRules(rules, Rec(R"("eventName":"X","userAgent":"abc")"), {});
-  for (auto& e : run.errors) ADD_FAILURE() << e.message;
-  EXPECT_EQ(run.titles, (Titles{"T", "Other"}));
-}
-TEST(Probe, EmptyStartswith) {
-  const std::string rules = Sel("    userAgent|startswith: ''") + "---\n" + RuleYaml("Other", "  sel:\n    eventName: X\n  condition: sel");
-  PipelineRun run = RunRules(rules, Rec(R"("eventName":"X","userAgent":"abc")"), {});
-  for (auto& e : run.errors) ADD_FAILURE() << e.message;
-  EXPECT_EQ(run.titles, (Titles{"T", "Other"}));
-}
-TEST(Probe, KeywordBackslash) {
-  const std::string rule = RuleYaml("T", "  keywords:\n    - 'C:\\Windows\\Temp'\n    - 'say \"hi\"'\n  condition: keywords");
-  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x C:\\Windows\\Temp\\a")")), kT);
-  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x say \"hi\" y")")), kT);
-  EXPECT_EQ(Matches(rule, Rec(R"("userAgent":"x \u0043:\\Windows\\Temp")")), kT);
-}
-TEST(Probe, KeywordWithWholeAndSub) {
-  const std::string rules = RuleYaml("K", "  keywords:\n    - 'needle'\n  condition: keywords") + "---\n" +
-     RuleYaml("Whole", "  sel:\n    requestParameters|contains: haystack\n  condition: sel") + "---\n" +
-     RuleYaml("Sub", "  sel:\n    requestParameters.a.b: haystack\n  condition: sel");
-  EXPECT_EQ(Matches(rules, Rec(R"("requestParameters":{"x":"needle","a":{"b":"haystack"}})")), (Titles{"K", "Whole", "Sub"}));
-}
-TEST(Probe, NumberFormats) {
-  EXPECT_EQ(Matches(Sel("    responseElements.n: 1.5"), Rec(R"("responseElements":{"n":1.50})")), kT);
-  EXPECT_EQ(Matches(Sel("    responseElements.n: 3600"), Rec(R"("responseElements":{"n":3600.0})")), kT);
-  EXPECT_EQ(Matches(Sel("    responseElements.n|gt: 0x10"), Rec(R"("responseElements":{"n":"17"})")), kNone);
-  EXPECT_EQ(Matches(Sel("    responseElements.n|gt: 5"), Rec(R"("responseElements":{"n":" 7"})")), kNone);
-  EXPECT_EQ(Matches(Sel("    responseElements.n|lt: 5"), Rec(R"("responseElements":{"n":"-inf"})")), kNone);
-  EXPECT_EQ(Matches(Sel("    responseElements.n|gt: 5"), Rec(R"("responseElements":{"n":true})")), kNone);
-}
-TEST(Probe, QuestionUtf8) {
-  EXPECT_EQ(Matches(Sel("    userAgent: 'caf?'"), Rec("\"userAgent\":\"caf\u00e9\"")), kT);
-}
-TEST(Probe, TimeFractional) {
-  EXPECT_EQ(Matches(Sel("    eventTime|hour: 3"), Rec(R"("eventTime":"2024-01-15T03:22:10.123Z")")), kT);
-}
-TEST(Probe, NeqAbsent) {
-  EXPECT_EQ(Matches(Sel("    eventName: X\n    errorCode|neq: AccessDenied"), Rec(R"("eventName":"X")")), kT);
-}
-TEST(Probe, ConditionCase) {
-  EXPECT_EQ(Matches(RuleYaml("T", "  sel:\n    eventName: X\n  condition: 1 of THEM"), Rec(R"("eventName":"X")")), kT);
-}
-TEST(Probe, NullInList) {
-  const std::string rule = Sel("    errorCode:\n      - null\n      - ''");
-  EXPECT_EQ(Matches(rule, Rec(R"("eventName":"X")")), kT);
-  EXPECT_EQ(Matches(rule, Rec(R"("errorCode":"")")), kT);
-  EXPECT_EQ(Matches(rule, Rec(R"("errorCode":"x")")), kNone);
-}
-TEST(Probe, ExistsOnEmptyArray) {
-  EXPECT_EQ(Matches(Sel("    resources.ARN|exists: true"), Rec(R"("resources":[])")), kNone);
-  EXPECT_EQ(Matches(Sel("    resources|exists: true"), Rec(R"("resources":[])")), kT);
-}
-TEST(Probe, ContainsWildcardInside) {
-  EXPECT_EQ(Matches(Sel("    userAgent|contains: 'a*c'"), Rec(R"("userAgent":"xxabbbcxx")")), kT);
-  EXPECT_EQ(Matches(Sel("    userAgent|endswith: '.exe'"), Rec(R"("userAgent":"a.exe\nb")")), kNone);
-  EXPECT_EQ(Matches(Sel("    userAgent: 'a*'"), Rec(R"("userAgent":"a\nb")")), kT);
-}
 }  // namespace
 }  // namespace cirt::detect::sigma
