@@ -1,10 +1,11 @@
 // Runs the real `cirt` binary the way users do and checks what they rely on:
 // exit codes, one clear stderr line per bad input naming file and position,
 // detections from the good files still reported, and the output formats.
-#include <isa-l/igzip_lib.h>
 #include <sys/wait.h>
 
 #include <gtest/gtest.h>
+
+#include "io/gzip.h"
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
@@ -42,20 +43,7 @@ CirtRun Cirt(const std::string& args) {
   return r;
 }
 
-std::string Gzip(const std::string& plain) {
-  std::string out(plain.size() + 1024, '\0');
-  isal_zstream s;
-  isal_deflate_stateless_init(&s);
-  s.gzip_flag = IGZIP_GZIP;
-  s.end_of_stream = 1;
-  s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(plain.data()));
-  s.avail_in = static_cast<uint32_t>(plain.size());
-  s.next_out = reinterpret_cast<uint8_t*>(out.data());
-  s.avail_out = static_cast<uint32_t>(out.size());
-  isal_deflate_stateless(&s);
-  out.resize(s.total_out);
-  return out;
-}
+std::string Gzip(const std::string& plain) { return cirt::io::GzipCompress(plain); }
 
 // A StopLogging record as CloudTrail writes it (SigmaHQ's
 // aws_cloudtrail_disable_logging.yml fires on it).

@@ -1,8 +1,9 @@
 #include "ingest/cloudtrail_reader.h"
 
-#include <isa-l/igzip_lib.h>
 
 #include <gtest/gtest.h>
+
+#include "io/gzip.h"
 
 #include <filesystem>
 #include <fstream>
@@ -66,20 +67,7 @@ class ReaderTest : public ::testing::Test {
   std::unique_ptr<CollectingSink> sink_;
 };
 
-std::string Gzip(const std::string& plain) {
-  std::string out(plain.size() + 1024, '\0');
-  isal_zstream stream;
-  isal_deflate_stateless_init(&stream);
-  stream.gzip_flag = IGZIP_GZIP;
-  stream.end_of_stream = 1;
-  stream.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(plain.data()));
-  stream.avail_in = static_cast<uint32_t>(plain.size());
-  stream.next_out = reinterpret_cast<uint8_t*>(out.data());
-  stream.avail_out = static_cast<uint32_t>(out.size());
-  EXPECT_EQ(isal_deflate_stateless(&stream), COMP_OK);
-  out.resize(stream.total_out);
-  return out;
-}
+std::string Gzip(const std::string& plain) { return io::GzipCompress(plain); }
 
 std::string Record(int i, const std::string& name = "GetObject") {
   return "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"type\":\"IAMUser\",\"arn\":\"arn:aws:iam::"

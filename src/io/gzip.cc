@@ -106,4 +106,21 @@ Status Gunzip(std::string_view compressed, Buffer* out) {
   return Status::Ok();
 }
 
+std::string GzipCompress(std::string_view plain) {
+  // Deflate never grows data by more than a few bytes per 16 KiB block.
+  std::string out(plain.size() + plain.size() / 16 + 1024, '\0');
+  isal_zstream stream;
+  isal_deflate_stateless_init(&stream);
+  stream.gzip_flag = IGZIP_GZIP;
+  stream.end_of_stream = 1;
+  stream.flush = NO_FLUSH;
+  stream.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(plain.data()));
+  stream.avail_in = static_cast<uint32_t>(plain.size());
+  stream.next_out = reinterpret_cast<uint8_t*>(out.data());
+  stream.avail_out = static_cast<uint32_t>(out.size());
+  if (isal_deflate_stateless(&stream) != COMP_OK) return {};
+  out.resize(stream.total_out);
+  return out;
+}
+
 }  // namespace cirt::io

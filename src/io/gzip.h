@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/status.h"
@@ -22,5 +23,8 @@ bool IsGzip(std::string_view bytes);
 // offset of the failure; `out` then still holds everything decompressed
 // before it, so callers can keep the complete records it contains.
 Status Gunzip(std::string_view compressed, Buffer* out);
+
+// Compresses `plain` into one gzip member (ISA-L, default level).
+std::string GzipCompress(std::string_view plain);
 
 }  // namespace cirt::io

@@ -1,6 +1,5 @@
 #include "io/gzip.h"
 
-#include <isa-l/igzip_lib.h>
 
 #include <gtest/gtest.h>
 
@@ -9,22 +8,7 @@
 namespace cirt::io {
 namespace {
 
-// Compresses `plain` as one gzip member with ISA-L.
-std::string Compress(const std::string& plain) {
-  std::string out(plain.size() + 1024, '\0');
-  isal_zstream stream;
-  isal_deflate_stateless_init(&stream);
-  stream.gzip_flag = IGZIP_GZIP;
-  stream.end_of_stream = 1;
-  stream.flush = NO_FLUSH;
-  stream.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(plain.data()));
-  stream.avail_in = static_cast<uint32_t>(plain.size());
-  stream.next_out = reinterpret_cast<uint8_t*>(out.data());
-  stream.avail_out = static_cast<uint32_t>(out.size());
-  EXPECT_EQ(isal_deflate_stateless(&stream), COMP_OK);
-  out.resize(stream.total_out);
-  return out;
-}
+std::string Compress(const std::string& plain) { return io::GzipCompress(plain); }
 
 std::string Sample() {
   std::string s = "{\"Records\":[";

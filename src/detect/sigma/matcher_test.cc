@@ -10,28 +10,15 @@
 #include "detect/sigma/matcher.h"
 #include "detect/sigma/rule.h"
 #include "ingest/cloudtrail_reader.h"
+#include "detect/sigma/test_pipeline.h"
 
 namespace cirt::detect::sigma {
 namespace {
 
-using Titles = std::vector<std::string>;
+using test_pipeline::TitleSink;
+using test_pipeline::Titles;
 const Titles kNone;
 
-class TitleSink : public ingest::RecordSink {
- public:
-  explicit TitleSink(const Matcher& matcher) : matcher_(matcher), scratch_(matcher.NewScratch()) {}
-  void OnRecord(const model::Event&, const model::FieldValues& values,
-                const model::RecordOrigin&) override {
-    matcher_.Match(values, scratch_.get(), &matched_);
-    for (uint32_t r : matched_) titles.push_back(matcher_.rule(r).title);
-  }
-  Titles titles;
-
- private:
-  const Matcher& matcher_;
-  Matcher::ScratchPtr scratch_;
-  std::vector<uint32_t> matched_;
-};
 
 struct PipelineRun {
   std::vector<LoadOutcome> outcomes;  // from ParseRules
