@@ -203,7 +203,7 @@ fi
 echo
 RULES_LINE=${RULES_LINE#cirt: }
 echo "cirt hunt: ${DETECTIONS:-?} detections; ${RULES_LINE%%; skipped*}"
-[[ -n $SCAN1 ]] && printf 'cirt hunt scan time as cirt reports it (excludes rule loading and output): -j 1 %.2f s (%.0f MB/s), -j %s %.2f s (%.0f MB/s)\n' \
+[[ -n $SCAN1 ]] && printf 'cirt hunt time as cirt reports it (rule loading + scan + sort; excludes writing the output): -j 1 %.2f s (%.0f MB/s), -j %s %.2f s (%.0f MB/s)\n' \
   "$SCAN1" "$(mbps "$SCAN1")" "$CORES" "$SCANN" "$(mbps "$SCANN")"
 echo
 

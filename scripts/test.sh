@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 CIRT_FUZZ=1 bash scripts/install-deps.sh
 bash scripts/build.sh -DCIRT_BUILD_TESTS=ON -DCIRT_BUILD_BENCH=ON
 
-port=${CIRT_MOTO_PORT:-5123}
+# A free port, so a moto_server left by someone else never collides.
+port=${CIRT_MOTO_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 moto_started=0
 cleanup() {
   if [[ $moto_started == 1 ]]; then bash tests/moto/run-moto.sh stop "$port" || true; fi
