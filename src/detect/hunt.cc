@@ -71,6 +71,8 @@ class Sink : public ingest::RecordSink {
     matcher_.Match(values, scratch_.get(), &matched_);
     for (uint32_t r : matched_) {
       const sigma::Rule& rule = matcher_.rule(r);
+      // Below --level and not feeding an aggregation: nothing to build.
+      if (aggregating_[r] < 0 && min_level_ && rule.level < *min_level_) continue;
       model::Detection d;
       d.rule_id = rule.id;
       d.rule_title = rule.title;
