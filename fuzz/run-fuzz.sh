@@ -17,7 +17,7 @@ fi
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$build/fuzz/fuzz_reader" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
-  -artifact_prefix="$work/" "$work/reader" 2>&1 | tail -n 3
+  -artifact_prefix="$work/" "$work/reader" 2>&1 | tail -n 30
 "$build/fuzz/fuzz_rule_loader" -max_total_time="$seconds" -max_len=8192 -rss_limit_mb=4096 \
-  -artifact_prefix="$work/" "$work/rules" 2>&1 | tail -n 3
+  -artifact_prefix="$work/" "$work/rules" 2>&1 | tail -n 30
 echo "fuzz: no crashes in ${seconds}s per target"

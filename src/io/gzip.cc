@@ -2,6 +2,7 @@
 
 #include <isa-l/igzip_lib.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -39,8 +40,11 @@ bool IsGzip(std::string_view bytes) {
 }
 
 Status Gunzip(std::string_view compressed, Buffer* out) {
+  // Deflate cannot expand more than 1032:1, so a larger trailer is corrupt
+  // and must not decide an allocation (found by fuzz_reader).
+  const size_t max_plain = compressed.size() * 1032 + 1024;
   size_t hint = TrailerSizeHint(compressed);
-  if (hint < compressed.size()) hint = compressed.size() * 4;
+  if (hint < compressed.size() || hint > max_plain) hint = std::min(compressed.size() * 4, max_plain);
   out->Resize(0);
   out->Reserve(hint + 1);
 
