@@ -1,16 +1,18 @@
 #include "aws/client.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
 #include <mutex>
 #include <random>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "aws/credentials.h"
 #include "aws/error.h"
 #include "aws/protocol/errors.h"
 #include "aws/signer.h"
+#include "aws/timestamp.h"
 
 namespace cirt::aws {
 
@@ -18,10 +20,34 @@ namespace {
 
 constexpr size_t kMaxLoggedBody = 4096;
 
+// Servers reject signatures more than 15 minutes off; correct well before
+// that, but not for ordinary jitter between clocks.
+constexpr std::chrono::minutes kSkewThreshold{4};
+
+// Codes meaning "your signing time is off" (botocore's clock-skew set).
+constexpr std::string_view kClockSkewCodes[] = {
+    "RequestTimeTooSkewed",      "RequestExpired",        "RequestInTheFuture",
+    "InvalidSignatureException", "SignatureDoesNotMatch", "AuthFailure"};
+// Codes meaning "your temporary credentials have expired".
+constexpr std::string_view kExpiredCredentialsCodes[] = {
+    "ExpiredToken", "ExpiredTokenException", "RequestExpired"};
+
+bool IsClockSkewCode(std::string_view code) {
+  return std::find(std::begin(kClockSkewCodes), std::end(kClockSkewCodes),
+                   code) != std::end(kClockSkewCodes);
+}
+
+bool IsExpiredCredentialsCode(std::string_view code) {
+  return std::find(std::begin(kExpiredCredentialsCodes),
+                   std::end(kExpiredCredentialsCodes),
+                   code) != std::end(kExpiredCredentialsCodes);
+}
+
 // Field names whose values are secrets in AWS answers and requests.
 constexpr std::string_view kSecretFields[] = {
-    "SecretAccessKey", "SessionToken", "Token", "secretAccessKey",
-    "sessionToken",    "accessToken",  "WebIdentityToken", "SecretKey"};
+    "SecretAccessKey",  "SessionToken", "Token",
+    "secretAccessKey",  "sessionToken", "accessToken",
+    "WebIdentityToken", "SecretKey"};
 
 bool IsDnsCompatibleBucket(std::string_view bucket) {
   if (bucket.size() < 3 || bucket.size() > 63) return false;
@@ -33,7 +59,8 @@ bool IsDnsCompatibleBucket(std::string_view bucket) {
   return bucket.front() != '-' && bucket.back() != '-';
 }
 
-void ReplaceAll(std::string& text, std::string_view what, std::string_view with) {
+void ReplaceAll(std::string& text, std::string_view what,
+                std::string_view with) {
   if (what.empty()) return;
   size_t pos = 0;
   while ((pos = text.find(what, pos)) != std::string::npos) {
@@ -64,7 +91,8 @@ void MaskAfter(std::string& text, std::string_view open,
 
 std::string RedactHeaderValue(std::string_view name, const std::string& value) {
   std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : lower)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (lower == "authorization") {
     // Keep the key id and the signed headers (useful, not secret).
     size_t sig = value.find("Signature=");
@@ -96,7 +124,8 @@ std::string RedactBody(std::string_view body) {
   return out;
 }
 
-std::string DescribeRequestForLog(const Request& request, const std::string& url,
+std::string DescribeRequestForLog(const Request& request,
+                                  const std::string& url,
                                   const Credentials* credentials) {
   // Rebuild the URL from the parameters so query secrets can be masked.
   std::string base = url.substr(0, url.find('?'));
@@ -105,13 +134,17 @@ std::string DescribeRequestForLog(const Request& request, const std::string& url
     redacted_query.emplace(name, RedactQueryValue(name, value));
   }
   std::string out = fmt::format("request: {} {}", request.method, base);
-  if (!redacted_query.empty()) out += "?" + EncodeQuery(redacted_query);
+  if (!redacted_query.empty()) {
+    out.push_back('?');
+    out += EncodeQuery(redacted_query);
+  }
   out += "\n";
   for (const auto& [name, value] : request.headers) {
     out += fmt::format("{}: {}\n", name, RedactHeaderValue(name, value));
   }
   if (!request.body.empty()) {
-    out += "\n" + RedactBody(request.body.substr(0, kMaxLoggedBody));
+    out.push_back('\n');
+    out += RedactBody(request.body.substr(0, kMaxLoggedBody));
     if (request.body.size() > kMaxLoggedBody) out += "...";
   }
   MaskKnownSecrets(out, credentials);
@@ -125,7 +158,8 @@ std::string DescribeResponseForLog(const Response& response,
     out += fmt::format("{}: {}\n", name, RedactHeaderValue(name, value));
   }
   if (!response.body.empty()) {
-    out += "\n" + RedactBody(response.body.substr(0, kMaxLoggedBody));
+    out.push_back('\n');
+    out += RedactBody(response.body.substr(0, kMaxLoggedBody));
     if (response.body.size() > kMaxLoggedBody) out += "...";
   }
   MaskKnownSecrets(out, credentials);
@@ -151,53 +185,73 @@ Client::Client(ClientOptions options, CredentialsProvider& credentials,
       return std::uniform_real_distribution<double>(0.0, 1.0)(*engine);
     };
   }
-  if (!options_.clock) options_.clock = [] { return std::chrono::system_clock::now(); };
+  if (!options_.clock)
+    options_.clock = [] { return std::chrono::system_clock::now(); };
 }
 
-Result<Response> Client::Call(Request request) {
-  std::string region = request.region.empty() ? options_.region : request.region;
-  CIRT_ASSIGN_OR_RETURN(Endpoint endpoint,
-                        options_.endpoints.Resolve(request.service, region));
-  bool is_s3 = request.service == "s3";
-  std::string host = endpoint.host;
-  std::string path = request.path.empty() ? "/" : request.path;
-  if (is_s3 && !endpoint.custom) {
+Result<Client::Addressed> Client::Address(const Request& original,
+                                          const std::string& region) const {
+  Addressed out;
+  CIRT_ASSIGN_OR_RETURN(out.endpoint,
+                        options_.endpoints.Resolve(original.service, region));
+  out.request = original;
+  std::string host = out.endpoint.host;
+  std::string path = original.path.empty() ? "/" : original.path;
+  if (original.service == "s3" && !out.endpoint.custom) {
     // Virtual-hosted style for DNS-safe bucket names; path-style otherwise
     // and whenever a custom endpoint is configured (moto, LocalStack).
     size_t end = path.find('/', 1);
-    std::string bucket = path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
+    std::string bucket =
+        path.substr(1, end == std::string::npos ? std::string::npos : end - 1);
     if (IsDnsCompatibleBucket(bucket)) {
-      host = bucket + "." + host;
+      host = fmt::format("{}.{}", bucket, host);
       path = end == std::string::npos ? "/" : path.substr(end);
     }
   }
-  request.path = endpoint.base_path + path;
-  SetHeader(request.headers, "Host", host);
-  SetHeader(request.headers, "User-Agent", options_.user_agent);
-  std::string url = endpoint.scheme + "://" + host + request.path;
-  if (!request.query.empty()) url += "?" + EncodeQuery(request.query);
+  out.request.path = out.endpoint.base_path + path;
+  SetHeader(out.request.headers, "Host", host);
+  SetHeader(out.request.headers, "User-Agent", options_.user_agent);
+  out.url =
+      fmt::format("{}://{}{}", out.endpoint.scheme, host, out.request.path);
+  if (!out.request.query.empty()) {
+    out.url.push_back('?');
+    out.url += EncodeQuery(out.request.query);
+  }
+  return out;
+}
 
+Result<Response> Client::Call(Request original) {
+  std::string region =
+      original.region.empty() ? options_.region : original.region;
+  CIRT_ASSIGN_OR_RETURN(Addressed addressed, Address(original, region));
+  const bool is_s3 = original.service == "s3";
+  bool followed_region = false;
   RetryState retry(options_.retry, quota_, options_.random);
-  for (int attempt = 1;; ++attempt) {
+  bool refreshed_credentials = false;
+  bool corrected_clock = false;
+  for (int attempt = 1;;) {
+    const Request& request = addressed.request;
     Request signed_request = request;
     Credentials credentials;
     if (!request.anonymous) {
       CIRT_ASSIGN_OR_RETURN(credentials, credentials_.Resolve());
       SigningParams params{
-          .region = endpoint.signing_region,
+          .region = addressed.endpoint.signing_region,
           .service = request.service,
-          .time = options_.clock(),
+          .time = options_.clock() +
+                  std::chrono::milliseconds(clock_skew_ms_.load()),
           .normalize_path = !is_s3,
-          .payload = is_s3 ? PayloadSigning::kHashWithHeader : PayloadSigning::kHash,
+          .payload =
+              is_s3 ? PayloadSigning::kHashWithHeader : PayloadSigning::kHash,
       };
-      CIRT_ASSIGN_OR_RETURN(SigningResult signing,
-                            SignRequest(signed_request, credentials, params));
-      (void)signing;
+      CIRT_RETURN_IF_ERROR(
+          SignRequest(signed_request, credentials, params).status());
     }
     if (options_.debug_log) {
-      options_.debug_log(DescribeRequestForLog(signed_request, url, &credentials));
+      options_.debug_log(
+          DescribeRequestForLog(signed_request, addressed.url, &credentials));
     }
-    Result<Response> sent = transport_.Send(signed_request, url);
+    Result<Response> sent = transport_.Send(signed_request, addressed.url);
     Status failure;
     if (sent.ok()) {
       if (options_.debug_log) {
@@ -208,20 +262,73 @@ Result<Response> Client::Call(Request request) {
         return sent;
       }
       failure = ToStatus(DecodeErrorResponse(request.protocol, *sent));
+      std::string code = AwsErrorCode(failure);
+      // Three answers are acted on once per call, outside the retry budget.
+      // S3 names the bucket's region when we asked the wrong one
+      // (PermanentRedirect, AuthorizationHeaderMalformed): go there once.
+      std::optional<std::string> bucket_region =
+          FindHeader(sent->headers, "x-amz-bucket-region");
+      if (is_s3 && !followed_region && bucket_region &&
+          !bucket_region->empty() &&
+          *bucket_region != addressed.endpoint.signing_region) {
+        CIRT_ASSIGN_OR_RETURN(addressed, Address(original, *bucket_region));
+        followed_region = true;
+        if (options_.debug_log) {
+          options_.debug_log(
+              fmt::format("bucket is in {}; sending there", *bucket_region));
+        }
+        continue;
+      }
+      // Our clock is off: re-sign with the server's time.
+      if (!request.anonymous && !corrected_clock && IsClockSkewCode(code)) {
+        if (std::optional<std::chrono::milliseconds> skew = SkewFrom(*sent)) {
+          clock_skew_ms_.store(skew->count());
+          corrected_clock = true;
+          if (options_.debug_log) {
+            options_.debug_log(fmt::format(
+                "clock skew of {} ms detected; signing again", skew->count()));
+          }
+          continue;
+        }
+      }
+      // Temporary credentials expired: fetch new ones.
+      if (!request.anonymous && !refreshed_credentials &&
+          IsExpiredCredentialsCode(code)) {
+        credentials_.Invalidate();
+        refreshed_credentials = true;
+        if (options_.debug_log) {
+          options_.debug_log("credentials expired; refreshing them once");
+        }
+        continue;
+      }
     } else {
       failure = sent.status();
       if (options_.debug_log) {
         options_.debug_log("transport error: " + failure.ToString());
       }
     }
-    std::optional<std::chrono::milliseconds> delay = retry.OnFailure(attempt, failure);
+    std::optional<std::chrono::milliseconds> delay =
+        retry.OnFailure(attempt, failure);
     if (!delay) return failure;
     if (options_.debug_log) {
       options_.debug_log(fmt::format("retry: attempt {} failed, waiting {} ms",
                                      attempt, delay->count()));
     }
     options_.sleep(*delay);
+    ++attempt;
   }
+}
+
+std::optional<std::chrono::milliseconds> Client::SkewFrom(
+    const Response& response) const {
+  std::optional<std::string> date = FindHeader(response.headers, "date");
+  if (!date) return std::nullopt;
+  Result<std::chrono::system_clock::time_point> server = ParseHttpDate(*date);
+  if (!server.ok()) return std::nullopt;
+  auto skew = std::chrono::duration_cast<std::chrono::milliseconds>(
+      *server - options_.clock());
+  if (std::chrono::abs(skew) < kSkewThreshold) return std::nullopt;
+  return skew;
 }
 
 }  // namespace cirt::aws

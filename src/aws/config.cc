@@ -1,9 +1,9 @@
 #include "aws/config.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
-
-#include <fmt/format.h>
 
 namespace cirt::aws {
 
@@ -71,16 +71,17 @@ Status ParseIni(std::string_view text, FileKind kind, const std::string& file,
         section = &out.config_profiles[std::string(Trim(name.substr(8)))];
       } else if (name.rfind("services ", 0) == 0) {
         section = &out.services[std::string(Trim(name.substr(9)))];
+      } else if (name.rfind("sso-session ", 0) == 0) {
+        section = &out.sso_sessions[std::string(Trim(name.substr(12)))];
       }
-      // Other sections ([sso-session x], bare names in the config file)
-      // are skipped, as the AWS CLI does for the latter.
+      // Other sections (bare names in the config file) are skipped, as the
+      // AWS CLI does.
       continue;
     }
     size_t eq = line.find('=');
     if (indented && !open_subsection.empty() && eq != std::string_view::npos) {
       if (section) {
-        section->subsections[open_subsection]
-                            [Lower(Trim(line.substr(0, eq)))] =
+        section->subsections[open_subsection][Lower(Trim(line.substr(0, eq)))] =
             std::string(Trim(line.substr(eq + 1)));
       }
       continue;
@@ -122,6 +123,8 @@ constexpr ServiceInfo kServices[] = {
     {"sns", "sns", "SNS", "", ""},
     {"athena", "athena", "Athena", "", ""},
     {"secretsmanager", "secretsmanager", "Secrets Manager", "", ""},
+    // IAM Identity Center portal (GetRoleCredentials); called unsigned.
+    {"awsssoportal", "portal.sso", "SSO", "", ""},
 };
 
 std::string ProfileServicesKey(std::string_view service_id) {
@@ -139,7 +142,8 @@ std::optional<std::string> ProfileSection::Get(std::string_view key) const {
 }
 
 bool SharedConfig::HasProfile(const std::string& name) const {
-  return config_profiles.count(name) > 0 || credentials_profiles.count(name) > 0;
+  return config_profiles.count(name) > 0 ||
+         credentials_profiles.count(name) > 0;
 }
 
 ProfileSection SharedConfig::MergedProfile(const std::string& name) const {
@@ -147,8 +151,10 @@ ProfileSection SharedConfig::MergedProfile(const std::string& name) const {
   if (auto it = config_profiles.find(name); it != config_profiles.end()) {
     merged = it->second;
   }
-  if (auto it = credentials_profiles.find(name); it != credentials_profiles.end()) {
-    for (const auto& [key, value] : it->second.values) merged.values[key] = value;
+  if (auto it = credentials_profiles.find(name);
+      it != credentials_profiles.end()) {
+    for (const auto& [key, value] : it->second.values)
+      merged.values[key] = value;
   }
   return merged;
 }
@@ -165,8 +171,9 @@ Result<SharedConfig> ParseSharedConfig(std::string_view config_text,
 Result<SharedConfig> LoadSharedConfig(const Environment& env) {
   std::string config_path = env.ExpandHome(
       env.GetNonEmpty("AWS_CONFIG_FILE").value_or("~/.aws/config"));
-  std::string creds_path = env.ExpandHome(
-      env.GetNonEmpty("AWS_SHARED_CREDENTIALS_FILE").value_or("~/.aws/credentials"));
+  std::string creds_path =
+      env.ExpandHome(env.GetNonEmpty("AWS_SHARED_CREDENTIALS_FILE")
+                         .value_or("~/.aws/credentials"));
   auto read = [&](const std::string& path) -> Result<std::string> {
     Result<std::string> text = env.ReadFile(path);
     if (!text.ok() && text.status().code() == ErrorCode::kNotFound) {
@@ -177,7 +184,8 @@ Result<SharedConfig> LoadSharedConfig(const Environment& env) {
   CIRT_ASSIGN_OR_RETURN(std::string config_text, read(config_path));
   CIRT_ASSIGN_OR_RETURN(std::string creds_text, read(creds_path));
   SharedConfig out;
-  CIRT_RETURN_IF_ERROR(ParseIni(config_text, FileKind::kConfig, config_path, out));
+  CIRT_RETURN_IF_ERROR(
+      ParseIni(config_text, FileKind::kConfig, config_path, out));
   CIRT_RETURN_IF_ERROR(
       ParseIni(creds_text, FileKind::kCredentials, creds_path, out));
   return out;
@@ -203,19 +211,20 @@ Result<Endpoint> ParseEndpointUrl(std::string_view url) {
   Endpoint out;
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) {
-    return Status::InvalidArgument(
-        fmt::format("endpoint URL '{}' has no scheme (http:// or https://)", url));
+    return Status::InvalidArgument(fmt::format(
+        "endpoint URL '{}' has no scheme (http:// or https://)", url));
   }
   out.scheme = Lower(url.substr(0, scheme_end));
   if (out.scheme != "http" && out.scheme != "https") {
-    return Status::InvalidArgument(
-        fmt::format("endpoint URL '{}': only http and https are supported", url));
+    return Status::InvalidArgument(fmt::format(
+        "endpoint URL '{}': only http and https are supported", url));
   }
   std::string_view rest = url.substr(scheme_end + 3);
   size_t slash = rest.find('/');
   out.host = std::string(rest.substr(0, slash));
   if (out.host.empty()) {
-    return Status::InvalidArgument(fmt::format("endpoint URL '{}' has no host", url));
+    return Status::InvalidArgument(
+        fmt::format("endpoint URL '{}' has no host", url));
   }
   if (slash != std::string_view::npos) {
     std::string_view path = rest.substr(slash);
@@ -342,17 +351,18 @@ Result<ResolvedConfig> ResolveConfig(const Environment& env,
   }
   ProfileSection profile = out.shared.MergedProfile(out.profile);
   out.region = ResolveRegion(env, flags, profile);
-  out.endpoints = EndpointResolver::FromConfig(env, flags, out.shared, out.profile);
+  out.endpoints =
+      EndpointResolver::FromConfig(env, flags, out.shared, out.profile);
   std::optional<std::string> attempts = env.GetNonEmpty("AWS_MAX_ATTEMPTS");
   if (!attempts) attempts = profile.Get("max_attempts");
   if (attempts) {
     int value = 0;
-    auto [ptr, ec] = std::from_chars(attempts->data(),
-                                     attempts->data() + attempts->size(), value);
+    auto [ptr, ec] = std::from_chars(
+        attempts->data(), attempts->data() + attempts->size(), value);
     if (ec != std::errc() || ptr != attempts->data() + attempts->size() ||
         value < 1) {
-      return Status::InvalidArgument(
-          fmt::format("max_attempts must be a positive integer, got '{}'", *attempts));
+      return Status::InvalidArgument(fmt::format(
+          "max_attempts must be a positive integer, got '{}'", *attempts));
     }
     out.retry.max_attempts = value;
   }

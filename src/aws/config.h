@@ -27,9 +27,11 @@ struct ProfileSection {
 
 // The two shared files, parsed. Missing files are simply empty.
 struct SharedConfig {
-  std::map<std::string, ProfileSection> config_profiles;       // config file
-  std::map<std::string, ProfileSection> credentials_profiles;  // credentials file
-  std::map<std::string, ProfileSection> services;              // [services x]
+  std::map<std::string, ProfileSection> config_profiles;  // config file
+  std::map<std::string, ProfileSection>
+      credentials_profiles;                            // credentials file
+  std::map<std::string, ProfileSection> services;      // [services x]
+  std::map<std::string, ProfileSection> sso_sessions;  // [sso-session x]
 
   bool HasProfile(const std::string& name) const;
   // Profile `name` from the config file with the credentials file's keys
@@ -49,9 +51,9 @@ Result<SharedConfig> LoadSharedConfig(const Environment& env);
 
 // Flags a CLI passes down; unset = not given on the command line.
 struct GlobalFlags {
-  std::optional<std::string> profile;       // --profile
-  std::optional<std::string> region;        // --region
-  std::optional<std::string> endpoint_url;  // --endpoint-url
+  std::optional<std::string> profile{};       // --profile
+  std::optional<std::string> region{};        // --region
+  std::optional<std::string> endpoint_url{};  // --endpoint-url
 };
 
 // A service cirt knows how to address.
@@ -60,8 +62,8 @@ struct ServiceInfo {
   std::string_view endpoint_prefix;  // host label: "iam", "logs"
   std::string_view service_id;       // SDK serviceId: "IAM", "CloudWatch Logs"
   // Global services have one endpoint and sign with global_region.
-  std::string_view global_host;      // "iam.amazonaws.com"; empty = regional
-  std::string_view global_region;    // "us-east-1"
+  std::string_view global_host;    // "iam.amazonaws.com"; empty = regional
+  std::string_view global_region;  // "us-east-1"
 };
 
 // The table entry for `signing_name`, or nullptr.
@@ -72,9 +74,9 @@ std::string ServiceIdEnvSuffix(std::string_view service_id);
 
 // Where one request goes.
 struct Endpoint {
-  std::string scheme;          // "https" or "http"
-  std::string host;            // Host header: "iam.amazonaws.com", "127.0.0.1:5000"
-  std::string base_path;       // path prefix from a custom URL, "" or "/x"
+  std::string scheme;     // "https" or "http"
+  std::string host;       // Host header: "iam.amazonaws.com", "127.0.0.1:5000"
+  std::string base_path;  // path prefix from a custom URL, "" or "/x"
   std::string signing_region;  // the region in the credential scope
   bool custom = false;         // came from user configuration (S3 path-style)
 };
@@ -111,10 +113,10 @@ class EndpointResolver {
 
 // Everything a Client and the credential chain need from configuration.
 struct ResolvedConfig {
-  std::string profile;             // the profile in use ("default" if none)
-  bool profile_explicit = false;   // --profile given (removes env creds)
-  bool profile_from_env = false;   // AWS_PROFILE / AWS_DEFAULT_PROFILE
-  std::string region;              // empty when none is configured
+  std::string profile;            // the profile in use ("default" if none)
+  bool profile_explicit = false;  // --profile given (removes env creds)
+  bool profile_from_env = false;  // AWS_PROFILE / AWS_DEFAULT_PROFILE
+  std::string region;             // empty when none is configured
   EndpointResolver endpoints;
   RetryOptions retry;
   SharedConfig shared;

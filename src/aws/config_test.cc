@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "aws/testing_util.h"
+#include "aws/timestamp.h"
 
 namespace cirt::aws {
 namespace {
@@ -34,7 +35,8 @@ TEST(AwsSharedConfig, ParsesProfilesServicesAndSubsections) {
   EXPECT_EQ(lab.Get("region"), "eu-west-1");  // keys are case-insensitive
   EXPECT_EQ(lab.Get("aws_access_key_id"), "AKID");
   const ProfileSection& services = parsed->services.at("localstack");
-  EXPECT_EQ(services.subsections.at("s3").at("endpoint_url"), "http://localhost:4566");
+  EXPECT_EQ(services.subsections.at("s3").at("endpoint_url"),
+            "http://localhost:4566");
   EXPECT_EQ(services.subsections.at("cloudwatch_logs").at("endpoint_url"),
             "http://localhost:4567");
   EXPECT_FALSE(parsed->HasProfile("corp"));
@@ -69,10 +71,12 @@ TEST(AwsEndpoint, DefaultsAndGlobalServices) {
   ASSERT_TRUE(iam.ok());
   EXPECT_EQ(iam->host, "iam.amazonaws.com");
   EXPECT_EQ(iam->signing_region, "us-east-1");
-  EXPECT_EQ(resolver.Resolve("s3", "cn-north-1")->host, "s3.cn-north-1.amazonaws.com.cn");
+  EXPECT_EQ(resolver.Resolve("s3", "cn-north-1")->host,
+            "s3.cn-north-1.amazonaws.com.cn");
   EXPECT_EQ(resolver.Resolve("nosuch", "us-east-1").status().code(),
             ErrorCode::kInvalidArgument);
-  EXPECT_EQ(resolver.Resolve("ec2", "").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(resolver.Resolve("ec2", "").status().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST(AwsEndpoint, ServiceIdEnvSuffix) {
@@ -84,11 +88,13 @@ TEST(AwsEndpoint, ServiceIdEnvSuffix) {
 
 TEST(AwsEndpoint, LookupOrder) {
   ConfigFixture f;
-  f.home.Write(".aws/config",
-               "[default]\nendpoint_url = http://profile:1\nservices = local\n"
-               "[services local]\nsts =\n  endpoint_url = http://services-sts:2\n");
+  f.home.Write(
+      ".aws/config",
+      "[default]\nendpoint_url = http://profile:1\nservices = local\n"
+      "[services local]\nsts =\n  endpoint_url = http://services-sts:2\n");
   auto host = [&](GlobalFlags flags, const char* service) {
-    Result<Endpoint> endpoint = f.Resolve(flags).endpoints.Resolve(service, "us-east-1");
+    Result<Endpoint> endpoint =
+        f.Resolve(flags).endpoints.Resolve(service, "us-east-1");
     return endpoint.ok() ? endpoint->host : endpoint.status().ToString();
   };
   EXPECT_EQ(host({}, "iam"), "profile:1");
@@ -105,7 +111,8 @@ TEST(AwsEndpoint, LookupOrder) {
 }
 
 TEST(AwsEndpoint, CustomUrlKeepsPathPrefixAndSigningRegion) {
-  EndpointResolver resolver = EndpointResolver::ForUrl("http://127.0.0.1:5000/prefix/");
+  EndpointResolver resolver =
+      EndpointResolver::ForUrl("http://127.0.0.1:5000/prefix/");
   Result<Endpoint> s3 = resolver.Resolve("s3", "eu-west-1");
   ASSERT_TRUE(s3.ok());
   EXPECT_EQ(s3->scheme, "http");
@@ -114,7 +121,8 @@ TEST(AwsEndpoint, CustomUrlKeepsPathPrefixAndSigningRegion) {
   EXPECT_EQ(s3->signing_region, "eu-west-1");
   EXPECT_TRUE(s3->custom);
   EXPECT_EQ(resolver.Resolve("iam", "eu-west-1")->signing_region, "us-east-1");
-  EXPECT_EQ(ParseEndpointUrl("ftp://x").status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ParseEndpointUrl("ftp://x").status().code(),
+            ErrorCode::kInvalidArgument);
   EXPECT_EQ(ParseEndpointUrl("localhost:4566").status().code(),
             ErrorCode::kInvalidArgument);
 }
@@ -127,7 +135,22 @@ TEST(AwsRetrySettings, MaxAttemptsFromEnvThenProfile) {
   f.env.Set("AWS_MAX_ATTEMPTS", "1");
   EXPECT_EQ(f.Resolve().retry.max_attempts, 1);
   f.env.Set("AWS_MAX_ATTEMPTS", "zero");
-  EXPECT_EQ(ResolveConfig(f.env, {}).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(ResolveConfig(f.env, {}).status().code(),
+            ErrorCode::kInvalidArgument);
+}
+
+TEST(AwsTimestamp, ParsesIsoAndHttpDates) {
+  auto iso = ParseIso8601("2026-01-01T01:02:03.500+01:00");
+  ASSERT_TRUE(iso.ok());
+  EXPECT_EQ(FormatIso8601(*iso), "2026-01-01T00:02:03Z");
+  EXPECT_EQ(ParseIso8601("2026-13-01T00:00:00Z").status().code(),
+            ErrorCode::kCorrupt);
+  EXPECT_EQ(ParseIso8601("yesterday").status().code(), ErrorCode::kCorrupt);
+  auto http = ParseHttpDate("Sat, 28 Nov 2026 03:12:34 GMT");
+  ASSERT_TRUE(http.ok());
+  EXPECT_EQ(FormatIso8601(*http), "2026-11-28T03:12:34Z");
+  EXPECT_EQ(ParseHttpDate("Sat, 28 Foo 2026 03:12:34 GMT").status().code(),
+            ErrorCode::kCorrupt);
 }
 
 }  // namespace

@@ -30,6 +30,9 @@ class CredentialsProvider {
   // any other error means the source is configured but failed (a chain
   // stops and reports it, as the AWS CLI does).
   virtual Result<Credentials> Resolve() = 0;
+  // Drops anything cached so the next Resolve() fetches fresh credentials
+  // (called after an ExpiredToken answer). Default: nothing cached.
+  virtual void Invalidate() {}
 };
 
 class StaticCredentialsProvider final : public CredentialsProvider {
@@ -54,6 +57,7 @@ class CachingCredentialsProvider final : public CredentialsProvider {
       std::function<std::chrono::system_clock::time_point()> clock,
       std::chrono::seconds refresh_before = std::chrono::minutes(5));
   Result<Credentials> Resolve() override;
+  void Invalidate() override;
 
  private:
   std::mutex mu_;
@@ -82,7 +86,9 @@ struct ChainOptions {
 //     (external_id, duration_seconds, role_session_name; loops detected);
 //  3. web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN, or profile
 //     web_identity_token_file + role_arn) -> sts:AssumeRoleWithWebIdentity;
-//  4. SSO profiles -> kUnsupported (run `aws sso login`-free flows instead);
+//  4. IAM Identity Center (sso_session or legacy sso_start_url): the token
+//     cached by `aws sso login` in ~/.aws/sso/cache, exchanged at the portal
+//     (kPermissionDenied when missing or expired);
 //  5. credentials-file keys; 6. credential_process; 7. config-file keys;
 //  8. container endpoint (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI/FULL_URI);
 //  9. IMDSv2 (unless AWS_EC2_METADATA_DISABLED=true).

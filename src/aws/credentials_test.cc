@@ -13,7 +13,8 @@ namespace {
 using testing_util::TempHome;
 using testing_util::TestNow;
 
-constexpr char kAssumeRoleAnswer[] = R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+constexpr char kAssumeRoleAnswer[] =
+    R"(<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <AssumeRoleResult>
     <Credentials>
       <AccessKeyId>ASIAROLE1</AccessKeyId>
@@ -78,8 +79,9 @@ TEST(AwsSecret, FormatsAsStars) {
 
 TEST(AwsCredentialChain, EnvBeatsAwsProfile) {
   ChainFixture f;
-  f.home.Write(".aws/credentials", "[other]\naws_access_key_id = AKIDFILE\n"
-                                   "aws_secret_access_key = file-secret\n");
+  f.home.Write(".aws/credentials",
+               "[other]\naws_access_key_id = AKIDFILE\n"
+               "aws_secret_access_key = file-secret\n");
   f.env.Set("AWS_PROFILE", "other");
   f.env.Set("AWS_ACCESS_KEY_ID", "AKIDENV");
   f.env.Set("AWS_SECRET_ACCESS_KEY", "env-secret");
@@ -93,8 +95,9 @@ TEST(AwsCredentialChain, EnvBeatsAwsProfile) {
 
 TEST(AwsCredentialChain, ExplicitProfileBeatsEnv) {
   ChainFixture f;
-  f.home.Write(".aws/credentials", "[other]\naws_access_key_id = AKIDFILE\n"
-                                   "aws_secret_access_key = file-secret\n");
+  f.home.Write(".aws/credentials",
+               "[other]\naws_access_key_id = AKIDFILE\n"
+               "aws_secret_access_key = file-secret\n");
   f.env.Set("AWS_ACCESS_KEY_ID", "AKIDENV");
   f.env.Set("AWS_SECRET_ACCESS_KEY", "env-secret");
   Result<Credentials> creds = f.Resolve({.profile = "other"});
@@ -114,12 +117,12 @@ TEST(AwsCredentialChain, MissingNamedProfileIsAnError) {
 
 TEST(AwsCredentialChain, HonoursFileLocationEnvVarsAndProfileSections) {
   ChainFixture f;
-  std::string config = f.home.Write(
-      "elsewhere/config",
-      "# comment\n[default]\nregion = eu-west-1\n\n"
-      "[profile cfg]\naws_access_key_id = AKIDCONFIG\n"
-      "aws_secret_access_key = config-secret\n"
-      "[cfg]\naws_access_key_id = IGNORED-BARE-SECTION\n");
+  std::string config =
+      f.home.Write("elsewhere/config",
+                   "# comment\n[default]\nregion = eu-west-1\n\n"
+                   "[profile cfg]\naws_access_key_id = AKIDCONFIG\n"
+                   "aws_secret_access_key = config-secret\n"
+                   "[cfg]\naws_access_key_id = IGNORED-BARE-SECTION\n");
   std::string creds_file = f.home.Write("elsewhere/creds", "[default]\n");
   f.env.Set("AWS_CONFIG_FILE", config);
   f.env.Set("AWS_SHARED_CREDENTIALS_FILE", creds_file);
@@ -131,10 +134,12 @@ TEST(AwsCredentialChain, HonoursFileLocationEnvVarsAndProfileSections) {
 
 TEST(AwsCredentialChain, CredentialsFileBeatsConfigFile) {
   ChainFixture f;
-  f.home.Write(".aws/config", "[default]\naws_access_key_id = AKIDCONFIG\n"
-                              "aws_secret_access_key = s1\n");
-  f.home.Write(".aws/credentials", "[default]\naws_access_key_id = AKIDCREDS\n"
-                                   "aws_secret_access_key = s2\n");
+  f.home.Write(".aws/config",
+               "[default]\naws_access_key_id = AKIDCONFIG\n"
+               "aws_secret_access_key = s1\n");
+  f.home.Write(".aws/credentials",
+               "[default]\naws_access_key_id = AKIDCREDS\n"
+               "aws_secret_access_key = s2\n");
   Result<Credentials> creds = f.Resolve();
   ASSERT_TRUE(creds.ok());
   EXPECT_EQ(creds->access_key_id, "AKIDCREDS");
@@ -147,8 +152,9 @@ TEST(AwsCredentialChain, SourceProfileAssumesRoleThroughTheClient) {
                "source_profile = base\nexternal_id = case-42\n"
                "duration_seconds = 900\nrole_session_name = ir-analyst\n"
                "region = eu-west-1\n");
-  f.home.Write(".aws/credentials", "[base]\naws_access_key_id = AKIDBASE\n"
-                                   "aws_secret_access_key = base-secret\n");
+  f.home.Write(".aws/credentials",
+               "[base]\naws_access_key_id = AKIDBASE\n"
+               "aws_secret_access_key = base-secret\n");
   f.sts.Enqueue(200, kAssumeRoleAnswer);
   Result<Credentials> creds = f.Resolve({.profile = "ir"});
   ASSERT_TRUE(creds.ok()) << creds.status().ToString();
@@ -165,14 +171,16 @@ TEST(AwsCredentialChain, SourceProfileAssumesRoleThroughTheClient) {
   EXPECT_EQ(sent[0].url, "https://sts.eu-west-1.amazonaws.com/");
   const std::string& body = sent[0].request.body;
   for (const char* part :
-       {"Action=AssumeRole", "RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2FIR",
-        "ExternalId=case-42", "DurationSeconds=900", "RoleSessionName=ir-analyst",
-        "Version=2011-06-15"}) {
+       {"Action=AssumeRole",
+        "RoleArn=arn%3Aaws%3Aiam%3A%3A111122223333%3Arole%2FIR",
+        "ExternalId=case-42", "DurationSeconds=900",
+        "RoleSessionName=ir-analyst", "Version=2011-06-15"}) {
     EXPECT_NE(body.find(part), std::string::npos) << part << " in " << body;
   }
   std::string auth = *FindHeader(sent[0].request.headers, "Authorization");
-  EXPECT_NE(auth.find("Credential=AKIDBASE/20260101/eu-west-1/sts/aws4_request"),
-            std::string::npos)
+  EXPECT_NE(
+      auth.find("Credential=AKIDBASE/20260101/eu-west-1/sts/aws4_request"),
+      std::string::npos)
       << auth;
 }
 
@@ -184,8 +192,9 @@ TEST(AwsCredentialChain, TwoHopRoleChainSignsSecondCallWithFirstRole) {
                "source_profile = base\n"
                "[profile hop2]\nrole_arn = arn:aws:iam::222222222222:role/B\n"
                "source_profile = hop1\n");
-  f.home.Write(".aws/credentials", "[base]\naws_access_key_id = AKIDBASE\n"
-                                   "aws_secret_access_key = base-secret\n");
+  f.home.Write(".aws/credentials",
+               "[base]\naws_access_key_id = AKIDBASE\n"
+               "aws_secret_access_key = base-secret\n");
   f.sts.Enqueue(200, AssumeRoleAnswer("ASIAHOP1", "hop1-secret", "hop1-token"));
   f.sts.Enqueue(200, AssumeRoleAnswer("ASIAHOP2", "hop2-secret", "hop2-token"));
   Result<Credentials> creds = f.Resolve({.profile = "hop2"});
@@ -193,19 +202,23 @@ TEST(AwsCredentialChain, TwoHopRoleChainSignsSecondCallWithFirstRole) {
   EXPECT_EQ(creds->access_key_id, "ASIAHOP2");
   auto sent = f.sts.sent();
   ASSERT_EQ(sent.size(), 2u);
-  EXPECT_NE(FindHeader(sent[0].request.headers, "Authorization")->find("AKIDBASE/"),
-            std::string::npos);
-  EXPECT_NE(FindHeader(sent[1].request.headers, "Authorization")->find("ASIAHOP1/"),
-            std::string::npos);
-  EXPECT_EQ(FindHeader(sent[1].request.headers, "X-Amz-Security-Token"), "hop1-token");
+  EXPECT_NE(
+      FindHeader(sent[0].request.headers, "Authorization")->find("AKIDBASE/"),
+      std::string::npos);
+  EXPECT_NE(
+      FindHeader(sent[1].request.headers, "Authorization")->find("ASIAHOP1/"),
+      std::string::npos);
+  EXPECT_EQ(FindHeader(sent[1].request.headers, "X-Amz-Security-Token"),
+            "hop1-token");
   EXPECT_NE(sent[1].request.body.find("role%2FB"), std::string::npos);
 }
 
 TEST(AwsCredentialChain, SourceProfileLoopIsDetected) {
   ChainFixture f;
-  f.home.Write(".aws/config",
-               "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n"
-               "[profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n");
+  f.home.Write(
+      ".aws/config",
+      "[profile a]\nrole_arn = arn:aws:iam::1:role/A\nsource_profile = b\n"
+      "[profile b]\nrole_arn = arn:aws:iam::1:role/B\nsource_profile = a\n");
   Result<Credentials> creds = f.Resolve({.profile = "a"});
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.status().code(), ErrorCode::kInvalidArgument);
@@ -216,10 +229,13 @@ TEST(AwsCredentialChain, SourceProfileLoopIsDetected) {
 TEST(AwsCredentialChain, AssumeRoleErrorIsReportedAsAwsError) {
   ChainFixture f;
   f.home.Write(".aws/config",
-               "[profile ir]\nrole_arn = arn:aws:iam::1:role/IR\nsource_profile = base\n");
-  f.home.Write(".aws/credentials", "[base]\naws_access_key_id = AKIDBASE\n"
-                                   "aws_secret_access_key = base-secret\n");
-  f.sts.Enqueue(403, R"(<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>
+               "[profile ir]\nrole_arn = "
+               "arn:aws:iam::1:role/IR\nsource_profile = base\n");
+  f.home.Write(".aws/credentials",
+               "[base]\naws_access_key_id = AKIDBASE\n"
+               "aws_secret_access_key = base-secret\n");
+  f.sts.Enqueue(
+      403, R"(<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>
 <Message>not authorized to perform sts:AssumeRole</Message></Error>
 <RequestId>r-9</RequestId></ErrorResponse>)");
   Result<Credentials> creds = f.Resolve({.profile = "ir"});
@@ -254,7 +270,8 @@ TEST(AwsCredentialChain, CredentialProcessRunsAndParsesVersion1) {
       "\"Expiration\": \"2026-01-01T02:00:00Z\"}'\n",
       /*executable=*/true);
   f.home.Write(".aws/config",
-               "[profile helper]\ncredential_process = /bin/sh \"" + script + "\" --role ir\n");
+               "[profile helper]\ncredential_process = /bin/sh \"" + script +
+                   "\" --role ir\n");
   Result<Credentials> creds = f.Resolve({.profile = "helper"});
   ASSERT_TRUE(creds.ok()) << creds.status().ToString();
   EXPECT_EQ(creds->access_key_id, "AKIDPROC");
@@ -268,12 +285,15 @@ TEST(AwsCredentialChain, CredentialProcessFailureCarriesStderr) {
   ChainFixture f;
   std::string script = f.home.Write(
       "bin/fail.sh", "#!/bin/sh\necho 'token expired' >&2\nexit 3\n", true);
-  f.home.Write(".aws/config", "[default]\ncredential_process = /bin/sh " + script + "\n");
+  f.home.Write(".aws/config",
+               "[default]\ncredential_process = /bin/sh " + script + "\n");
   Result<Credentials> creds = f.Resolve();
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.status().code(), ErrorCode::kPermissionDenied);
-  EXPECT_NE(creds.status().message().find("exited with 3"), std::string_view::npos);
-  EXPECT_NE(creds.status().message().find("token expired"), std::string_view::npos);
+  EXPECT_NE(creds.status().message().find("exited with 3"),
+            std::string_view::npos);
+  EXPECT_NE(creds.status().message().find("token expired"),
+            std::string_view::npos);
 }
 
 TEST(AwsCredentialProcess, RejectsOtherVersionsAndMissingKeys) {
@@ -282,10 +302,11 @@ TEST(AwsCredentialProcess, RejectsOtherVersionsAndMissingKeys) {
                 .status()
                 .code(),
             ErrorCode::kCorrupt);
-  EXPECT_EQ(ParseCredentialProcessOutput(R"({"Version": 1, "AccessKeyId": "A"})")
-                .status()
-                .code(),
-            ErrorCode::kCorrupt);
+  EXPECT_EQ(
+      ParseCredentialProcessOutput(R"({"Version": 1, "AccessKeyId": "A"})")
+          .status()
+          .code(),
+      ErrorCode::kCorrupt);
   EXPECT_EQ(ParseCredentialProcessOutput("not json").status().code(),
             ErrorCode::kCorrupt);
   Result<Credentials> ok = ParseCredentialProcessOutput(
@@ -295,10 +316,11 @@ TEST(AwsCredentialProcess, RejectsOtherVersionsAndMissingKeys) {
 }
 
 TEST(AwsCredentialProcess, SplitsLikeAShell) {
-  auto words = SplitCommandLine(R"(/usr/bin/get-creds --role "ir team" 'a b' c\ d)");
+  auto words =
+      SplitCommandLine(R"(/usr/bin/get-creds --role "ir team" 'a b' c\ d)");
   ASSERT_TRUE(words.ok());
   EXPECT_EQ(*words, (std::vector<std::string>{"/usr/bin/get-creds", "--role",
-                                               "ir team", "a b", "c d"}));
+                                              "ir team", "a b", "c d"}));
   EXPECT_FALSE(SplitCommandLine("broken 'quote").ok());
 }
 
@@ -331,11 +353,63 @@ TEST(AwsCredentialChain, WebIdentityFromEnvIsUnsigned) {
             std::string::npos)
       << sent[0].request.body;
   EXPECT_EQ(sent[0].request.body.find("%0A"), std::string::npos);
-  EXPECT_NE(sent[0].request.body.find("RoleSessionName=pod-session"), std::string::npos);
+  EXPECT_NE(sent[0].request.body.find("RoleSessionName=pod-session"),
+            std::string::npos);
   EXPECT_EQ(sent[0].url, "https://sts.us-west-2.amazonaws.com/");
 }
 
-constexpr char kMetadataCredentials[] = R"({"Code": "Success", "Type": "AWS-HMAC",
+TEST(AwsCredentialChain, SsoSessionTokenIsExchangedAtThePortal) {
+  ChainFixture f;
+  f.home.Write(".aws/config",
+               "[profile ir-sso]\nsso_session = corp\nsso_account_id = "
+               "111122223333\nsso_role_name = SecurityAudit\n"
+               "[sso-session corp]\nsso_start_url = "
+               "https://corp.awsapps.com/start\nsso_region = eu-west-1\n");
+  // ~/.aws/sso/cache/<sha1("corp")>.json, as `aws sso login` writes it.
+  f.home.Write(".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+               R"({"startUrl": "https://corp.awsapps.com/start",
+                   "region": "eu-west-1", "accessToken": "sso-bearer",
+                   "expiresAt": "2026-01-01T08:00:00Z"})");
+  f.sts.Enqueue(200, R"({"roleCredentials": {"accessKeyId": "ASIASSO",
+      "secretAccessKey": "sso-secret", "sessionToken": "sso-token",
+      "expiration": 1767229200000}})");
+  Result<Credentials> creds = f.Resolve({.profile = "ir-sso"});
+  ASSERT_TRUE(creds.ok()) << creds.status().ToString();
+  EXPECT_EQ(creds->source, "sso");
+  EXPECT_EQ(creds->access_key_id, "ASIASSO");
+  EXPECT_EQ(creds->account_id, "111122223333");
+  ASSERT_TRUE(creds->expiration);
+  EXPECT_EQ(FormatIso8601(*creds->expiration), "2026-01-01T01:00:00Z");
+  auto sent = f.sts.sent();
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].url,
+            "https://portal.sso.eu-west-1.amazonaws.com/federation/"
+            "credentials?account_id=111122223333&role_name=SecurityAudit");
+  EXPECT_EQ(FindHeader(sent[0].request.headers, "x-amz-sso_bearer_token"),
+            "sso-bearer");
+  EXPECT_FALSE(FindHeader(sent[0].request.headers, "Authorization"));
+}
+
+TEST(AwsCredentialChain, ExpiredSsoTokenAsksForLogin) {
+  ChainFixture f;
+  f.home.Write(
+      ".aws/config",
+      "[profile legacy]\nsso_start_url = https://corp.awsapps.com/start\n"
+      "sso_region = us-east-1\nsso_account_id = 1\nsso_role_name = R\n");
+  // Legacy profiles key the cache by the start URL.
+  f.home.Write(
+      ".aws/sso/cache/a51746d4aa793ae07b25e90c3a5db96fc7832bd7.json",
+      R"({"accessToken": "old", "expiresAt": "2025-12-31T23:00:00Z"})");
+  Result<Credentials> creds = f.Resolve({.profile = "legacy"});
+  ASSERT_FALSE(creds.ok());
+  EXPECT_EQ(creds.status().code(), ErrorCode::kPermissionDenied);
+  EXPECT_NE(creds.status().message().find("aws sso login --profile legacy"),
+            std::string_view::npos);
+  EXPECT_TRUE(f.sts.sent().empty());
+}
+
+constexpr char kMetadataCredentials[] =
+    R"({"Code": "Success", "Type": "AWS-HMAC",
   "AccessKeyId": "ASIAMETA", "SecretAccessKey": "meta-secret", "Token": "meta-token",
   "Expiration": "2026-01-01T06:00:00Z"})";
 
@@ -352,12 +426,14 @@ TEST(AwsCredentialChain, ContainerEndpointWithTokenFile) {
   auto sent = f.metadata.sent();
   ASSERT_EQ(sent.size(), 1u);
   EXPECT_EQ(sent[0].url, "http://169.254.170.2/v2/credentials/abc");
-  EXPECT_EQ(FindHeader(sent[0].request.headers, "Authorization"), "container-auth");
+  EXPECT_EQ(FindHeader(sent[0].request.headers, "Authorization"),
+            "container-auth");
 }
 
 TEST(AwsCredentialChain, ContainerFullUriMustBeLocalOverHttp) {
   ChainFixture f;
-  f.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://evil.example.com/creds");
+  f.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://evil.example.com/creds");
   Result<Credentials> creds = f.Resolve();
   ASSERT_FALSE(creds.ok());
   EXPECT_EQ(creds.status().code(), ErrorCode::kInvalidArgument);
@@ -376,14 +452,17 @@ TEST(AwsCredentialChain, ImdsV2TokenThenRoleThenCredentials) {
   ASSERT_EQ(sent.size(), 3u);
   EXPECT_EQ(sent[0].request.method, "PUT");
   EXPECT_EQ(sent[0].url, "http://169.254.169.254/latest/api/token");
-  EXPECT_EQ(FindHeader(sent[0].request.headers, "X-aws-ec2-metadata-token-ttl-seconds"),
+  EXPECT_EQ(FindHeader(sent[0].request.headers,
+                       "X-aws-ec2-metadata-token-ttl-seconds"),
             "21600");
-  EXPECT_EQ(sent[1].url,
-            "http://169.254.169.254/latest/meta-data/iam/security-credentials/");
+  EXPECT_EQ(
+      sent[1].url,
+      "http://169.254.169.254/latest/meta-data/iam/security-credentials/");
   EXPECT_EQ(FindHeader(sent[1].request.headers, "X-aws-ec2-metadata-token"),
             "imds-session-token");
-  EXPECT_EQ(sent[2].url, "http://169.254.169.254/latest/meta-data/iam/"
-                         "security-credentials/ir-instance-role");
+  EXPECT_EQ(sent[2].url,
+            "http://169.254.169.254/latest/meta-data/iam/"
+            "security-credentials/ir-instance-role");
 }
 
 TEST(AwsCredentialChain, NothingConfiguredIsNotFound) {

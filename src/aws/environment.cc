@@ -1,6 +1,7 @@
 #include "aws/environment.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <poll.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -11,8 +12,6 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -29,7 +28,8 @@ ErrorContext FileContext(const std::string& path) {
 Result<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (errno == ENOENT) return Status::NotFound("no such file", FileContext(path));
+    if (errno == ENOENT)
+      return Status::NotFound("no such file", FileContext(path));
     return Status::Io(fmt::format("cannot open: {}", std::strerror(errno)),
                       FileContext(path));
   }
@@ -57,7 +57,8 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
   std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  for (const std::string& arg : argv)
+    args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), envp);
@@ -67,7 +68,8 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   if (rc != 0) {
     close(out_pipe[0]);
     close(err_pipe[0]);
-    return Status::Io(fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
+    return Status::Io(
+        fmt::format("cannot run {}: {}", argv[0], std::strerror(rc)));
   }
   ProcessResult result;
   pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
@@ -97,13 +99,15 @@ Result<ProcessResult> RunProcess(const std::vector<std::string>& argv,
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
   }
-  result.exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+  result.exit_code =
+      WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
   return result;
 }
 
 }  // namespace
 
-std::optional<std::string> Environment::GetNonEmpty(std::string_view name) const {
+std::optional<std::string> Environment::GetNonEmpty(
+    std::string_view name) const {
   std::optional<std::string> value = Get(name);
   if (!value || value->empty()) return std::nullopt;
   return value;

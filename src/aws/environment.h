@@ -31,7 +31,8 @@ class Environment {
   virtual Result<std::string> ReadFile(const std::string& path) const = 0;
   // Runs argv[0] (PATH lookup, no shell) with argv, waits for it and returns
   // its exit code and output. Errors: kIo when it cannot be started.
-  virtual Result<ProcessResult> Run(const std::vector<std::string>& argv) const = 0;
+  virtual Result<ProcessResult> Run(
+      const std::vector<std::string>& argv) const = 0;
   virtual std::chrono::system_clock::time_point Now() const = 0;
 
   // Get(name) when set and non-empty.
@@ -45,7 +46,8 @@ class SystemEnvironment final : public Environment {
  public:
   std::optional<std::string> Get(std::string_view name) const override;
   Result<std::string> ReadFile(const std::string& path) const override;
-  Result<ProcessResult> Run(const std::vector<std::string>& argv) const override;
+  Result<ProcessResult> Run(
+      const std::vector<std::string>& argv) const override;
   std::chrono::system_clock::time_point Now() const override;
 };
 
@@ -57,13 +59,16 @@ class MapEnvironment final : public Environment {
                  std::chrono::system_clock::time_point now)
       : vars_(std::move(vars)), now_(now) {}
 
-  void Set(std::string name, std::string value) { vars_[std::move(name)] = std::move(value); }
+  void Set(std::string name, std::string value) {
+    vars_[std::move(name)] = std::move(value);
+  }
   void Unset(const std::string& name) { vars_.erase(name); }
   void SetNow(std::chrono::system_clock::time_point now) { now_ = now; }
 
   std::optional<std::string> Get(std::string_view name) const override;
   Result<std::string> ReadFile(const std::string& path) const override;
-  Result<ProcessResult> Run(const std::vector<std::string>& argv) const override;
+  Result<ProcessResult> Run(
+      const std::vector<std::string>& argv) const override;
   std::chrono::system_clock::time_point Now() const override { return now_; }
 
  private:

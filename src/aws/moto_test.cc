@@ -29,7 +29,8 @@ std::string MotoEndpoint() {
 
 // Loopback only: refuse anything else so a misconfigured run cannot reach AWS.
 bool IsLoopback(const std::string& url) {
-  return url.rfind("http://127.0.0.1:", 0) == 0 || url.rfind("http://localhost:", 0) == 0;
+  return url.rfind("http://127.0.0.1:", 0) == 0 ||
+         url.rfind("http://localhost:", 0) == 0;
 }
 
 class AwsMotoTest : public testing::Test {
@@ -64,7 +65,9 @@ class AwsMotoTest : public testing::Test {
     options.endpoints = EndpointResolver::ForUrl(endpoint_);
     options.retry.max_attempts = 1;  // moto's 500s are final answers
     if (std::getenv("CIRT_MOTO_DEBUG")) {
-      options.debug_log = [](std::string_view text) { fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data()); };
+      options.debug_log = [](std::string_view text) {
+        fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());
+      };
     }
     return options;
   }
@@ -77,12 +80,14 @@ class AwsMotoTest : public testing::Test {
   }
 
   std::string endpoint_;
-  CurlTransport transport_{CurlOptions{.connect_timeout = std::chrono::milliseconds(2000),
-                                       .total_timeout = std::chrono::milliseconds(30000)}};
+  CurlTransport transport_{
+      CurlOptions{.connect_timeout = std::chrono::milliseconds(2000),
+                  .total_timeout = std::chrono::milliseconds(30000)}};
   StaticCredentialsProvider testing_creds_{Keys("testing", "testing")};
 };
 
-Result<Response> IamAction(Client& client, std::string_view action, QueryParams params) {
+Result<Response> IamAction(Client& client, std::string_view action,
+                           QueryParams params) {
   return client.Call(MakeQueryRequest("iam", action, kIamVersion, params));
 }
 
@@ -91,7 +96,8 @@ TEST_F(AwsMotoTest, StsGetCallerIdentity) {
   Result<sts::CallerIdentity> identity = sts::GetCallerIdentity(client);
   ASSERT_TRUE(identity.ok()) << identity.status().ToString();
   EXPECT_EQ(identity->account, "123456789012");
-  EXPECT_NE(identity->arn.find("arn:aws:sts::123456789012:"), std::string::npos);
+  EXPECT_NE(identity->arn.find("arn:aws:sts::123456789012:"),
+            std::string::npos);
 }
 
 TEST_F(AwsMotoTest, StsAssumeRoleCredentialsWork) {
@@ -104,7 +110,8 @@ TEST_F(AwsMotoTest, StsAssumeRoleCredentialsWork) {
   Client as_role(Options(), assumed, transport_);
   Result<sts::CallerIdentity> identity = sts::GetCallerIdentity(as_role);
   ASSERT_TRUE(identity.ok()) << identity.status().ToString();
-  EXPECT_NE(identity->arn.find("assumed-role/ir-responder/ir"), std::string::npos)
+  EXPECT_NE(identity->arn.find("assumed-role/ir-responder/ir"),
+            std::string::npos)
       << identity->arn;
 }
 
@@ -116,7 +123,8 @@ TEST_F(AwsMotoTest, IamListUsersAndAccessKeysPaginated) {
   ASSERT_TRUE(IamAction(client, "CreateAccessKey", {{"UserName", "bob"}}).ok());
   ASSERT_TRUE(IamAction(client, "CreateAccessKey", {{"UserName", "bob"}}).ok());
 
-  Result<std::vector<iam::User>> users = iam::ListUsers(client, /*page_size=*/1);
+  Result<std::vector<iam::User>> users =
+      iam::ListUsers(client, /*page_size=*/1);
   ASSERT_TRUE(users.ok()) << users.status().ToString();
   std::vector<std::string> names;
   for (const iam::User& user : *users) names.push_back(user.user_name);
@@ -129,7 +137,8 @@ TEST_F(AwsMotoTest, IamListUsersAndAccessKeysPaginated) {
   EXPECT_EQ((*keys)[0].status, "Active");
   EXPECT_EQ((*keys)[0].access_key_id.rfind("AKIA", 0), 0u);
 
-  Result<Response> missing = IamAction(client, "ListAccessKeys", {{"UserName", "nobody"}});
+  Result<Response> missing =
+      IamAction(client, "ListAccessKeys", {{"UserName", "nobody"}});
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(AwsErrorCode(missing.status()), "NoSuchEntity");
 }
@@ -140,7 +149,8 @@ TEST_F(AwsMotoTest, S3PutListGetWithMetadata) {
   ASSERT_TRUE(client.Call(MakeRestXmlRequest("s3", "PUT", "/" + bucket)).ok());
   for (int i = 0; i < 4; ++i) {
     Request put = MakeRestXmlRequest(
-        "s3", "PUT", s3::ObjectPath(bucket, "AWSLogs/file " + std::to_string(i) + ".json"));
+        "s3", "PUT",
+        s3::ObjectPath(bucket, "AWSLogs/file " + std::to_string(i) + ".json"));
     put.body = "{\"Records\":[" + std::to_string(i) + "]}";
     put.headers.emplace("x-amz-meta-case", "ir-" + std::to_string(i));
     Result<Response> stored = client.Call(put);
@@ -150,11 +160,13 @@ TEST_F(AwsMotoTest, S3PutListGetWithMetadata) {
   testing_util::TempHome home;
   std::string body_file = home.Write("digest.json", "");
   std::string command =
-      "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 "
+      "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing "
+      "AWS_DEFAULT_REGION=us-east-1 "
       "AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null "
-      "aws --endpoint-url " + endpoint_ +
-      " s3api put-object --bucket " + bucket +
-      " --key AWSLogs/digest.json --body " + body_file + " --metadata signature=3045abcd,"
+      "aws --endpoint-url " +
+      endpoint_ + " s3api put-object --bucket " + bucket +
+      " --key AWSLogs/digest.json --body " + body_file +
+      " --metadata signature=3045abcd,"
       "signature-algorithm=SHA256withRSA >/dev/null";
   ASSERT_EQ(std::system(command.c_str()), 0) << command;
 
@@ -165,17 +177,20 @@ TEST_F(AwsMotoTest, S3PutListGetWithMetadata) {
   EXPECT_EQ((*objects)[0].key, "AWSLogs/digest.json");
   EXPECT_EQ((*objects)[1].key, "AWSLogs/file 0.json");
 
-  Result<s3::Object> object = s3::GetObject(client, bucket, "AWSLogs/file 2.json");
+  Result<s3::Object> object =
+      s3::GetObject(client, bucket, "AWSLogs/file 2.json");
   ASSERT_TRUE(object.ok()) << object.status().ToString();
   EXPECT_EQ(object->bytes, "{\"Records\":[2]}");
   EXPECT_EQ(object->info.metadata["case"], "ir-2");
 
-  Result<s3::Object> digest = s3::GetObject(client, bucket, "AWSLogs/digest.json");
+  Result<s3::Object> digest =
+      s3::GetObject(client, bucket, "AWSLogs/digest.json");
   ASSERT_TRUE(digest.ok()) << digest.status().ToString();
   EXPECT_EQ(digest->info.metadata["signature"], "3045abcd");
   EXPECT_EQ(digest->info.metadata["signature-algorithm"], "SHA256withRSA");
 
-  Result<s3::ObjectInfo> head = s3::HeadObject(client, bucket, "AWSLogs/file 3.json");
+  Result<s3::ObjectInfo> head =
+      s3::HeadObject(client, bucket, "AWSLogs/file 3.json");
   ASSERT_TRUE(head.ok()) << head.status().ToString();
   EXPECT_EQ(head->size, 15u);
 
@@ -187,7 +202,8 @@ TEST_F(AwsMotoTest, S3PutListGetWithMetadata) {
 // Switches moto's SigV4 checking on for its lifetime, off again after.
 class AuthMode {
  public:
-  explicit AuthMode(AwsMotoTest* test, std::function<Status(const std::string&)> post)
+  explicit AuthMode(AwsMotoTest* test,
+                    std::function<Status(const std::string&)> post)
       : post_(std::move(post)) {
     on_ = post_("0").ok();
   }
@@ -204,13 +220,16 @@ class AuthMode {
 TEST_F(AwsMotoTest, AuthModeChecksOurSignatures) {
   Client admin(Options(), testing_creds_, transport_);
   ASSERT_TRUE(IamAction(admin, "CreateUser", {{"UserName", "signer"}}).ok());
-  ASSERT_TRUE(IamAction(admin, "PutUserPolicy",
-                        {{"UserName", "signer"},
-                         {"PolicyName", "allow-all"},
-                         {"PolicyDocument",
-                          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}})
-                  .ok());
-  Result<Response> created = IamAction(admin, "CreateAccessKey", {{"UserName", "signer"}});
+  ASSERT_TRUE(
+      IamAction(
+          admin, "PutUserPolicy",
+          {{"UserName", "signer"},
+           {"PolicyName", "allow-all"},
+           {"PolicyDocument",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})"}})
+          .ok());
+  Result<Response> created =
+      IamAction(admin, "CreateAccessKey", {{"UserName", "signer"}});
   ASSERT_TRUE(created.ok()) << created.status().ToString();
   Result<XmlResponse> xml = XmlResponse::Parse(created->body);
   ASSERT_TRUE(xml.ok());
@@ -219,7 +238,8 @@ TEST_F(AwsMotoTest, AuthModeChecksOurSignatures) {
   std::string secret = ChildText(key, "SecretAccessKey");
   ASSERT_FALSE(akid.empty());
   ASSERT_FALSE(secret.empty());
-  ASSERT_TRUE(admin.Call(MakeRestXmlRequest("s3", "PUT", "/signed-bucket")).ok());
+  ASSERT_TRUE(
+      admin.Call(MakeRestXmlRequest("s3", "PUT", "/signed-bucket")).ok());
 
   AuthMode auth(this, [this](const std::string& body) {
     return MotoApi("/moto-api/reset-auth", body);
@@ -230,14 +250,17 @@ TEST_F(AwsMotoTest, AuthModeChecksOurSignatures) {
   Client good(Options(), good_creds, transport_);
   Result<sts::CallerIdentity> identity = sts::GetCallerIdentity(good);
   ASSERT_TRUE(identity.ok()) << identity.status().ToString();
-  EXPECT_NE(identity->arn.find("user/signer"), std::string::npos) << identity->arn;
+  EXPECT_NE(identity->arn.find("user/signer"), std::string::npos)
+      << identity->arn;
   Result<std::vector<iam::User>> users = iam::ListUsers(good);
   ASSERT_TRUE(users.ok()) << users.status().ToString();
-  Request put = MakeRestXmlRequest("s3", "PUT", s3::ObjectPath("signed-bucket", "a b/c.json"));
+  Request put = MakeRestXmlRequest(
+      "s3", "PUT", s3::ObjectPath("signed-bucket", "a b/c.json"));
   put.body = "{\"signed\":true}";  // the payload hash is signed too
   Result<Response> stored = good.Call(put);
   ASSERT_TRUE(stored.ok()) << stored.status().ToString();
-  Result<std::vector<s3::ObjectSummary>> objects = s3::ListObjectsV2(good, "signed-bucket");
+  Result<std::vector<s3::ObjectSummary>> objects =
+      s3::ListObjectsV2(good, "signed-bucket");
   ASSERT_TRUE(objects.ok()) << objects.status().ToString();
   ASSERT_EQ(objects->size(), 1u);
   EXPECT_EQ((*objects)[0].key, "a b/c.json");
@@ -252,7 +275,8 @@ TEST_F(AwsMotoTest, AuthModeChecksOurSignatures) {
   EXPECT_EQ(error->code, "SignatureDoesNotMatch");
   EXPECT_FALSE(error->retryable);
 
-  Result<std::vector<s3::ObjectSummary>> s3_denied = s3::ListObjectsV2(bad, "signed-bucket");
+  Result<std::vector<s3::ObjectSummary>> s3_denied =
+      s3::ListObjectsV2(bad, "signed-bucket");
   ASSERT_FALSE(s3_denied.ok());
   EXPECT_EQ(AwsErrorCode(s3_denied.status()), "SignatureDoesNotMatch")
       << s3_denied.status().ToString();
@@ -261,7 +285,8 @@ TEST_F(AwsMotoTest, AuthModeChecksOurSignatures) {
 TEST_F(AwsMotoTest, UnimplementedOperationIsAClearNonAwsError) {
   Client client(Options(), testing_creds_, transport_);
   // IAM ListServiceSpecificCredentials: moto answers a 500 HTML page.
-  Result<Response> answer = IamAction(client, "ListServiceSpecificCredentials", {});
+  Result<Response> answer =
+      IamAction(client, "ListServiceSpecificCredentials", {});
   ASSERT_FALSE(answer.ok());
   std::optional<AwsError> error = GetAwsError(answer.status());
   ASSERT_TRUE(error.has_value()) << answer.status().ToString();

@@ -1,12 +1,13 @@
 #include "aws/paginator.h"
 
-#include <set>
-
 #include <fmt/format.h>
+
+#include <set>
 
 namespace cirt::aws {
 
-std::string NextTokenFromXml(pugi::xml_node result, const PageTokenStyle& style) {
+std::string NextTokenFromXml(pugi::xml_node result,
+                             const PageTokenStyle& style) {
   std::string out_name(style.output);
   std::string token = result.child(out_name.c_str()).text().as_string();
   if (!style.truncated.empty()) {
@@ -17,11 +18,13 @@ std::string NextTokenFromXml(pugi::xml_node result, const PageTokenStyle& style)
   return token;
 }
 
-std::string NextTokenFromJson(const nlohmann::json& page, const PageTokenStyle& style) {
+std::string NextTokenFromJson(const nlohmann::json& page,
+                              const PageTokenStyle& style) {
   if (!page.is_object()) return "";
   if (!style.truncated.empty()) {
     auto flag = page.find(style.truncated);
-    if (flag == page.end() || !flag->is_boolean() || !flag->get<bool>()) return "";
+    if (flag == page.end() || !flag->is_boolean() || !flag->get<bool>())
+      return "";
   }
   auto token = page.find(style.output);
   if (token == page.end() || !token->is_string()) return "";
@@ -40,7 +43,8 @@ Status Paginate(const PageFetcher& fetch_page, int max_pages) {
     }
     token = std::move(next);
   }
-  return Status::Internal(fmt::format("pagination stopped after {} pages", max_pages));
+  return Status::Internal(
+      fmt::format("pagination stopped after {} pages", max_pages));
 }
 
 }  // namespace cirt::aws

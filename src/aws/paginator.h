@@ -5,10 +5,9 @@
 // truncation flag is false; fail if the same token comes back twice.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
-
-#include <functional>
 #include <string>
 #include <string_view>
 
@@ -33,13 +32,16 @@ inline constexpr PageTokenStyle kS3ContinuationToken{
     "continuation-token", "NextContinuationToken", "IsTruncated"};
 
 // The next token in an XML result element, or "" when the listing is done.
-std::string NextTokenFromXml(pugi::xml_node result, const PageTokenStyle& style);
+std::string NextTokenFromXml(pugi::xml_node result,
+                             const PageTokenStyle& style);
 // The next token in a JSON answer, or "" when the listing is done.
-std::string NextTokenFromJson(const nlohmann::json& page, const PageTokenStyle& style);
+std::string NextTokenFromJson(const nlohmann::json& page,
+                              const PageTokenStyle& style);
 
 // Fetches one page given the token ("" for the first page), consumes its
 // items, and returns the next token ("" = done).
-using PageFetcher = std::function<Result<std::string>(const std::string& token)>;
+using PageFetcher =
+    std::function<Result<std::string>(const std::string& token)>;
 
 // Calls `fetch_page` until it returns "". Errors: whatever fetch_page
 // returns; kCorrupt when a token repeats; kInternal after `max_pages`.

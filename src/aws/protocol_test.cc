@@ -18,22 +18,24 @@ Response Answer(int status, std::string body, Headers headers = {}) {
 TEST(AwsQueryXmlError, ErrorResponseShape) {
   AwsError error = DecodeErrorResponse(
       Protocol::kQueryXml,
-      Answer(403, R"(<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+      Answer(
+          403,
+          R"(<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
   <Error><Type>Sender</Type><Code>AccessDenied</Code>
     <Message>User: arn:aws:iam::123456789012:user/x is not authorized</Message></Error>
   <RequestId>4c1b2a5e-0000</RequestId>
 </ErrorResponse>)"));
   EXPECT_EQ(error.http_status, 403);
   EXPECT_EQ(error.code, "AccessDenied");
-  EXPECT_EQ(error.message, "User: arn:aws:iam::123456789012:user/x is not authorized");
+  EXPECT_EQ(error.message,
+            "User: arn:aws:iam::123456789012:user/x is not authorized");
   EXPECT_EQ(error.request_id, "4c1b2a5e-0000");
   EXPECT_FALSE(error.retryable);
 }
 
 TEST(AwsQueryXmlError, Ec2ResponseErrorsShape) {
   AwsError error = DecodeErrorResponse(
-      Protocol::kQueryXml,
-      Answer(400, R"(<?xml version="1.0" encoding="UTF-8"?>
+      Protocol::kQueryXml, Answer(400, R"(<?xml version="1.0" encoding="UTF-8"?>
 <Response><Errors><Error><Code>RequestLimitExceeded</Code>
 <Message>Request limit exceeded.</Message></Error></Errors>
 <RequestID>ec2-req-7</RequestID></Response>)"));
@@ -45,11 +47,10 @@ TEST(AwsQueryXmlError, Ec2ResponseErrorsShape) {
 TEST(AwsQueryXmlError, ErrorResponseWithErrorsWrapper) {
   // moto's STS answers this way.
   AwsError error = DecodeErrorResponse(
-      Protocol::kQueryXml,
-      Answer(403, R"(<?xml version="1.0" encoding="utf-8"?>
+      Protocol::kQueryXml, Answer(403, R"(<?xml version="1.0" encoding="utf-8"?>
 <ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>bad sig</Message>
 <Type>Sender</Type></Error></Errors></ErrorResponse>)",
-             {{"x-amzn-requestid", "moto-1"}}));
+                                  {{"x-amzn-requestid", "moto-1"}}));
   EXPECT_EQ(error.code, "SignatureDoesNotMatch");
   EXPECT_EQ(error.message, "bad sig");
   EXPECT_EQ(error.request_id, "moto-1");
@@ -58,9 +59,10 @@ TEST(AwsQueryXmlError, ErrorResponseWithErrorsWrapper) {
 TEST(AwsJsonError, TypeWithNamespaceAndHeaderRequestId) {
   AwsError error = DecodeErrorResponse(
       Protocol::kJson,
-      Answer(400,
-             R"({"__type":"com.amazonaws.cloudtrail.v20131101#ThrottlingException","message":"Rate exceeded"})",
-             {{"x-amzn-RequestId", "ct-req-1"}}));
+      Answer(
+          400,
+          R"({"__type":"com.amazonaws.cloudtrail.v20131101#ThrottlingException","message":"Rate exceeded"})",
+          {{"x-amzn-RequestId", "ct-req-1"}}));
   EXPECT_EQ(error.code, "ThrottlingException");
   EXPECT_EQ(error.message, "Rate exceeded");
   EXPECT_EQ(error.request_id, "ct-req-1");
@@ -70,7 +72,9 @@ TEST(AwsJsonError, TypeWithNamespaceAndHeaderRequestId) {
 TEST(AwsJsonError, CapitalMessage) {
   AwsError error = DecodeErrorResponse(
       Protocol::kJson,
-      Answer(400, R"({"__type":"AWSOrganizationsNotInUseException","Message":"not in org"})"));
+      Answer(
+          400,
+          R"({"__type":"AWSOrganizationsNotInUseException","Message":"not in org"})"));
   EXPECT_EQ(error.code, "AWSOrganizationsNotInUseException");
   EXPECT_EQ(error.message, "not in org");
 }
@@ -78,8 +82,11 @@ TEST(AwsJsonError, CapitalMessage) {
 TEST(AwsRestJsonError, HeaderTypeWinsAndLosesItsUriSuffix) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestJson,
-      Answer(404, R"({"message":"The request is rejected because the input detectorId is not owned by the current account.","__type":"BadRequestException"})",
-             {{"x-amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/"}}));
+      Answer(
+          404,
+          R"({"message":"The request is rejected because the input detectorId is not owned by the current account.","__type":"BadRequestException"})",
+          {{"x-amzn-ErrorType",
+            "ResourceNotFoundException:http://internal.amazon.com/coral/"}}));
   EXPECT_EQ(error.code, "ResourceNotFoundException");
   EXPECT_NE(error.message.find("detectorId"), std::string::npos);
 }
@@ -87,7 +94,8 @@ TEST(AwsRestJsonError, HeaderTypeWinsAndLosesItsUriSuffix) {
 TEST(AwsRestJsonError, BodyCodeField) {
   AwsError error = DecodeErrorResponse(
       Protocol::kRestJson,
-      Answer(429, R"({"code":"TooManyRequestsException","message":"slow down"})"));
+      Answer(429,
+             R"({"code":"TooManyRequestsException","message":"slow down"})"));
   EXPECT_EQ(error.code, "TooManyRequestsException");
   EXPECT_TRUE(error.retryable);
   AwsError lambda = DecodeErrorResponse(
@@ -100,8 +108,7 @@ TEST(AwsRestJsonError, BodyCodeField) {
 
 TEST(AwsRestXmlError, S3ErrorShape) {
   AwsError error = DecodeErrorResponse(
-      Protocol::kRestXml,
-      Answer(404, R"(<?xml version="1.0" encoding="UTF-8"?>
+      Protocol::kRestXml, Answer(404, R"(<?xml version="1.0" encoding="UTF-8"?>
 <Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>
 <Key>AWSLogs/x.json.gz</Key><RequestId>s3-req-1</RequestId><HostId>h</HostId></Error>)"));
   EXPECT_EQ(error.code, "NoSuchKey");
@@ -111,8 +118,9 @@ TEST(AwsRestXmlError, S3ErrorShape) {
 
 TEST(AwsRestXmlError, SlowDownIsRetryable) {
   AwsError error = DecodeErrorResponse(
-      Protocol::kRestXml,
-      Answer(503, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"));
+      Protocol::kRestXml, Answer(503,
+                                 "<Error><Code>SlowDown</Code><Message>Reduce "
+                                 "your request rate.</Message></Error>"));
   EXPECT_EQ(error.code, "SlowDown");
   EXPECT_TRUE(error.retryable);
 }
@@ -125,12 +133,13 @@ TEST(AwsRestXmlError, BodilessHeadAnswerFromS3) {
 }
 
 TEST(AwsNonAwsAnswer, HtmlPageBecomesClearError) {
-  for (Protocol protocol : {Protocol::kQueryXml, Protocol::kJson, Protocol::kRestJson,
-                            Protocol::kRestXml}) {
+  for (Protocol protocol : {Protocol::kQueryXml, Protocol::kJson,
+                            Protocol::kRestJson, Protocol::kRestXml}) {
     AwsError error = DecodeErrorResponse(
         protocol,
         Answer(500,
-               "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n"
+               "<!doctype html>\n<html lang=en>\n<title>500 Internal Server "
+               "Error</title>\n"
                "<h1>Internal Server Error</h1><p>NotImplementedError</p>",
                {{"Content-Type", "text/html; charset=utf-8"}}));
     EXPECT_EQ(error.code, "");
@@ -139,7 +148,8 @@ TEST(AwsNonAwsAnswer, HtmlPageBecomesClearError) {
     EXPECT_NE(error.message.find("not an AWS error document (text/html"),
               std::string::npos)
         << error.message;
-    EXPECT_NE(error.message.find("500 Internal Server Error"), std::string::npos);
+    EXPECT_NE(error.message.find("500 Internal Server Error"),
+              std::string::npos);
   }
 }
 
@@ -148,7 +158,8 @@ TEST(AwsNonAwsAnswer, EmptyBodyWith5xx) {
   EXPECT_EQ(error.code, "");
   EXPECT_NE(error.message.find("empty answer"), std::string::npos);
   EXPECT_TRUE(error.retryable);
-  AwsError not_found = DecodeErrorResponse(Protocol::kRestJson, Answer(404, "Not Found"));
+  AwsError not_found =
+      DecodeErrorResponse(Protocol::kRestJson, Answer(404, "Not Found"));
   EXPECT_EQ(not_found.code, "");
   EXPECT_FALSE(not_found.retryable);
 }
@@ -157,7 +168,8 @@ TEST(AwsErrorStatus, RoundTripsThroughStatus) {
   AwsError error{403, "AccessDenied", "nope: really", "rid-1", false};
   Status status = ToStatus(error);
   EXPECT_EQ(status.code(), ErrorCode::kAws);
-  EXPECT_EQ(status.ToString(), "HTTP 403 AccessDenied: nope: really (request id rid-1)");
+  EXPECT_EQ(status.ToString(),
+            "HTTP 403 AccessDenied: nope: really (request id rid-1)");
   std::optional<AwsError> back = GetAwsError(status);
   ASSERT_TRUE(back.has_value());
   EXPECT_EQ(back->http_status, 403);
@@ -181,17 +193,21 @@ TEST(AwsQueryRequest, FormEncodesActionVersionAndParams) {
   Request request = MakeQueryRequest("iam", "ListAccessKeys", "2010-05-08",
                                      {{"UserName", "a b+c"}});
   EXPECT_EQ(request.method, "POST");
-  EXPECT_EQ(request.body, "Action=ListAccessKeys&UserName=a%20b%2Bc&Version=2010-05-08");
+  EXPECT_EQ(request.body,
+            "Action=ListAccessKeys&UserName=a%20b%2Bc&Version=2010-05-08");
   EXPECT_EQ(FindHeader(request.headers, "content-type"),
             "application/x-www-form-urlencoded; charset=utf-8");
 }
 
 TEST(AwsJsonRequest, SetsTargetAndContentType) {
-  Request request = MakeJsonRequest("cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
-                                    "LookupEvents", {{"MaxResults", 50}});
-  EXPECT_EQ(FindHeader(request.headers, "X-Amz-Target"),
-            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents");
-  EXPECT_EQ(FindHeader(request.headers, "Content-Type"), "application/x-amz-json-1.1");
+  Request request = MakeJsonRequest(
+      "cloudtrail", "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+      "LookupEvents", {{"MaxResults", 50}});
+  EXPECT_EQ(
+      FindHeader(request.headers, "X-Amz-Target"),
+      "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents");
+  EXPECT_EQ(FindHeader(request.headers, "Content-Type"),
+            "application/x-amz-json-1.1");
   EXPECT_EQ(request.body, R"({"MaxResults":50})");
   EXPECT_EQ(request.protocol, Protocol::kJson);
 }

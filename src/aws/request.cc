@@ -10,8 +10,7 @@ char ToLowerAscii(char c) {
 }
 bool IsUnreserved(unsigned char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
-         c == '~';
+         (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
 }
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';

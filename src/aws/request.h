@@ -42,7 +42,8 @@ struct Request {
   Headers headers;
   std::string body;
   Protocol protocol = Protocol::kQueryXml;
-  // When true the request is sent without SigV4 (STS AssumeRoleWithWebIdentity).
+  // When true the request is sent without SigV4 (STS
+  // AssumeRoleWithWebIdentity).
   bool anonymous = false;
 };
 

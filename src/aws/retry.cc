@@ -34,7 +34,8 @@ constexpr int kRetryableStatuses[] = {500, 502, 503, 504};
 
 template <class Table, class Value>
 bool Contains(const Table& table, const Value& value) {
-  return std::find(std::begin(table), std::end(table), value) != std::end(table);
+  return std::find(std::begin(table), std::end(table), value) !=
+         std::end(table);
 }
 }  // namespace
 
@@ -98,11 +99,12 @@ std::optional<std::chrono::milliseconds> RetryState::OnFailure(
   last_cost_ = cost;
   // Full jitter: a uniformly random point in [0, min(base * 2^(n-1), cap)).
   double ceiling_ms = static_cast<double>(options_.base_delay.count());
-  for (int i = 1; i < attempt && ceiling_ms < options_.max_backoff.count(); ++i) {
+  for (int i = 1; i < attempt && ceiling_ms < options_.max_backoff.count();
+       ++i) {
     ceiling_ms *= 2;
   }
-  ceiling_ms = std::min(ceiling_ms,
-                        static_cast<double>(options_.max_backoff.count()));
+  ceiling_ms =
+      std::min(ceiling_ms, static_cast<double>(options_.max_backoff.count()));
   double r = std::clamp(random_(), 0.0, 1.0);
   return std::chrono::milliseconds(static_cast<int64_t>(r * ceiling_ms));
 }

@@ -41,7 +41,8 @@ bool IsRetryableError(int http_status, std::string_view code);
 // The token bucket shared by all calls of one Client. Thread-safe.
 class RetryQuota {
  public:
-  explicit RetryQuota(int capacity) : capacity_(capacity), available_(capacity) {}
+  explicit RetryQuota(int capacity)
+      : capacity_(capacity), available_(capacity) {}
   // Takes `cost` tokens; false (and nothing taken) when fewer remain.
   bool Acquire(int cost);
   // Puts back `amount` tokens, never above the capacity.

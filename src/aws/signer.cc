@@ -1,5 +1,6 @@
 #include "aws/signer.h"
 
+#include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -7,8 +8,6 @@
 #include <ctime>
 #include <utility>
 #include <vector>
-
-#include <fmt/format.h>
 
 namespace cirt::aws {
 
@@ -19,8 +18,8 @@ constexpr std::string_view kUnsignedPayload = "UNSIGNED-PAYLOAD";
 
 // Headers that proxies and HTTP stacks rewrite; signing them breaks requests
 // for no security gain (botocore leaves out the same ones).
-constexpr std::string_view kUnsignedHeaders[] = {
-    "authorization", "user-agent", "expect", "x-amzn-trace-id"};
+constexpr std::string_view kUnsignedHeaders[] = {"authorization", "user-agent",
+                                                 "expect", "x-amzn-trace-id"};
 
 std::string ToHex(const unsigned char* data, size_t size) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -50,9 +49,7 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // Trims and collapses every run of whitespace (including the line breaks
 // of folded header values) to one space.
@@ -158,8 +155,8 @@ std::string DateStamp(std::string_view amz_date) {
 
 std::string SigningKey(const Credentials& credentials, std::string_view date,
                        std::string_view region, std::string_view service) {
-  std::string key = HmacSha256(
-      "AWS4" + credentials.secret_access_key.Reveal(), date);
+  std::string key =
+      HmacSha256("AWS4" + credentials.secret_access_key.Reveal(), date);
   key = HmacSha256(key, region);
   key = HmacSha256(key, service);
   return HmacSha256(key, "aws4_request");
@@ -174,7 +171,8 @@ Status CheckInputs(const Request& request, const Credentials& credentials,
     return Status::InvalidArgument("SigV4: credentials have no access key id");
   }
   if (params.region.empty() || params.service.empty()) {
-    return Status::InvalidArgument("SigV4: signing region and service are required");
+    return Status::InvalidArgument(
+        "SigV4: signing region and service are required");
   }
   return Status::Ok();
 }
@@ -186,26 +184,26 @@ SigningResult Compute(const Request& request, const Credentials& credentials,
                       std::string_view payload_hash) {
   SigningResult result;
   CanonicalHeaders headers = BuildCanonicalHeaders(request.headers);
-  result.canonical_request = fmt::format(
-      "{}\n{}\n{}\n{}\n{}\n{}", request.method,
-      CanonicalUri(request.path, params.normalize_path),
-      CanonicalQuery(request.query), headers.block, headers.signed_headers,
-      payload_hash);
+  result.canonical_request =
+      fmt::format("{}\n{}\n{}\n{}\n{}\n{}", request.method,
+                  CanonicalUri(request.path, params.normalize_path),
+                  CanonicalQuery(request.query), headers.block,
+                  headers.signed_headers, payload_hash);
   std::string date = DateStamp(amz_date);
   std::string scope =
       fmt::format("{}/{}/{}/aws4_request", date, params.region, params.service);
-  result.string_to_sign = fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date,
-                                      scope,
-                                      Sha256Hex(result.canonical_request));
+  result.string_to_sign =
+      fmt::format("{}\n{}\n{}\n{}", kAlgorithm, amz_date, scope,
+                  Sha256Hex(result.canonical_request));
   std::string key =
       SigningKey(credentials, date, params.region, params.service);
   std::string raw = HmacSha256(key, result.string_to_sign);
-  result.signature = ToHex(reinterpret_cast<const unsigned char*>(raw.data()),
-                           raw.size());
-  result.authorization = fmt::format(
-      "{} Credential={}/{}, SignedHeaders={}, Signature={}", kAlgorithm,
-      credentials.access_key_id, scope, headers.signed_headers,
-      result.signature);
+  result.signature =
+      ToHex(reinterpret_cast<const unsigned char*>(raw.data()), raw.size());
+  result.authorization =
+      fmt::format("{} Credential={}/{}, SignedHeaders={}, Signature={}",
+                  kAlgorithm, credentials.access_key_id, scope,
+                  headers.signed_headers, result.signature);
   return result;
 }
 
@@ -299,9 +297,10 @@ Result<SigningResult> PresignRequest(Request& request,
     request.query.emplace("X-Amz-Security-Token",
                           credentials.session_token.Reveal());
   }
-  std::string payload_hash = params.payload == PayloadSigning::kUnsignedWithHeader
-                                 ? std::string(kUnsignedPayload)
-                                 : Sha256Hex(request.body);
+  std::string payload_hash =
+      params.payload == PayloadSigning::kUnsignedWithHeader
+          ? std::string(kUnsignedPayload)
+          : Sha256Hex(request.body);
   SigningResult result =
       Compute(request, credentials, params, amz_date, payload_hash);
   result.authorization.clear();

@@ -19,16 +19,16 @@ namespace cirt::aws {
 
 // How the payload enters the signature.
 enum class PayloadSigning : uint8_t {
-  kHash,               // hex(SHA-256(body)) in the canonical request only
-  kHashWithHeader,     // same, and send/sign x-amz-content-sha256 (S3)
-  kUnsignedWithHeader, // "UNSIGNED-PAYLOAD" + x-amz-content-sha256 (S3)
+  kHash,                // hex(SHA-256(body)) in the canonical request only
+  kHashWithHeader,      // same, and send/sign x-amz-content-sha256 (S3)
+  kUnsignedWithHeader,  // "UNSIGNED-PAYLOAD" + x-amz-content-sha256 (S3)
 };
 
 struct SigningParams {
   std::string region;   // credential-scope region, e.g. "us-east-1"
   std::string service;  // signing name, e.g. "iam", "s3"
   // Signing time. Callers inject it (tests pass the suite's timestamp).
-  std::chrono::system_clock::time_point time;
+  std::chrono::system_clock::time_point time{};
   // true (every service but S3): remove dot segments, collapse "//", and
   // URI-encode the wire path again ("double encoding"). false (S3): keep
   // the path literally and encode it once.

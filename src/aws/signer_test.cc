@@ -3,13 +3,13 @@
 #include "aws/signer.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -19,8 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSuiteDir =
-    fs::path(CIRT_CORPUS_DIR) / "aws-sigv4-test-suite";
+const fs::path kSuiteDir = fs::path(CIRT_CORPUS_DIR) / "aws-sigv4-test-suite";
 
 // Inputs common to every case (SOURCE.md).
 constexpr char kAccessKey[] = "AKIDEXAMPLE";
@@ -119,8 +118,8 @@ std::string Trim(std::string s) {
 }
 
 std::string StsReadmeToken() {
-  std::string readme = ReadFileOrDie(
-      kSuiteDir / "botocore-aws4_testsuite" / "post-sts-token" / "readme.txt");
+  std::string readme = ReadFileOrDie(kSuiteDir / "botocore-aws4_testsuite" /
+                                     "post-sts-token" / "readme.txt");
   while (!readme.empty() && (readme.back() == '\n' || readme.back() == '\r')) {
     readme.pop_back();
   }
@@ -133,7 +132,7 @@ void ExpectHeadersMatch(const Headers& expected, const Headers& actual,
                         bool skip_authorization = false) {
   for (const auto& [name, value] : expected) {
     bool is_authorization = !CaseInsensitiveLess()(name, "authorization") &&
-                             !CaseInsensitiveLess()("authorization", name);
+                            !CaseInsensitiveLess()("authorization", name);
     if (skip_authorization && is_authorization) {
       continue;
     }
@@ -185,9 +184,8 @@ TEST_P(BotocoreSuite, MatchesEveryFile) {
   RawRequest raw = ParseRawRequest(file(".req"));
   Credentials creds{.access_key_id = kAccessKey,
                     .secret_access_key = Secret(kSecretKey)};
-  SigningParams params{.region = "us-east-1",
-                       .service = "service",
-                       .time = kSuiteTime};
+  SigningParams params{
+      .region = "us-east-1", .service = "service", .time = kSuiteTime};
   if (name == "get-vanilla-with-session-token") {
     creds.session_token = Secret(kBotocoreSessionToken);
   }
@@ -242,7 +240,8 @@ AwsCAuthCase LoadAwsCAuthCase(const fs::path& dir) {
   out.credentials.secret_access_key =
       Secret(creds.at("secret_access_key").get<std::string>());
   if (creds.contains("token")) {
-    out.credentials.session_token = Secret(creds.at("token").get<std::string>());
+    out.credentials.session_token =
+        Secret(creds.at("token").get<std::string>());
   }
   out.params.region = context.at("region");
   out.params.service = context.at("service");
@@ -250,8 +249,7 @@ AwsCAuthCase LoadAwsCAuthCase(const fs::path& dir) {
   out.params.payload = context.at("sign_body").get<bool>()
                            ? PayloadSigning::kHashWithHeader
                            : PayloadSigning::kHash;
-  out.params.sign_session_token =
-      !context.value("omit_session_token", false);
+  out.params.sign_session_token = !context.value("omit_session_token", false);
   // The suite's timestamp is always ISO-8601 UTC; check it is the one
   // SOURCE.md documents rather than parsing dates here.
   EXPECT_EQ(context.at("timestamp"), "2015-08-30T12:36:00Z");
@@ -340,8 +338,8 @@ TEST(AwsSigner, MissingHostIsInvalidArgument) {
   Request request;
   Credentials creds{.access_key_id = kAccessKey,
                     .secret_access_key = Secret(kSecretKey)};
-  SigningParams params{.region = "us-east-1", .service = "iam",
-                       .time = kSuiteTime};
+  SigningParams params{
+      .region = "us-east-1", .service = "iam", .time = kSuiteTime};
   Result<SigningResult> result = SignRequest(request, creds, params);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), ErrorCode::kInvalidArgument);
@@ -353,8 +351,8 @@ TEST(AwsSigner, UserAgentIsNotSigned) {
   request.headers.emplace("User-Agent", "cirt/0.1");
   Credentials creds{.access_key_id = kAccessKey,
                     .secret_access_key = Secret(kSecretKey)};
-  SigningParams params{.region = "us-east-1", .service = "iam",
-                       .time = kSuiteTime};
+  SigningParams params{
+      .region = "us-east-1", .service = "iam", .time = kSuiteTime};
   Result<SigningResult> result = SignRequest(request, creds, params);
   ASSERT_TRUE(result.ok());
   EXPECT_NE(result->authorization.find("SignedHeaders=host;x-amz-date,"),

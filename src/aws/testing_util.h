@@ -17,7 +17,8 @@ class TempHome {
  public:
   TempHome() {
     std::string pattern =
-        (std::filesystem::temp_directory_path() / "cirt-aws-test-XXXXXX").string();
+        (std::filesystem::temp_directory_path() / "cirt-aws-test-XXXXXX")
+            .string();
     path_ = mkdtemp(pattern.data());
     std::filesystem::create_directories(path_ / ".aws");
   }
@@ -47,7 +48,8 @@ class TempHome {
 
 // 2026-01-01T00:00:00Z: a fixed "now" for tests.
 inline std::chrono::system_clock::time_point TestNow() {
-  return std::chrono::system_clock::time_point(std::chrono::seconds(1767225600));
+  return std::chrono::system_clock::time_point(
+      std::chrono::seconds(1767225600));
 }
 
 }  // namespace cirt::aws::testing_util

@@ -1,8 +1,8 @@
 #include "aws/timestamp.h"
 
-#include <ctime>
-
 #include <fmt/format.h>
+
+#include <ctime>
 
 namespace cirt::aws {
 
@@ -18,7 +18,8 @@ bool ReadDigits(std::string_view text, size_t pos, size_t count, int& out) {
 }
 }  // namespace
 
-Result<std::chrono::system_clock::time_point> ParseIso8601(std::string_view text) {
+Result<std::chrono::system_clock::time_point> ParseIso8601(
+    std::string_view text) {
   auto bad = [&] {
     return Status::Corrupt(fmt::format("bad ISO-8601 timestamp '{}'", text));
   };
@@ -68,6 +69,39 @@ Result<std::chrono::system_clock::time_point> ParseIso8601(std::string_view text
   std::time_t t = timegm(&tm);
   return std::chrono::system_clock::from_time_t(t - offset_seconds) +
          std::chrono::milliseconds(millis);
+}
+
+Result<std::chrono::system_clock::time_point> ParseHttpDate(
+    std::string_view text) {
+  // Fixed layout: "Www, DD Mon YYYY HH:MM:SS GMT" (29 bytes).
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr",
+                                                 "May", "Jun", "Jul", "Aug",
+                                                 "Sep", "Oct", "Nov", "Dec"};
+  auto bad = [&] {
+    return Status::Corrupt(fmt::format("bad HTTP date '{}'", text));
+  };
+  if (text.size() != 29 || text.substr(3, 2) != ", " ||
+      text.substr(25) != " GMT") {
+    return bad();
+  }
+  int day, year, hour, minute, second;
+  if (!ReadDigits(text, 5, 2, day) || !ReadDigits(text, 12, 4, year) ||
+      !ReadDigits(text, 17, 2, hour) || !ReadDigits(text, 20, 2, minute) ||
+      !ReadDigits(text, 23, 2, second)) {
+    return bad();
+  }
+  std::string_view month_name = text.substr(8, 3);
+  int month = 0;
+  while (month < 12 && kMonths[month] != month_name) ++month;
+  if (month == 12) return bad();
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 std::string FormatIso8601(std::chrono::system_clock::time_point time) {

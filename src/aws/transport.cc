@@ -1,7 +1,6 @@
 #include "aws/transport.h"
 
 #include <curl/curl.h>
-
 #include <fmt/format.h>
 
 namespace cirt::aws {
@@ -62,7 +61,8 @@ bool IsTimeoutError(const Status& status) {
          status.message().substr(0, kTimeoutPrefix.size()) == kTimeoutPrefix;
 }
 
-CurlTransport::CurlTransport(CurlOptions options) : options_(std::move(options)) {}
+CurlTransport::CurlTransport(CurlOptions options)
+    : options_(std::move(options)) {}
 
 Result<Response> CurlTransport::Send(const Request& request,
                                      const std::string& url) {
@@ -120,16 +120,16 @@ Result<Response> CurlTransport::Send(const Request& request,
 
   CURLcode rc = curl_easy_perform(curl);
   if (rc == CURLE_OPERATION_TIMEDOUT) {
-    return TimeoutError(fmt::format("{} {}: {}", request.method, url,
-                                    curl_easy_strerror(rc)));
+    return TimeoutError(
+        fmt::format("{} {}: {}", request.method, url, curl_easy_strerror(rc)));
   }
   if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL) {
     return Status::InvalidArgument(
         fmt::format("bad URL {}: {}", url, curl_easy_strerror(rc)));
   }
   if (rc != CURLE_OK) {
-    return Status::Network(fmt::format("{} {}: {}", request.method, url,
-                                       curl_easy_strerror(rc)));
+    return Status::Network(
+        fmt::format("{} {}: {}", request.method, url, curl_easy_strerror(rc)));
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);

@@ -43,7 +43,7 @@ struct CurlOptions {
   // Default: 60 s. Abort when fewer than 1 byte/s arrive for this long.
   std::chrono::seconds stall_timeout{60};
   // Default: empty = system store. AWS_CA_BUNDLE / ca_bundle.
-  std::string ca_bundle;
+  std::string ca_bundle{};
 };
 
 // libcurl: TLS peer and host verification always on, http/https only, no
@@ -51,7 +51,8 @@ struct CurlOptions {
 class CurlTransport : public Transport {
  public:
   explicit CurlTransport(CurlOptions options = {});
-  Result<Response> Send(const Request& request, const std::string& url) override;
+  Result<Response> Send(const Request& request,
+                        const std::string& url) override;
 
  private:
   CurlOptions options_;
@@ -65,7 +66,8 @@ class FakeTransport : public Transport {
     Request request;
     std::string url;
   };
-  using Handler = std::function<Result<Response>(const Request&, const std::string&)>;
+  using Handler =
+      std::function<Result<Response>(const Request&, const std::string&)>;
 
   // Queues the next answer; answers are used in order.
   void Enqueue(Result<Response> answer);
@@ -74,7 +76,8 @@ class FakeTransport : public Transport {
   // Answers every request for which the queue is empty.
   void SetHandler(Handler handler);
 
-  Result<Response> Send(const Request& request, const std::string& url) override;
+  Result<Response> Send(const Request& request,
+                        const std::string& url) override;
 
   // Everything sent so far, in order.
   std::vector<Sent> sent() const;

@@ -12,20 +12,21 @@ Request MakeJsonRequest(std::string service, std::string_view target_prefix,
   Request request;
   request.service = std::move(service);
   request.method = "POST";
-  request.path = "/";
   request.protocol = Protocol::kJson;
   request.headers.emplace("X-Amz-Target",
                           fmt::format("{}.{}", target_prefix, operation));
-  request.headers.emplace("Content-Type",
-                          fmt::format("application/x-amz-json-{}", json_version));
+  request.headers.emplace(
+      "Content-Type", fmt::format("application/x-amz-json-{}", json_version));
   // error_handler_t::replace: invalid UTF-8 in user input must not throw.
-  request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  request.body =
+      body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return request;
 }
 
 Result<nlohmann::json> ParseJsonBody(std::string_view body) {
   if (body.empty()) return nlohmann::json::object();
-  nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  nlohmann::json parsed =
+      nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
     return Status::Corrupt("AWS answer is not valid JSON");
   }

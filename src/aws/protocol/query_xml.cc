@@ -11,7 +11,6 @@ Request MakeQueryRequest(std::string service, std::string_view action,
   Request request;
   request.service = std::move(service);
   request.method = "POST";
-  request.path = "/";
   request.protocol = Protocol::kQueryXml;
   QueryParams form = params;
   form.emplace("Action", std::string(action));
@@ -31,7 +30,8 @@ Result<XmlResponse> XmlResponse::Parse(std::string_view body) {
     ErrorContext context;
     context.offset = static_cast<uint64_t>(parsed.offset);
     return Status::Corrupt(
-        fmt::format("AWS answer is not XML: {}", parsed.description()), context);
+        fmt::format("AWS answer is not XML: {}", parsed.description()),
+        context);
   }
   if (!out.doc_->document_element()) {
     return Status::Corrupt("AWS answer is an empty XML document");

@@ -3,12 +3,12 @@
 // form-encoded POST carrying Action and Version, answered with XML.
 // Errors come in two shapes:
 //   <ErrorResponse><Error><Code/><Message/></Error><RequestId/></ErrorResponse>
-//   <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response> (EC2)
+//   <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
+//   (EC2)
 #pragma once
 
-#include <pugixml.hpp>
-
 #include <memory>
+#include <pugixml.hpp>
 #include <string>
 #include <string_view>
 

@@ -24,8 +24,10 @@ Request MakeRestJsonRequest(std::string service, std::string method,
 
 AwsError DecodeRestJsonError(const Response& response) {
   Result<nlohmann::json> parsed = ParseJsonBody(response.body);
-  bool has_object = !response.body.empty() && parsed.ok() && parsed->is_object();
-  std::string code = FindHeader(response.headers, "x-amzn-ErrorType").value_or("");
+  bool has_object =
+      !response.body.empty() && parsed.ok() && parsed->is_object();
+  std::string code =
+      FindHeader(response.headers, "x-amzn-ErrorType").value_or("");
   if (code.empty() && has_object) {
     code = JsonString(*parsed, "__type");
     if (code.empty()) code = JsonString(*parsed, "code");

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 
@@ -17,9 +16,10 @@ namespace cirt::aws {
 
 // `path` is the wire path (UriEncode user values into it). A body, when
 // given, is sent as application/json.
-Request MakeRestJsonRequest(std::string service, std::string method,
-                            std::string path, QueryParams query = {},
-                            const std::optional<nlohmann::json>& body = std::nullopt);
+Request MakeRestJsonRequest(
+    std::string service, std::string method, std::string path,
+    QueryParams query = {},
+    const std::optional<nlohmann::json>& body = std::nullopt);
 
 AwsError DecodeRestJsonError(const Response& response);
 

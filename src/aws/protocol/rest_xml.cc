@@ -14,8 +14,9 @@ struct StatusCode {
   const char* code;
 };
 constexpr StatusCode kBodilessCodes[] = {
-    {301, "PermanentRedirect"}, {304, "NotModified"}, {400, "BadRequest"},
-    {403, "Forbidden"},         {404, "NotFound"},    {412, "PreconditionFailed"},
+    {301, "PermanentRedirect"}, {304, "NotModified"},
+    {400, "BadRequest"},        {403, "Forbidden"},
+    {404, "NotFound"},          {412, "PreconditionFailed"},
 };
 }  // namespace
 

@@ -30,8 +30,7 @@ struct AccessKeyMetadata {
 Result<std::vector<User>> ListUsers(Client& client, int page_size = 0);
 
 // Every access key of `user_name` (all pages).
-Result<std::vector<AccessKeyMetadata>> ListAccessKeys(Client& client,
-                                                      const std::string& user_name,
-                                                      int page_size = 0);
+Result<std::vector<AccessKeyMetadata>> ListAccessKeys(
+    Client& client, const std::string& user_name, int page_size = 0);
 
 }  // namespace cirt::aws::iam

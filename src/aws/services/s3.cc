@@ -1,5 +1,7 @@
 #include "aws/services/s3.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <charconv>
 
@@ -28,7 +30,8 @@ ObjectInfo InfoFromHeaders(const Headers& headers) {
   for (const auto& [name, value] : headers) {
     if (name.size() <= kMetaPrefix.size()) continue;
     std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : lower)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (lower.compare(0, kMetaPrefix.size(), kMetaPrefix) == 0) {
       info.metadata[lower.substr(kMetaPrefix.size())] = value;
     }
@@ -39,7 +42,8 @@ ObjectInfo InfoFromHeaders(const Headers& headers) {
 }  // namespace
 
 std::string ObjectPath(const std::string& bucket, const std::string& key) {
-  return "/" + UriEncode(bucket) + "/" + UriEncode(key, /*keep_slash=*/true);
+  return fmt::format("/{}/{}", UriEncode(bucket),
+                     UriEncode(key, /*keep_slash=*/true));
 }
 
 Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client,
@@ -47,25 +51,28 @@ Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client,
                                                  const std::string& prefix,
                                                  int page_size) {
   std::vector<ObjectSummary> objects;
-  Status status = Paginate([&](const std::string& token) -> Result<std::string> {
-    QueryParams query{{"list-type", "2"}};
-    if (!prefix.empty()) query.emplace("prefix", prefix);
-    if (page_size > 0) query.emplace("max-keys", std::to_string(page_size));
-    if (!token.empty()) query.emplace(std::string(kS3ContinuationToken.input), token);
-    CIRT_ASSIGN_OR_RETURN(
-        Response response,
-        client.Call(MakeRestXmlRequest("s3", "GET", "/" + UriEncode(bucket), query)));
-    CIRT_ASSIGN_OR_RETURN(XmlResponse xml, XmlResponse::Parse(response.body));
-    pugi::xml_node result = xml.root();
-    for (pugi::xml_node item : result.children("Contents")) {
-      objects.push_back(ObjectSummary{ChildText(item, "Key"),
-                                      ParseSize(ChildText(item, "Size")),
-                                      ChildText(item, "ETag"),
-                                      ChildText(item, "LastModified"),
-                                      ChildText(item, "StorageClass")});
-    }
-    return NextTokenFromXml(result, kS3ContinuationToken);
-  });
+  Status status =
+      Paginate([&](const std::string& token) -> Result<std::string> {
+        QueryParams query{{"list-type", "2"}};
+        if (!prefix.empty()) query.emplace("prefix", prefix);
+        if (page_size > 0) query.emplace("max-keys", std::to_string(page_size));
+        if (!token.empty())
+          query.emplace(std::string(kS3ContinuationToken.input), token);
+        CIRT_ASSIGN_OR_RETURN(
+            Response response,
+            client.Call(MakeRestXmlRequest(
+                "s3", "GET", fmt::format("/{}", UriEncode(bucket)), query)));
+        CIRT_ASSIGN_OR_RETURN(XmlResponse xml,
+                              XmlResponse::Parse(response.body));
+        pugi::xml_node result = xml.root();
+        for (pugi::xml_node item : result.children("Contents")) {
+          objects.push_back(ObjectSummary{
+              ChildText(item, "Key"), ParseSize(ChildText(item, "Size")),
+              ChildText(item, "ETag"), ChildText(item, "LastModified"),
+              ChildText(item, "StorageClass")});
+        }
+        return NextTokenFromXml(result, kS3ContinuationToken);
+      });
   CIRT_RETURN_IF_ERROR(status);
   return objects;
 }

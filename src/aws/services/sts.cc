@@ -21,7 +21,8 @@ Result<AssumedRole> DecodeAssumedRole(const XmlResponse& xml,
   pugi::xml_node creds = result.child("Credentials");
   AssumedRole out;
   out.credentials.access_key_id = ChildText(creds, "AccessKeyId");
-  out.credentials.secret_access_key = Secret(ChildText(creds, "SecretAccessKey"));
+  out.credentials.secret_access_key =
+      Secret(ChildText(creds, "SecretAccessKey"));
   out.credentials.session_token = Secret(ChildText(creds, "SessionToken"));
   out.credentials.source = std::move(source);
   if (out.credentials.access_key_id.empty() ||
@@ -43,7 +44,8 @@ Result<AssumedRole> DecodeAssumedRole(const XmlResponse& xml,
     if (start != std::string::npos) ++start;
   }
   if (start != std::string::npos) {
-    out.credentials.account_id = arn.substr(start, arn.find(':', start) - start);
+    out.credentials.account_id =
+        arn.substr(start, arn.find(':', start) - start);
   }
   return out;
 }
@@ -53,18 +55,21 @@ Result<AssumedRole> DecodeAssumedRole(const XmlResponse& xml,
 Result<CallerIdentity> GetCallerIdentity(Client& client) {
   CIRT_ASSIGN_OR_RETURN(
       XmlResponse xml,
-      CallSts(client, MakeQueryRequest("sts", "GetCallerIdentity", kVersion, {})));
+      CallSts(client,
+              MakeQueryRequest("sts", "GetCallerIdentity", kVersion, {})));
   pugi::xml_node result = xml.ResultNode("GetCallerIdentity");
   CallerIdentity out{ChildText(result, "Account"), ChildText(result, "Arn"),
                      ChildText(result, "UserId")};
-  if (out.arn.empty()) return Status::Corrupt("GetCallerIdentity answer has no Arn");
+  if (out.arn.empty())
+    return Status::Corrupt("GetCallerIdentity answer has no Arn");
   return out;
 }
 
 Result<AssumedRole> AssumeRole(Client& client, const AssumeRoleInput& input) {
   QueryParams params{{"RoleArn", input.role_arn},
                      {"RoleSessionName", input.role_session_name}};
-  if (!input.external_id.empty()) params.emplace("ExternalId", input.external_id);
+  if (!input.external_id.empty())
+    params.emplace("ExternalId", input.external_id);
   if (input.duration_seconds) {
     params.emplace("DurationSeconds", std::to_string(*input.duration_seconds));
   }

@@ -20,10 +20,10 @@ struct CallerIdentity {
 Result<CallerIdentity> GetCallerIdentity(Client& client);
 
 struct AssumeRoleInput {
-  std::string role_arn;
-  std::string role_session_name;
-  std::string external_id;                // optional
-  std::optional<int> duration_seconds;    // optional
+  std::string role_arn{};
+  std::string role_session_name{};
+  std::string external_id{};              // optional
+  std::optional<int> duration_seconds{};  // optional
 };
 
 struct AssumedRole {
@@ -35,10 +35,10 @@ struct AssumedRole {
 Result<AssumedRole> AssumeRole(Client& client, const AssumeRoleInput& input);
 
 struct WebIdentityInput {
-  std::string role_arn;
-  std::string role_session_name;
-  Secret web_identity_token;
-  std::optional<int> duration_seconds;
+  std::string role_arn{};
+  std::string role_session_name{};
+  Secret web_identity_token{};
+  std::optional<int> duration_seconds{};
 };
 
 // Sent unsigned (the token is the proof), as AWS requires.
