@@ -59,8 +59,10 @@ struct AggregateHit {
 class Sink : public ingest::RecordSink {
  public:
   Sink(const sigma::Matcher& matcher, const model::FieldPlan& plan,
+       const std::vector<std::unique_ptr<model::RuleInfo>>& infos,
        const std::vector<int>& aggregating, std::optional<model::Level> min_level)
       : matcher_(matcher),
+        infos_(infos),
         plan_(plan),
         aggregating_(aggregating),
         min_level_(min_level),
@@ -73,12 +75,8 @@ class Sink : public ingest::RecordSink {
       const sigma::Rule& rule = matcher_.rule(r);
       // Below --level and not feeding an aggregation: nothing to build.
       if (aggregating_[r] < 0 && min_level_ && rule.level < *min_level_) continue;
-      model::Detection d;
-      d.rule_id = rule.id;
-      d.rule_title = rule.title;
-      d.level = rule.level;
-      d.tags = rule.tags;
-      model::CopyEventFields(event, origin, &d);
+      model::Detection d(infos_[r].get(), event, origin);
+      d.file_index = file_index;
       if (aggregating_[r] >= 0) {
         AggregateHit hit{r, {}, {}, std::move(d)};
         const auto& agg = *rule.aggregation;
@@ -87,11 +85,11 @@ class Sink : public ingest::RecordSink {
         aggregate_hits.push_back(std::move(hit));
         continue;
       }
-      if (min_level_ && rule.level < *min_level_) continue;
       detections.push_back(std::move(d));
     }
   }
 
+  uint32_t file_index = 0;  // set before each file
   std::vector<model::Detection> detections;
   std::vector<AggregateHit> aggregate_hits;
 
@@ -105,6 +103,7 @@ class Sink : public ingest::RecordSink {
   }
 
   const sigma::Matcher& matcher_;
+  const std::vector<std::unique_ptr<model::RuleInfo>>& infos_;
   const model::FieldPlan& plan_;
   const std::vector<int>& aggregating_;
   std::optional<model::Level> min_level_;
@@ -133,8 +132,10 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
                      std::vector<AggregateHit> hits, std::optional<model::Level> min_level,
                      std::vector<model::Detection>* out) {
   std::sort(hits.begin(), hits.end(), [](const AggregateHit& a, const AggregateHit& b) {
-    return std::tie(a.rule, a.detection.time_us, a.detection.file, a.detection.record_index) <
-           std::tie(b.rule, b.detection.time_us, b.detection.file, b.detection.record_index);
+    return std::tie(a.rule, a.detection.time_us, a.detection.file_index,
+                    a.detection.record_index) <
+           std::tie(b.rule, b.detection.time_us, b.detection.file_index,
+                    b.detection.record_index);
   });
   std::map<uint32_t, std::vector<const AggregateHit*>> by_rule;
   for (const auto& h : hits) by_rule[h.rule].push_back(&h);
@@ -152,7 +153,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
           int64_t dt = o->detection.time_us - h->detection.time_us;
           if (window == 0 || (dt <= window && dt >= -window)) {
             model::Detection d = h->detection;
-            d.aggregate = fmt::format("near event {}", o->detection.event_id);
+            d.set_aggregate(fmt::format("near event {}", o->detection.event_id()));
             out->push_back(std::move(d));
             break;
           }
@@ -184,9 +185,9 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
       }
       if (CmpHolds(agg.cmp, count, agg.threshold)) {
         model::Detection d = h->detection;
-        d.aggregate = fmt::format("count({}){} = {} within {}s", agg.count_field,
-                                  agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
-                                  count, window / 1000000);
+        d.set_aggregate(fmt::format("count({}){} = {} within {}s", agg.count_field,
+                                    agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
+                                    count, window / 1000000));
         out->push_back(std::move(d));
         w.clear();
       }
@@ -195,7 +196,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
       for (auto& [group, w] : windows) {
         if (!w.empty() && CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
           model::Detection d = w.back()->detection;
-          d.aggregate = fmt::format("count() = {}", w.size());
+          d.set_aggregate(fmt::format("count() = {}", w.size()));
           out->push_back(std::move(d));
         }
       }
@@ -232,6 +233,11 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   result.rules.outcomes.insert(result.rules.outcomes.end(), compile_errors.begin(),
                                compile_errors.end());
   Count(&result.rules);
+  for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
+    const auto& rule = matcher->rule(r);
+    result.rule_infos.push_back(std::make_unique<model::RuleInfo>(
+        model::RuleInfo{rule.id, rule.title, rule.level, rule.tags}));
+  }
   std::vector<int> aggregating(matcher->rule_count(), -1);
   std::vector<int> companion(matcher->rule_count(), -1);
   std::map<std::string, uint32_t> near_companions;
@@ -289,12 +295,13 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::vector<AggregateHit> aggregate_hits;
   auto worker = [&] {
     ingest::CloudTrailReader reader(plan, slots, diagnostics);
-    Sink sink(*matcher, plan, aggregating, options.min_level);
+    Sink sink(*matcher, plan, result.rule_infos, aggregating, options.min_level);
     ingest::ReadStats stats;
     while (true) {
       size_t i = next.fetch_add(1);
       if (i >= order.size()) break;
       const io::InputFile& f = files[order[i]];
+      sink.file_index = static_cast<uint32_t>(order[i]);
       stats.Add(reader.ReadFile(f.path, &sink));
       if (progress) {
         progress->files_done.fetch_add(1);
@@ -315,8 +322,10 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
                   &result.detections);
   std::sort(result.detections.begin(), result.detections.end(),
             [](const model::Detection& a, const model::Detection& b) {
-              return std::tie(a.time_us, a.file, a.record_index, a.rule_title) <
-                     std::tie(b.time_us, b.file, b.record_index, b.rule_title);
+              if (a.time_us != b.time_us) return a.time_us < b.time_us;
+              if (a.file_index != b.file_index) return a.file_index < b.file_index;
+              if (a.record_index != b.record_index) return a.record_index < b.record_index;
+              return a.rule().title < b.rule().title;
             });
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct Progress {
 };
 
 struct HuntResult {
+  // The rules' metadata, which detections point to: keep the result alive
+  // while using them.
+  std::vector<std::unique_ptr<model::RuleInfo>> rule_infos;
   std::vector<model::Detection> detections;  // sorted by time, then file and record
   ingest::ReadStats stats;
   RuleSummary rules;

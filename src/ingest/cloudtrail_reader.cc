@@ -335,7 +335,9 @@ class CloudTrailReader::Impl {
       error_offset = json.size() + base_offset_;
       error_text = simdjson::error_message(err);
     } else {
+      cur_doc_ = &doc;
       err = IterateContainer(doc, key, first_index, &delivered);
+      cur_doc_ = nullptr;
       if (err) {
         failed = true;
         const char* loc = nullptr;
@@ -362,7 +364,9 @@ class CloudTrailReader::Impl {
       if (!parser_.iterate(salvage_buf_.data(), salvage_buf_.size(), salvage_buf_.capacity())
                .get(sdoc)) {
         skip_ = delivered;
+        cur_doc_ = &sdoc;
         (void)IterateContainer(sdoc, key, first_index, &sdelivered);
+        cur_doc_ = nullptr;
         skip_ = 0;
         if (sdelivered > delivered) salvaged = sdelivered - delivered;
         delivered = std::max(delivered, sdelivered);
@@ -493,7 +497,11 @@ class CloudTrailReader::Impl {
     SIMDJSON_TRY(sub_parsers_[depth]->iterate(buf.data(), buf.size(), buf.capacity()).get(doc));
     od::object obj;
     SIMDJSON_TRY(doc.get_object().get(obj));
-    return WalkObject(obj, node, depth + 1);
+    od::document* saved = cur_doc_;
+    cur_doc_ = &doc;
+    auto err = WalkObject(obj, node, depth + 1);
+    cur_doc_ = saved;
+    return err;
   }
 
   simdjson::error_code WalkObject(od::object obj, const FieldPlan::Node& node, int depth) {
@@ -544,8 +552,26 @@ class CloudTrailReader::Impl {
           SIMDJSON_TRY(v.get_object().get(obj));
           return WalkObject(obj, node, depth + 1);
         }
-        // Both the whole object and fields inside it are needed: keep the
-        // text, then walk it with a nested parser.
+        // Both the whole object and fields inside it are needed. Walk it and
+        // take its text from the document positions before and after.
+        if (cur_doc_ != nullptr) {
+          const char* start = nullptr;
+          if (!cur_doc_->current_location().get(start) && *start == '{') {
+            od::object obj;
+            SIMDJSON_TRY(v.get_object().get(obj));
+            SIMDJSON_TRY(WalkObject(obj, node, depth + 1));
+            const char* end = nullptr;
+            if (!cur_doc_->current_location().get(end) && end > start) {
+              std::string_view raw = TrimRight(std::string_view(start, static_cast<size_t>(end - start)));
+              if (!raw.empty() && raw.back() == '}') {
+                values_.Add(slot, {ValueKind::kObject, raw});
+                return simdjson::SUCCESS;
+              }
+            }
+            return simdjson::SUCCESS;  // fields were read; the text is unavailable
+          }
+        }
+        // Fallback: keep the text, then walk it with a nested parser.
         std::string_view raw;
         od::object obj;
         SIMDJSON_TRY(v.get_object().get(obj));
@@ -735,7 +761,9 @@ class CloudTrailReader::Impl {
       auto err = parser_.iterate(text.data(), text.size(), capacity).get(doc);
       od::value v;
       if (!err) err = doc.get_value().get(v);
+      cur_doc_ = &doc;
       if (!err) err = ProcessRecord(v, index);
+      cur_doc_ = nullptr;
       if (err) {
         Warn(fmt::format("invalid JSON ({}); record skipped", simdjson::error_message(err)),
              {.offset = start + base_offset_, .record_index = index});
@@ -778,6 +806,7 @@ class CloudTrailReader::Impl {
   std::string type_error_;
   bool saw_user_identity_ = false;
   const char* record_start_ = nullptr;  // '{' of the record being read
+  od::document* cur_doc_ = nullptr;     // the document being walked, for positions
   uint64_t warnings_in_file_ = 0;
   // Per file.
   std::string_view name_;

@@ -37,21 +37,28 @@ std::optional<Level> ParseLevel(std::string_view text) {
   return std::nullopt;
 }
 
-void CopyEventFields(const Event& e, const RecordOrigin& origin, Detection* d) {
-  d->event_id = e.event_id;
-  d->event_time = e.event_time;
-  d->time_us = e.time_us;
-  d->event_source = e.event_source;
-  d->event_name = e.event_name;
-  d->aws_region = e.aws_region;
-  d->account_id = e.recipient_account_id;
-  d->principal_arn = e.user_identity.arn;
-  d->access_key_id = e.user_identity.access_key_id;
-  d->source_ip = e.source_ip;
-  d->user_agent = e.user_agent;
-  d->error_code = e.error_code;
-  d->file = origin.file;
-  d->record_index = origin.record_index;
+Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin)
+    : record_index(origin.record_index), rule_(rule) {
+  time_us = e.time_us;
+  const std::string_view parts[kFieldCount] = {
+      e.event_id,   e.event_time,         e.event_source,      e.event_name,
+      e.aws_region, e.recipient_account_id, e.user_identity.arn, e.user_identity.access_key_id,
+      e.source_ip,  e.user_agent,         e.error_code,        origin.file,
+      {}};
+  size_t total = 0;
+  for (auto p : parts) total += p.size();
+  text_.reserve(total);
+  for (int i = 0; i < kFieldCount; ++i) {
+    text_.append(parts[i]);
+    end_[i] = static_cast<uint32_t>(text_.size());
+  }
+}
+
+void Detection::set_aggregate(std::string_view text) {
+  uint32_t begin = end_[kAggregate - 1];
+  text_.resize(begin);
+  text_.append(text);
+  end_[kAggregate] = static_cast<uint32_t>(text_.size());
 }
 
 }  // namespace cirt::model

@@ -3,6 +3,7 @@
 // responder needs copied out (detections outlive the reader's buffers).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,32 +20,57 @@ enum class Level : uint8_t { kInformational, kLow, kMedium, kHigh, kCritical };
 std::string_view LevelName(Level level);
 std::optional<Level> ParseLevel(std::string_view text);
 
-struct Detection {
-  // The rule.
-  std::string rule_id;
-  std::string rule_title;
+// What a detection says about its rule. Shared by all detections of the
+// rule; owned by whoever produced them (e.g. detect::HuntResult).
+struct RuleInfo {
+  std::string id;     // the Sigma id
+  std::string title;
   Level level = Level::kInformational;
   std::vector<std::string> tags;
-  // The event.
-  std::string event_id;
-  std::string event_time;
-  int64_t time_us = 0;
-  std::string event_source;
-  std::string event_name;
-  std::string aws_region;
-  std::string account_id;  // recipientAccountId
-  std::string principal_arn;
-  std::string access_key_id;
-  std::string source_ip;
-  std::string user_agent;
-  std::string error_code;
-  std::string file;
-  uint64_t record_index = 0;
-  // Aggregations (legacy Sigma "| count()") say what was counted, else empty.
-  std::string aggregate;
 };
 
-// Fills the event part of `d` from `e` and `origin`.
-void CopyEventFields(const Event& e, const RecordOrigin& origin, Detection* d);
+// One rule matching one event. The event fields are copied into one buffer
+// (one allocation per detection: hunts can produce millions).
+class Detection {
+ public:
+  enum Field : uint8_t {
+    kEventId, kEventTime, kEventSource, kEventName, kAwsRegion, kAccountId, kPrincipalArn,
+    kAccessKeyId, kSourceIp, kUserAgent, kErrorCode, kFile, kAggregate, kFieldCount
+  };
+
+  Detection() { end_.fill(0); }
+  // Copies the fields of `e`; `rule` must outlive the detection.
+  Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin);
+
+  const RuleInfo& rule() const { return *rule_; }
+  std::string_view field(Field f) const {
+    uint32_t begin = f == 0 ? 0 : end_[f - 1];
+    return std::string_view(text_).substr(begin, end_[f] - begin);
+  }
+  std::string_view event_id() const { return field(kEventId); }
+  std::string_view event_time() const { return field(kEventTime); }
+  std::string_view event_source() const { return field(kEventSource); }
+  std::string_view event_name() const { return field(kEventName); }
+  std::string_view aws_region() const { return field(kAwsRegion); }
+  std::string_view account_id() const { return field(kAccountId); }  // recipientAccountId
+  std::string_view principal_arn() const { return field(kPrincipalArn); }
+  std::string_view access_key_id() const { return field(kAccessKeyId); }
+  std::string_view source_ip() const { return field(kSourceIp); }
+  std::string_view user_agent() const { return field(kUserAgent); }
+  std::string_view error_code() const { return field(kErrorCode); }
+  std::string_view file() const { return field(kFile); }
+  // Aggregations (legacy Sigma "| count()") say what was counted, else empty.
+  std::string_view aggregate() const { return field(kAggregate); }
+  void set_aggregate(std::string_view text);
+
+  int64_t time_us = 0;
+  uint32_t file_index = 0;    // position of the file in the run's sorted input list
+  uint64_t record_index = 0;  // 0-based record index in the file
+
+ private:
+  const RuleInfo* rule_ = nullptr;
+  std::string text_;
+  std::array<uint32_t, kFieldCount> end_;
+};
 
 }  // namespace cirt::model

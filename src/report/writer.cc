@@ -4,13 +4,11 @@
 #include <map>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 namespace cirt::report {
 
 namespace {
 
-using Json = nlohmann::ordered_json;
 
 struct FormatEntry {
   Format format;
@@ -23,60 +21,149 @@ constexpr FormatEntry kFormats[] = {
 
 std::string Tags(const model::Detection& d, std::string_view sep) {
   std::string s;
-  for (const auto& t : d.tags) s += (s.empty() ? "" : std::string(sep)) + t;
+  for (const auto& t : d.rule().tags) s += (s.empty() ? "" : std::string(sep)) + t;
   return s;
 }
 
-Json DetectionJson(const model::Detection& d) {
-  Json j;
-  j["rule_id"] = d.rule_id;
-  j["rule_title"] = d.rule_title;
-  j["level"] = std::string(model::LevelName(d.level));
-  j["tags"] = d.tags;
-  j["event_id"] = d.event_id;
-  j["event_time"] = d.event_time;
-  j["event_source"] = d.event_source;
-  j["event_name"] = d.event_name;
-  j["aws_region"] = d.aws_region;
-  j["account_id"] = d.account_id;
-  j["principal_arn"] = d.principal_arn;
-  j["access_key_id"] = d.access_key_id;
-  j["source_ip"] = d.source_ip;
-  j["user_agent"] = d.user_agent;
-  j["error_code"] = d.error_code;
-  j["file"] = d.file;
-  return j;
+// Appends `s` as a JSON string. Invalid UTF-8 bytes become U+FFFD, so the
+// output is always valid JSON whatever a record held.
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      size_t j = i + 1;
+      while (j < s.size()) {
+        unsigned char x = static_cast<unsigned char>(s[j]);
+        if (x < 0x20 || x == '"' || x == '\\' || x >= 0x80) break;
+        ++j;
+      }
+      out->append(s.data() + i, j - i);
+      i = j;
+      continue;
+    }
+    if (c < 0x80) {
+      switch (c) {
+        case '"': out->append("\\\""); break;
+        case '\\': out->append("\\\\"); break;
+        case '\n': out->append("\\n"); break;
+        case '\r': out->append("\\r"); break;
+        case '\t': out->append("\\t"); break;
+        default: out->append(fmt::format("\\u{:04x}", c)); break;
+      }
+      ++i;
+      continue;
+    }
+    // A multi-byte UTF-8 sequence: copy it when well formed.
+    size_t len = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (size_t k = 1; ok && k < len; ++k) {
+      ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
+    }
+    if (ok) {
+      out->append(s.data() + i, len);
+      i += len;
+    } else {
+      out->append("\xEF\xBF\xBD");
+      ++i;
+    }
+  }
+  out->push_back('"');
 }
 
-std::string Dump(const Json& j) {
-  // Invalid UTF-8 from a record is replaced, never an exception.
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+void AppendKey(std::string* out, std::string_view key, bool first) {
+  if (!first) out->push_back(',');
+  out->push_back('"');
+  out->append(key);
+  out->append("\":");
+}
+
+// The detection keys of DetectionKeys(), in order, without the braces.
+void AppendDetectionFields(std::string* out, const model::Detection& d, bool first) {
+  const model::RuleInfo& r = d.rule();
+  AppendKey(out, "rule_id", first);
+  AppendJsonString(out, r.id);
+  AppendKey(out, "rule_title", false);
+  AppendJsonString(out, r.title);
+  AppendKey(out, "level", false);
+  AppendJsonString(out, model::LevelName(r.level));
+  AppendKey(out, "tags", false);
+  out->push_back('[');
+  for (size_t i = 0; i < r.tags.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, r.tags[i]);
+  }
+  out->push_back(']');
+  const std::pair<std::string_view, model::Detection::Field> fields[] = {
+      {"event_id", model::Detection::kEventId},
+      {"event_time", model::Detection::kEventTime},
+      {"event_source", model::Detection::kEventSource},
+      {"event_name", model::Detection::kEventName},
+      {"aws_region", model::Detection::kAwsRegion},
+      {"account_id", model::Detection::kAccountId},
+      {"principal_arn", model::Detection::kPrincipalArn},
+      {"access_key_id", model::Detection::kAccessKeyId},
+      {"source_ip", model::Detection::kSourceIp},
+      {"user_agent", model::Detection::kUserAgent},
+      {"error_code", model::Detection::kErrorCode},
+      {"file", model::Detection::kFile},
+  };
+  for (const auto& [key, field] : fields) {
+    AppendKey(out, key, false);
+    AppendJsonString(out, d.field(field));
+  }
 }
 
 void Put(std::FILE* out, std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); }
+
+// Buffers output and writes it in large blocks.
+class BufferedOut {
+ public:
+  explicit BufferedOut(std::FILE* out) : out_(out) { buf_.reserve(kFlushAt + 4096); }
+  ~BufferedOut() { Flush(); }
+  std::string* buf() { return &buf_; }
+  void MaybeFlush() {
+    if (buf_.size() >= kFlushAt) Flush();
+  }
+  void Flush() {
+    Put(out_, buf_);
+    buf_.clear();
+    std::fflush(out_);
+  }
+
+ private:
+  static constexpr size_t kFlushAt = 1 << 20;
+  std::FILE* out_;
+  std::string buf_;
+};
 
 class JsonlWriter : public DetectionWriter {
  public:
   JsonlWriter(std::FILE* out, bool timesketch) : out_(out), timesketch_(timesketch) {}
   void Write(const model::Detection& d) override {
-    Json j;
+    std::string* b = out_.buf();
+    b->push_back('{');
     if (timesketch_) {
-      j["message"] = fmt::format("{} [{}]: {} by {}", d.rule_title, model::LevelName(d.level),
-                                 d.event_name, d.principal_arn.empty() ? "-" : d.principal_arn);
-      j["datetime"] = d.event_time;
-      j["timestamp_desc"] = "CloudTrail eventTime";
-      Json fields = DetectionJson(d);
-      for (auto& [k, v] : fields.items()) j[k] = v;
+      AppendKey(b, "message", true);
+      AppendJsonString(b, fmt::format("{} [{}]: {} by {}", d.rule().title,
+                                      model::LevelName(d.rule().level), d.event_name(),
+                                      d.principal_arn().empty() ? "-" : d.principal_arn()));
+      AppendKey(b, "datetime", false);
+      AppendJsonString(b, d.event_time());
+      AppendKey(b, "timestamp_desc", false);
+      AppendJsonString(b, "CloudTrail eventTime");
+      AppendDetectionFields(b, d, false);
     } else {
-      j = DetectionJson(d);
+      AppendDetectionFields(b, d, true);
     }
-    Put(out_, Dump(j));
-    Put(out_, "\n");
+    b->append("}\n");
+    out_.MaybeFlush();
   }
-  void Finish() override { std::fflush(out_); }
+  void Finish() override { out_.Flush(); }
 
  private:
-  std::FILE* out_;
+  BufferedOut out_;
   bool timesketch_;
 };
 
@@ -84,17 +171,20 @@ class JsonWriter : public DetectionWriter {
  public:
   explicit JsonWriter(std::FILE* out) : out_(out) {}
   void Write(const model::Detection& d) override {
-    Put(out_, first_ ? "[\n  " : ",\n  ");
+    std::string* b = out_.buf();
+    b->append(first_ ? "[\n  {" : ",\n  {");
     first_ = false;
-    Put(out_, Dump(DetectionJson(d)));
+    AppendDetectionFields(b, d, true);
+    b->push_back('}');
+    out_.MaybeFlush();
   }
   void Finish() override {
-    Put(out_, first_ ? "[]\n" : "\n]\n");
-    std::fflush(out_);
+    out_.buf()->append(first_ ? "[]\n" : "\n]\n");
+    out_.Flush();
   }
 
  private:
-  std::FILE* out_;
+  BufferedOut out_;
   bool first_ = true;
 };
 
@@ -117,13 +207,14 @@ class CsvWriter : public DetectionWriter {
     Put(out_, header + "\n");
   }
   void Write(const model::Detection& d) override {
-    const std::string level(model::LevelName(d.level));
+    const std::string_view level = model::LevelName(d.rule().level);
     const std::string tags = Tags(d, ";");
-    const std::string_view cells[] = {d.rule_id,      d.rule_title,   level,       tags,
-                                      d.event_id,     d.event_time,   d.event_source,
-                                      d.event_name,   d.aws_region,   d.account_id,
-                                      d.principal_arn, d.access_key_id, d.source_ip,
-                                      d.user_agent,   d.error_code,   d.file};
+    const std::string_view cells[] = {d.rule().id,      d.rule().title,    level,
+                                      tags,             d.event_id(),      d.event_time(),
+                                      d.event_source(), d.event_name(),    d.aws_region(),
+                                      d.account_id(),   d.principal_arn(), d.access_key_id(),
+                                      d.source_ip(),    d.user_agent(),    d.error_code(),
+                                      d.file()};
     std::string line;
     for (size_t i = 0; i < std::size(cells); ++i) {
       if (i) line += ',';
@@ -191,7 +282,8 @@ std::string Fit(std::string_view s, size_t width) {
 class TableWriter : public DetectionWriter {
  public:
   TableWriter(std::FILE* out, const WriterOptions& options) : out_(out), options_(options) {}
-  void Write(const model::Detection& d) override { rows_.push_back(d); }
+  // REQUIRES: `d` outlives Finish() (the table needs all rows to lay out).
+  void Write(const model::Detection& d) override { rows_.push_back(&d); }
   void Finish() override {
     // time 20, level 4, then title/principal/ip/event/region/account share the rest.
     const size_t fixed = 20 + 4 + 15 + 12 + 7 * 3;
@@ -218,14 +310,17 @@ class TableWriter : public DetectionWriter {
     std::string rule_line;
     for (size_t i = 0; i < options_.width && i < 200; ++i) rule_line += "\u2500";
     Put(out_, rule_line + "\n");
-    for (const auto& d : rows_) {
-      std::string time = d.event_time.size() >= 19 ? d.event_time.substr(0, 10) + " " +
-                                                         d.event_time.substr(11, 8)
-                                                   : d.event_time;
-      std::string title = d.aggregate.empty() ? d.rule_title : d.rule_title + " [" + d.aggregate + "]";
-      line(time, std::string(LevelShort(d.level)), LevelColor(d.level), title,
-           d.principal_arn.empty() ? "-" : d.principal_arn, d.source_ip, d.event_name,
-           d.aws_region, d.account_id);
+    for (const model::Detection* row : rows_) {
+      const model::Detection& d = *row;
+      std::string et(d.event_time());
+      std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
+      std::string title = d.aggregate().empty()
+                              ? d.rule().title
+                              : fmt::format("{} [{}]", d.rule().title, d.aggregate());
+      line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
+           d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
+           std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
+           std::string(d.account_id()));
     }
     std::fflush(out_);
   }
@@ -233,7 +328,7 @@ class TableWriter : public DetectionWriter {
  private:
   std::FILE* out_;
   WriterOptions options_;
-  std::vector<model::Detection> rows_;
+  std::vector<const model::Detection*> rows_;
 };
 
 }  // namespace
@@ -278,8 +373,8 @@ void WriteDetectionSummary(const std::vector<model::Detection>& detections, std:
   std::map<model::Level, size_t, std::greater<>> by_level;
   std::map<std::pair<std::string, model::Level>, size_t> by_rule;
   for (const auto& d : detections) {
-    ++by_level[d.level];
-    ++by_rule[{d.rule_title, d.level}];
+    ++by_level[d.rule().level];
+    ++by_rule[{d.rule().title, d.rule().level}];
   }
   std::string s = fmt::format("\nDetections: {}", detections.size());
   for (const auto& [level, n] : by_level) s += fmt::format("  {} {}", model::LevelName(level), n);
