@@ -98,8 +98,8 @@ class Sink : public ingest::RecordSink {
     if (path.empty()) return {};
     int64_t slot = plan_.FindPath(path);
     if (slot < 0) return {};
-    const auto& vs = values.at(static_cast<model::SlotId>(slot));
-    return vs.empty() ? std::string() : std::string(vs[0].text);
+    const auto vs = values.at(static_cast<model::SlotId>(slot));
+    return vs.empty() ? std::string() : std::string(vs.front().text);
   }
 
   const sigma::Matcher& matcher_;

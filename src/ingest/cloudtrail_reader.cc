@@ -628,19 +628,19 @@ class CloudTrailReader::Impl {
 
   // Reads a model string field; false (and type_error_ set) on a wrong type.
   bool Str(model::SlotId slot, std::string_view* out) {
-    const auto& vs = values_.at(slot);
-    if (vs.empty() || vs[0].kind == ValueKind::kNull) {
+    const auto vs = values_.at(slot);
+    if (vs.empty() || vs.front().kind == ValueKind::kNull) {
       *out = {};
       return true;
     }
-    if (vs[0].kind != ValueKind::kString) {
+    if (vs.front().kind != ValueKind::kString) {
       if (type_error_.empty()) {
         type_error_ = fmt::format("field {} is a {}, expected a string", plan_.slot_path(slot),
-                                  KindName(vs[0].kind));
+                                  KindName(vs.front().kind));
       }
       return false;
     }
-    *out = vs[0].text;
+    *out = vs.front().text;
     return true;
   }
 
@@ -671,12 +671,13 @@ class CloudTrailReader::Impl {
     ok = Str(s.ui_invoked_by, &ui.invoked_by) && ok;
     ok = Str(s.ui_session_issuer_arn, &ui.session_issuer_arn) && ok;
     ok = Str(s.ui_session_creation_date, &ui.session_creation_date) && ok;
-    const auto& ro = values_.at(s.read_only);
+    const auto ro = values_.at(s.read_only);
     if (!ro.empty()) {
-      if (ro[0].kind == ValueKind::kBool) {
-        e.read_only = ro[0].boolean;
-      } else if (ro[0].kind == ValueKind::kString && (ro[0].text == "true" || ro[0].text == "false")) {
-        e.read_only = ro[0].text == "true";  // some services write it as a string
+      const FieldValue& v = ro.front();
+      if (v.kind == ValueKind::kBool) {
+        e.read_only = v.boolean;
+      } else if (v.kind == ValueKind::kString && (v.text == "true" || v.text == "false")) {
+        e.read_only = v.text == "true";  // some services write it as a string
       }
     }
     if (ok && e.event_version.empty() && !(saw_user_identity_ && !e.event_name.empty())) {

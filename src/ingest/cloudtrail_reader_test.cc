@@ -34,7 +34,7 @@ class CollectingSink : public RecordSink {
            e.time_us,
            o.record_index,
            {}};
-    if (!v.at(policy_slot_).empty()) s.policy_arn = std::string(v.at(policy_slot_)[0].text);
+    if (!v.at(policy_slot_).empty()) s.policy_arn = std::string(v.at(policy_slot_).front().text);
     seen.push_back(std::move(s));
   }
   std::vector<Seen> seen;

@@ -5,7 +5,9 @@
 // once per record for all rules (no per-rule lookups by string).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,26 +68,88 @@ class FieldPlan {
   bool needs_raw_record_ = false;
 };
 
-// The values of one record, by slot. Reused across records (Clear keeps capacity).
+// The values of one record, by slot, in one flat array (slots chain their
+// values), so clearing and scanning a record touch little memory. Reused
+// across records: Clear() resets only the slots the record used.
 class FieldValues {
+  struct Entry {
+    FieldValue value;
+    int32_t next;  // next value of the same slot, or -1
+  };
+
  public:
-  explicit FieldValues(size_t slots = 0) : slots_(slots) {}
-  void Resize(size_t slots) { slots_.resize(slots); }
+  // The values of one slot, in the order found.
+  class Range {
+   public:
+    class iterator {
+     public:
+      using iterator_category = std::forward_iterator_tag;
+      using value_type = FieldValue;
+      using difference_type = std::ptrdiff_t;
+      using pointer = const FieldValue*;
+      using reference = const FieldValue&;
+      iterator(const Entry* entries, int32_t i) : entries_(entries), i_(i) {}
+      const FieldValue& operator*() const { return entries_[i_].value; }
+      const FieldValue* operator->() const { return &entries_[i_].value; }
+      iterator& operator++() {
+        i_ = entries_[i_].next;
+        return *this;
+      }
+      bool operator!=(const iterator& o) const { return i_ != o.i_; }
+      bool operator==(const iterator& o) const { return i_ == o.i_; }
+
+     private:
+      const Entry* entries_;
+      int32_t i_;
+    };
+    Range(const Entry* entries, int32_t head) : entries_(entries), head_(head) {}
+    iterator begin() const { return {entries_, head_}; }
+    iterator end() const { return {entries_, -1}; }
+    bool empty() const { return head_ < 0; }
+    // REQUIRES: !empty().
+    const FieldValue& front() const { return entries_[head_].value; }
+
+   private:
+    const Entry* entries_;
+    int32_t head_;
+  };
+
+  explicit FieldValues(size_t slots = 0) { Resize(slots); }
+  void Resize(size_t slots) {
+    head_.assign(slots, -1);
+    tail_.assign(slots, -1);
+  }
   void Clear() {
-    for (auto& s : slots_) s.clear();
+    for (SlotId s : touched_) head_[s] = -1;
+    touched_.clear();
+    entries_.clear();
     raw_record_ = {};
   }
-  void Add(SlotId slot, const FieldValue& v) { slots_[slot].push_back(v); }
-  const std::vector<FieldValue>& at(SlotId slot) const { return slots_[slot]; }
-  size_t size() const { return slots_.size(); }
+  void Add(SlotId slot, const FieldValue& v) {
+    const int32_t i = static_cast<int32_t>(entries_.size());
+    entries_.push_back({v, -1});
+    if (head_[slot] < 0) {
+      head_[slot] = i;
+      touched_.push_back(slot);
+    } else {
+      entries_[static_cast<size_t>(tail_[slot])].next = i;
+    }
+    tail_[slot] = i;
+  }
+  Range at(SlotId slot) const { return Range(entries_.data(), head_[slot]); }
+  size_t size() const { return head_.size(); }
   // True if the path was present (even with a null value).
-  bool present(SlotId slot) const { return !slots_[slot].empty(); }
+  bool present(SlotId slot) const { return head_[slot] >= 0; }
+  // The slots that have values in this record, in first-seen order.
+  const std::vector<SlotId>& touched() const { return touched_; }
 
   std::string_view raw_record() const { return raw_record_; }
   void set_raw_record(std::string_view raw) { raw_record_ = raw; }
 
  private:
-  std::vector<std::vector<FieldValue>> slots_;
+  std::vector<int32_t> head_, tail_;
+  std::vector<Entry> entries_;
+  std::vector<SlotId> touched_;
   std::string_view raw_record_;
 };
 

@@ -1,6 +1,7 @@
 #include "report/writer.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
 
 #include <fmt/format.h>
@@ -27,22 +28,24 @@ std::string Tags(const model::Detection& d, std::string_view sep) {
 
 // Appends `s` as a JSON string. Invalid UTF-8 bytes become U+FFFD, so the
 // output is always valid JSON whatever a record held.
+// Bytes that cannot be copied into a JSON string as they are: control
+// characters, '"', '\\' and non-ASCII (checked for valid UTF-8 apart).
+constexpr std::array<bool, 256> kNeedsCare = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0; c < 256; ++c) t[c] = c < 0x20 || c == '"' || c == '\\' || c >= 0x80;
+  return t;
+}();
+
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
+    size_t j = i;
+    while (j < s.size() && !kNeedsCare[static_cast<unsigned char>(s[j])]) ++j;
+    out->append(s.data() + i, j - i);
+    if (j == s.size()) break;
+    i = j;
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      size_t j = i + 1;
-      while (j < s.size()) {
-        unsigned char x = static_cast<unsigned char>(s[j]);
-        if (x < 0x20 || x == '"' || x == '\\' || x >= 0x80) break;
-        ++j;
-      }
-      out->append(s.data() + i, j - i);
-      i = j;
-      continue;
-    }
     if (c < 0x80) {
       switch (c) {
         case '"': out->append("\\\""); break;

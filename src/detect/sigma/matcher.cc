@@ -68,15 +68,86 @@ struct CompiledRule {
   Condition condition;
 };
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+inline char FoldAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+
+// Exact values of one field -> the predicates they satisfy. Open addressing
+// over a hash computed while folding case, so a lookup neither copies nor
+// lower-cases the record's value.
+class ExactTable {
+ public:
+  explicit ExactTable(bool fold) : fold_(fold) {}
+  bool empty() const { return size_ == 0; }
+
+  // `key` is stored as given (callers lower-case it for folding tables).
+  std::vector<uint32_t>& Insert(const std::string& key) {
+    if ((size_ + 1) * 2 > buckets_.size()) Grow();
+    uint64_t h = Hash(key);
+    size_t mask = buckets_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Bucket& b = buckets_[i];
+      if (!b.used) {
+        b = Bucket{true, h, key, {}};
+        ++size_;
+        length_mask_ |= 1ULL << std::min<size_t>(key.size(), 63);
+        return b.preds;
+      }
+      if (b.hash == h && b.key == key) return b.preds;
+    }
+  }
+
+  const std::vector<uint32_t>* Find(std::string_view text) const {
+    // Most values have a length no key has: reject those before hashing.
+    if (((length_mask_ >> std::min<size_t>(text.size(), 63)) & 1) == 0) return nullptr;
+    uint64_t h = Hash(text);
+    size_t mask = buckets_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      const Bucket& b = buckets_[i];
+      if (!b.used) return nullptr;
+      if (b.hash == h && Equal(b.key, text)) return &b.preds;
+    }
+  }
+
+ private:
+  struct Bucket {
+    bool used = false;
+    uint64_t hash = 0;
+    std::string key;
+    std::vector<uint32_t> preds;
+  };
+  uint64_t Hash(std::string_view s) const {
+    uint64_t h = 14695981039346656037ULL;
+    for (char c : s) {
+      h ^= static_cast<unsigned char>(fold_ ? FoldAscii(c) : c);
+      h *= 1099511628211ULL;
+    }
+    return h;
+  }
+  bool Equal(const std::string& key, std::string_view text) const {
+    if (key.size() != text.size()) return false;
+    if (!fold_) return std::memcmp(key.data(), text.data(), key.size()) == 0;
+    for (size_t i = 0; i < key.size(); ++i) {
+      if (key[i] != FoldAscii(text[i])) return false;
+    }
+    return true;
+  }
+  void Grow() {
+    std::vector<Bucket> old = std::move(buckets_);
+    buckets_.assign(old.empty() ? 16 : old.size() * 2, Bucket{});
+    size_ = 0;
+    for (Bucket& b : old) {
+      if (b.used) Insert(b.key) = std::move(b.preds);
+    }
+  }
+  bool fold_;
+  size_t size_ = 0;
+  uint64_t length_mask_ = 0;  // bit n: a key of length n (63: 63 or more)
+  std::vector<Bucket> buckets_;
 };
 
 struct SlotIndex {
   uint32_t slot;
-  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_ci;
-  std::unordered_map<std::string, std::vector<uint32_t>, StringHash, std::equal_to<>> exact_cs;
+  ExactTable exact_ci{true};
+  ExactTable exact_cs{false};
   std::vector<uint32_t> any_string;
   std::vector<uint32_t> hs_preds;
   hs_database_t* db = nullptr;
@@ -309,6 +380,8 @@ struct Matcher::Impl {
   std::map<std::string, uint32_t> pred_ids;  // dedupe key -> id
   std::vector<SlotIndex> slots;              // one per slot with value predicates
   std::map<uint32_t, size_t> slot_to_index;
+  std::vector<int32_t> dense_index;  // slot -> index in `slots`, or -1 (built after compile)
+  int32_t raw_index = -1;            // index of the keyword (raw record) slot, or -1
   std::vector<uint32_t> record_preds;        // kPresent, kNull, kFieldRef, kNever: per record
   std::vector<std::vector<uint32_t>> anchored;  // pred -> rules it can trigger
   std::vector<uint32_t> always;              // rules without a necessary predicate
@@ -348,8 +421,8 @@ struct Matcher::Impl {
     if (it != pred_ids.end()) return it->second;
     uint32_t id = static_cast<uint32_t>(preds.size());
     switch (p.kind) {
-      case PredKind::kExactCi: IndexFor(p.slot).exact_ci[p.key].push_back(id); break;
-      case PredKind::kExactCs: IndexFor(p.slot).exact_cs[p.key].push_back(id); break;
+      case PredKind::kExactCi: IndexFor(p.slot).exact_ci.Insert(p.key).push_back(id); break;
+      case PredKind::kExactCs: IndexFor(p.slot).exact_cs.Insert(p.key).push_back(id); break;
       case PredKind::kAnyString: IndexFor(p.slot).any_string.push_back(id); break;
       case PredKind::kHs: IndexFor(p.slot).hs_preds.push_back(id); break;
       case PredKind::kRegex:
@@ -590,23 +663,14 @@ struct Matcher::Impl {
     return 0;
   }
 
+  static void SetAll(const std::vector<uint32_t>* ids, Scratch* scratch) {
+    if (ids == nullptr) return;
+    for (uint32_t id : *ids) scratch->Set(id);
+  }
+
   void MatchText(const SlotIndex& s, std::string_view text, Scratch* scratch) const {
-    if (!s.exact_ci.empty()) {
-      scratch->lower.assign(text);
-      for (char& c : scratch->lower) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      }
-      auto it = s.exact_ci.find(std::string_view(scratch->lower));
-      if (it != s.exact_ci.end()) {
-        for (uint32_t id : it->second) scratch->Set(id);
-      }
-    }
-    if (!s.exact_cs.empty()) {
-      auto it = s.exact_cs.find(text);
-      if (it != s.exact_cs.end()) {
-        for (uint32_t id : it->second) scratch->Set(id);
-      }
-    }
+    SetAll(s.exact_ci.Find(text), scratch);
+    SetAll(s.exact_cs.Find(text), scratch);
     for (uint32_t id : s.any_string) scratch->Set(id);
     if (s.db != nullptr) {
       hs_scan(s.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch->hs, OnHsMatch,
@@ -621,12 +685,8 @@ struct Matcher::Impl {
       // 3600.0 and 3.6e3 in a record equal the rule value 3600.
       scratch->number = fmt::format("{}", v.number);
       if (scratch->number != v.text) {
-        if (auto it = s.exact_ci.find(std::string_view(scratch->number)); it != s.exact_ci.end()) {
-          for (uint32_t id : it->second) scratch->Set(id);
-        }
-        if (auto it = s.exact_cs.find(std::string_view(scratch->number)); it != s.exact_cs.end()) {
-          for (uint32_t id : it->second) scratch->Set(id);
-        }
+        SetAll(s.exact_ci.Find(scratch->number), scratch);
+        SetAll(s.exact_cs.Find(scratch->number), scratch);
       }
     }
     for (uint32_t id : s.others) {
@@ -666,7 +726,7 @@ struct Matcher::Impl {
       switch (p.kind) {
         case PredKind::kPresent: hit = values.present(p.slot); break;
         case PredKind::kNull: {
-          const auto& vs = values.at(p.slot);
+          const auto vs = values.at(p.slot);
           hit = vs.empty() || std::any_of(vs.begin(), vs.end(), [](const FieldValue& v) {
                   return v.kind == ValueKind::kNull;
                 });
@@ -763,6 +823,15 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
     impl->rules.clear();
     impl->compiled.clear();
   }
+  impl->dense_index.assign(plan->slot_count(), -1);
+  for (size_t i = 0; i < impl->slots.size(); ++i) {
+    uint32_t slot = impl->slots[i].slot;
+    if (slot == kRawSlot) {
+      impl->raw_index = static_cast<int32_t>(i);
+    } else if (slot < impl->dense_index.size()) {
+      impl->dense_index[slot] = static_cast<int32_t>(i);
+    }
+  }
   impl->anchored.assign(impl->preds.size(), {});
   for (uint32_t r = 0; r < impl->compiled.size(); ++r) {
     auto set = impl->Necessary(impl->compiled[r], impl->compiled[r].condition);
@@ -792,21 +861,26 @@ void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
   const Impl& m = *impl_;
   matched->clear();
   std::fill(scratch->bits.begin(), scratch->bits.end(), 0);
-  for (const SlotIndex& s : m.slots) {
-    if (s.slot == kRawSlot) {
-      std::string_view raw = values.raw_record();
-      if (!raw.empty()) {
-        m.MatchValue(s, FieldValue{ValueKind::kString, raw}, scratch);
-        // Keywords are about the text of values: also scan it with the JSON
-        // escapes decoded (C:\\Windows, \"quoted\", \u00e9).
-        if (raw.find('\\') != std::string_view::npos) {
-          JsonUnescape(raw, &scratch->unescaped);
-          m.MatchValue(s, FieldValue{ValueKind::kString, scratch->unescaped}, scratch);
-        }
+  if (m.raw_index >= 0) {
+    const SlotIndex& s = m.slots[static_cast<size_t>(m.raw_index)];
+    std::string_view raw = values.raw_record();
+    if (!raw.empty()) {
+      m.MatchValue(s, FieldValue{ValueKind::kString, raw}, scratch);
+      // Keywords are about the text of values: also scan it with the JSON
+      // escapes decoded (C:\\Windows, \"quoted\", \u00e9).
+      if (raw.find('\\') != std::string_view::npos) {
+        JsonUnescape(raw, &scratch->unescaped);
+        m.MatchValue(s, FieldValue{ValueKind::kString, scratch->unescaped}, scratch);
       }
-      continue;
     }
-    for (const FieldValue& v : values.at(s.slot)) m.MatchValue(s, v, scratch);
+  }
+  // Only the fields this record has, each matched once for all rules.
+  for (model::SlotId slot : values.touched()) {
+    if (slot >= m.dense_index.size()) continue;
+    int32_t i = m.dense_index[slot];
+    if (i < 0) continue;
+    const SlotIndex& s = m.slots[static_cast<size_t>(i)];
+    for (const FieldValue& v : values.at(slot)) m.MatchValue(s, v, scratch);
   }
   m.MatchRecordPreds(values, scratch);
 
