@@ -1,6 +1,7 @@
 #include "report/writer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <array>
 #include <map>
 
@@ -41,6 +42,19 @@ void AppendJsonString(std::string* out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     size_t j = i;
+    // Eight bytes at a time while none needs care. Per byte, the high bit
+    // of (v - 1) & ~v is set when v == 0, and of (x - 0x20) & ~x when x < 0x20
+    // (exact when no byte is >= 0x80, which is flagged by x itself).
+    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+    while (j + 8 <= s.size()) {
+      uint64_t x;
+      std::memcpy(&x, s.data() + j, 8);
+      const uint64_t quote = x ^ (kOnes * '"'), slash = x ^ (kOnes * '\\');
+      const uint64_t care = ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
+                            ((slash - kOnes) & ~slash) | x;
+      if (care & kHigh) break;
+      j += 8;
+    }
     while (j < s.size() && !kNeedsCare[static_cast<unsigned char>(s[j])]) ++j;
     out->append(s.data() + i, j - i);
     if (j == s.size()) break;

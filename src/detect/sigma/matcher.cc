@@ -694,7 +694,10 @@ struct Matcher::Impl {
       const Pred& p = preds[id];
       bool hit = false;
       switch (p.kind) {
-        case PredKind::kRegex: hit = RE2::PartialMatch(v.text, *p.regex); break;
+        case PredKind::kRegex:
+          // Match() with no submatches: PartialMatch allocates per call.
+          hit = p.regex->Match(v.text, 0, v.text.size(), RE2::UNANCHORED, nullptr, 0);
+          break;
         case PredKind::kCidr: hit = v.kind == ValueKind::kString && InCidr(p.cidr, v.text); break;
         case PredKind::kNumeric: {
           auto n = p.time_part != TimePart::kNone ? TimePartOf(v, p.time_part) : NumberOf(v);
