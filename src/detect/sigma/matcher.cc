@@ -46,7 +46,15 @@ struct Pred {
   double number = 0;
   TimePart time_part = TimePart::kNone;
   uint32_t other_slot = 0;  // kFieldRef
+  // kRegex: the Sigma pattern and its vectorscan prefilter (a superset
+  // matcher); RE2 runs only where the prefilter fired.
+  std::string regex_source;
+  unsigned regex_hs_flags = 0;
+  bool prefiltered = false;
 };
+
+// Vectorscan ids with this bit are regex prefilter hits, not predicates.
+constexpr unsigned kPrefilterBit = 1u << 31;
 
 struct CompiledValue {
   uint32_t pred;
@@ -369,8 +377,11 @@ class Matcher::Scratch {
   ~Scratch() {
     if (hs) hs_free_scratch(hs);
   }
+  std::vector<uint64_t> prefilter;  // regex preds whose prefilter fired
   void Set(uint32_t pred) { bits[pred >> 6] |= 1ULL << (pred & 63); }
   bool Get(uint32_t pred) const { return (bits[pred >> 6] >> (pred & 63)) & 1; }
+  void SetPrefilter(uint32_t pred) { prefilter[pred >> 6] |= 1ULL << (pred & 63); }
+  bool GetPrefilter(uint32_t pred) const { return (prefilter[pred >> 6] >> (pred & 63)) & 1; }
 };
 
 struct Matcher::Impl {
@@ -387,6 +398,7 @@ struct Matcher::Impl {
   std::vector<uint32_t> always;              // rules without a necessary predicate
   hs_scratch_t* proto_scratch = nullptr;
   model::FieldPlan* plan = nullptr;
+  int64_t event_name_slot = -1;
 
   ~Impl() {
     for (auto& s : slots) {
@@ -482,6 +494,9 @@ struct Matcher::Impl {
         p.kind = PredKind::kRegex;
         p.regex = std::move(re);
         p.key = pattern;
+        p.regex_source = v.text;
+        p.regex_hs_flags = (v.regex_i ? HS_FLAG_CASELESS : 0u) |
+                           (v.regex_m ? HS_FLAG_MULTILINE : 0u) | (v.regex_s ? HS_FLAG_DOTALL : 0u);
         break;
       }
       case MatchOp::kCidr:
@@ -558,11 +573,18 @@ struct Matcher::Impl {
   // --- necessary predicates (a rule can only match if one of them is set) ---
   using PredSet = std::optional<std::vector<uint32_t>>;
 
+  // How often a set of predicates is expected to fire: eventName values are
+  // the most selective anchors, other exact values less (eventSource,
+  // userIdentity.type), patterns least and cost a scan.
   int Cost(const std::vector<uint32_t>& set) const {
     int cost = 0;
     for (uint32_t p : set) {
       PredKind k = preds[p].kind;
-      cost += (k == PredKind::kExactCi || k == PredKind::kExactCs) ? 1 : 20;
+      if (k == PredKind::kExactCi || k == PredKind::kExactCs) {
+        cost += static_cast<int64_t>(preds[p].slot) == event_name_slot ? 1 : 8;
+      } else {
+        cost += 20;
+      }
     }
     return cost;
   }
@@ -626,9 +648,22 @@ struct Matcher::Impl {
     }
   }
 
+  // True when vectorscan can build a prefilter for `p` alone.
+  static bool PrefilterCompiles(const Pred& p) {
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    unsigned flags = p.regex_hs_flags | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+    if (hs_compile(p.regex_source.c_str(), flags, HS_MODE_BLOCK, nullptr, &db, &err) !=
+        HS_SUCCESS) {
+      if (err) hs_free_compile_error(err);
+      return false;
+    }
+    hs_free_database(db);
+    return true;
+  }
+
   Status BuildDatabases() {
     for (SlotIndex& s : slots) {
-      if (s.hs_preds.empty()) continue;
       std::vector<const char*> exprs;
       std::vector<unsigned> flags, ids;
       for (uint32_t id : s.hs_preds) {
@@ -638,6 +673,16 @@ struct Matcher::Impl {
         flags.push_back(f);
         ids.push_back(id);
       }
+      for (uint32_t id : s.others) {
+        Pred& p = preds[id];
+        if (p.kind != PredKind::kRegex || !PrefilterCompiles(p)) continue;
+        p.prefiltered = true;
+        exprs.push_back(p.regex_source.c_str());
+        flags.push_back(p.regex_hs_flags | HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH |
+                        HS_FLAG_ALLOWEMPTY);
+        ids.push_back(id | kPrefilterBit);
+      }
+      if (exprs.empty()) continue;
       hs_compile_error_t* err = nullptr;
       if (hs_compile_multi(exprs.data(), flags.data(), ids.data(),
                            static_cast<unsigned>(exprs.size()), HS_MODE_BLOCK, nullptr, &s.db,
@@ -659,7 +704,12 @@ struct Matcher::Impl {
   // --- per record ---
   static int OnHsMatch(unsigned int id, unsigned long long, unsigned long long, unsigned int,
                        void* ctx) {
-    static_cast<Scratch*>(ctx)->Set(id);
+    auto* scratch = static_cast<Scratch*>(ctx);
+    if (id & kPrefilterBit) {
+      scratch->SetPrefilter(id & ~kPrefilterBit);
+    } else {
+      scratch->Set(id);
+    }
     return 0;
   }
 
@@ -695,6 +745,7 @@ struct Matcher::Impl {
       bool hit = false;
       switch (p.kind) {
         case PredKind::kRegex:
+          if (p.prefiltered && !scratch->GetPrefilter(id)) break;
           // Match() with no submatches: PartialMatch allocates per call.
           hit = p.regex->Match(v.text, 0, v.text.size(), RE2::UNANCHORED, nullptr, 0);
           break;
@@ -826,6 +877,7 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
     impl->rules.clear();
     impl->compiled.clear();
   }
+  impl->event_name_slot = plan->FindPath("eventName");
   impl->dense_index.assign(plan->slot_count(), -1);
   for (size_t i = 0; i < impl->slots.size(); ++i) {
     uint32_t slot = impl->slots[i].slot;
@@ -854,6 +906,7 @@ void Matcher::ScratchDeleter::operator()(Scratch* s) const { delete s; }
 Matcher::ScratchPtr Matcher::NewScratch() const {
   ScratchPtr s(new Scratch());
   s->bits.assign((impl_->preds.size() + 63) / 64 + 1, 0);
+  s->prefilter.assign(s->bits.size(), 0);
   s->stamp.assign(impl_->compiled.size(), 0);
   if (impl_->proto_scratch) hs_clone_scratch(impl_->proto_scratch, &s->hs);
   return s;
@@ -864,6 +917,7 @@ void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
   const Impl& m = *impl_;
   matched->clear();
   std::fill(scratch->bits.begin(), scratch->bits.end(), 0);
+  std::fill(scratch->prefilter.begin(), scratch->prefilter.end(), 0);
   if (m.raw_index >= 0) {
     const SlotIndex& s = m.slots[static_cast<size_t>(m.raw_index)];
     std::string_view raw = values.raw_record();
