@@ -4,6 +4,7 @@
 #include <cstring>
 #include <array>
 #include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -96,41 +97,57 @@ void AppendKey(std::string* out, std::string_view key, bool first) {
   out->append("\":");
 }
 
-// The detection keys of DetectionKeys(), in order, without the braces.
-void AppendDetectionFields(std::string* out, const model::Detection& d, bool first) {
-  const model::RuleInfo& r = d.rule();
-  AppendKey(out, "rule_id", first);
-  AppendJsonString(out, r.id);
-  AppendKey(out, "rule_title", false);
-  AppendJsonString(out, r.title);
-  AppendKey(out, "level", false);
-  AppendJsonString(out, model::LevelName(r.level));
-  AppendKey(out, "tags", false);
-  out->push_back('[');
-  for (size_t i = 0; i < r.tags.size(); ++i) {
-    if (i) out->push_back(',');
-    AppendJsonString(out, r.tags[i]);
+// Encodes detections as the JSON members of DetectionKeys(), in order,
+// without the braces. The rule members are the same for every detection of
+// a rule, so they are encoded once per rule.
+class DetectionEncoder {
+ public:
+  void Append(std::string* out, const model::Detection& d, bool first) {
+    const model::RuleInfo* rule = &d.rule();
+    auto it = rule_json_.find(rule);
+    if (it == rule_json_.end()) it = rule_json_.emplace(rule, EncodeRule(*rule)).first;
+    if (!first) out->push_back(',');
+    out->append(it->second);
+    static constexpr std::pair<std::string_view, model::Detection::Field> kFields[] = {
+        {",\"event_id\":", model::Detection::kEventId},
+        {",\"event_time\":", model::Detection::kEventTime},
+        {",\"event_source\":", model::Detection::kEventSource},
+        {",\"event_name\":", model::Detection::kEventName},
+        {",\"aws_region\":", model::Detection::kAwsRegion},
+        {",\"account_id\":", model::Detection::kAccountId},
+        {",\"principal_arn\":", model::Detection::kPrincipalArn},
+        {",\"access_key_id\":", model::Detection::kAccessKeyId},
+        {",\"source_ip\":", model::Detection::kSourceIp},
+        {",\"user_agent\":", model::Detection::kUserAgent},
+        {",\"error_code\":", model::Detection::kErrorCode},
+        {",\"file\":", model::Detection::kFile},
+    };
+    for (const auto& [key, field] : kFields) {
+      out->append(key);
+      AppendJsonString(out, d.field(field));
+    }
   }
-  out->push_back(']');
-  const std::pair<std::string_view, model::Detection::Field> fields[] = {
-      {"event_id", model::Detection::kEventId},
-      {"event_time", model::Detection::kEventTime},
-      {"event_source", model::Detection::kEventSource},
-      {"event_name", model::Detection::kEventName},
-      {"aws_region", model::Detection::kAwsRegion},
-      {"account_id", model::Detection::kAccountId},
-      {"principal_arn", model::Detection::kPrincipalArn},
-      {"access_key_id", model::Detection::kAccessKeyId},
-      {"source_ip", model::Detection::kSourceIp},
-      {"user_agent", model::Detection::kUserAgent},
-      {"error_code", model::Detection::kErrorCode},
-      {"file", model::Detection::kFile},
-  };
-  for (const auto& [key, field] : fields) {
-    AppendKey(out, key, false);
-    AppendJsonString(out, d.field(field));
+
+ private:
+  static std::string EncodeRule(const model::RuleInfo& r) {
+    std::string out;
+    AppendKey(&out, "rule_id", true);
+    AppendJsonString(&out, r.id);
+    AppendKey(&out, "rule_title", false);
+    AppendJsonString(&out, r.title);
+    AppendKey(&out, "level", false);
+    AppendJsonString(&out, model::LevelName(r.level));
+    AppendKey(&out, "tags", false);
+    out.push_back('[');
+    for (size_t i = 0; i < r.tags.size(); ++i) {
+      if (i) out.push_back(',');
+      AppendJsonString(&out, r.tags[i]);
+    }
+    out.push_back(']');
+    return out;
   }
-}
+  std::unordered_map<const model::RuleInfo*, std::string> rule_json_;
+};
 
 void Put(std::FILE* out, std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); }
 
@@ -170,9 +187,9 @@ class JsonlWriter : public DetectionWriter {
       AppendJsonString(b, d.event_time());
       AppendKey(b, "timestamp_desc", false);
       AppendJsonString(b, "CloudTrail eventTime");
-      AppendDetectionFields(b, d, false);
+      encoder_.Append(b, d, false);
     } else {
-      AppendDetectionFields(b, d, true);
+      encoder_.Append(b, d, true);
     }
     b->append("}\n");
     out_.MaybeFlush();
@@ -181,6 +198,7 @@ class JsonlWriter : public DetectionWriter {
 
  private:
   BufferedOut out_;
+  DetectionEncoder encoder_;
   bool timesketch_;
 };
 
@@ -191,7 +209,7 @@ class JsonWriter : public DetectionWriter {
     std::string* b = out_.buf();
     b->append(first_ ? "[\n  {" : ",\n  {");
     first_ = false;
-    AppendDetectionFields(b, d, true);
+    encoder_.Append(b, d, true);
     b->push_back('}');
     out_.MaybeFlush();
   }
@@ -202,6 +220,7 @@ class JsonWriter : public DetectionWriter {
 
  private:
   BufferedOut out_;
+  DetectionEncoder encoder_;
   bool first_ = true;
 };
 
