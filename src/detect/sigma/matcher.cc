@@ -401,7 +401,8 @@ struct Matcher::Impl {
   std::map<uint32_t, size_t> slot_to_index;
   std::vector<int32_t> dense_index;  // slot -> index in `slots`, or -1 (built after compile)
   int32_t raw_index = -1;            // index of the keyword (raw record) slot, or -1
-  std::vector<uint32_t> record_preds;        // kPresent, kNull, kFieldRef, kNever: per record
+  std::vector<uint32_t> record_preds;        // kPresent, kNull, kFieldRef, kNever
+  std::vector<uint8_t> record_level;         // pred -> 1 when in record_preds
   std::vector<std::vector<uint32_t>> anchored;  // pred -> rules it can trigger
   std::vector<uint32_t> always;              // rules without a necessary predicate
   hs_scratch_t* proto_scratch = nullptr;
@@ -611,6 +612,7 @@ struct Matcher::Impl {
       if (v.invert) return std::nullopt;
       PredKind k = preds[v.pred].kind;
       if (k == PredKind::kNull || k == PredKind::kNever || k == PredKind::kAnyString ||
+          k == PredKind::kPresent ||
           k == PredKind::kFieldRef) {
         return std::nullopt;
       }
@@ -781,32 +783,29 @@ struct Matcher::Impl {
     return true;
   }
 
-  void MatchRecordPreds(const model::FieldValues& values, Scratch* scratch) const {
-    for (uint32_t id : record_preds) {
-      const Pred& p = preds[id];
-      bool hit = false;
-      switch (p.kind) {
-        case PredKind::kPresent: hit = values.present(p.slot); break;
-        case PredKind::kNull: {
-          const auto vs = values.at(p.slot);
-          hit = vs.empty() || std::any_of(vs.begin(), vs.end(), [](const FieldValue& v) {
-                  return v.kind == ValueKind::kNull;
-                });
-          break;
-        }
-        case PredKind::kFieldRef:
-          for (const auto& a : values.at(p.slot)) {
-            for (const auto& b : values.at(p.other_slot)) {
-              if (a.kind != ValueKind::kNull && b.kind != ValueKind::kNull &&
-                  TextEquals(a.text, b.text, p.cased)) {
-                hit = true;
-              }
+  // Record-level predicates (exists, null, fieldref) are evaluated only when
+  // a candidate rule asks, never for every record.
+  bool EvalRecordPred(uint32_t id, const model::FieldValues& values) const {
+    const Pred& p = preds[id];
+    switch (p.kind) {
+      case PredKind::kPresent: return values.present(p.slot);
+      case PredKind::kNull: {
+        const auto vs = values.at(p.slot);
+        return vs.empty() || std::any_of(vs.begin(), vs.end(), [](const FieldValue& v) {
+                 return v.kind == ValueKind::kNull;
+               });
+      }
+      case PredKind::kFieldRef:
+        for (const auto& a : values.at(p.slot)) {
+          for (const auto& b : values.at(p.other_slot)) {
+            if (a.kind != ValueKind::kNull && b.kind != ValueKind::kNull &&
+                TextEquals(a.text, b.text, p.cased)) {
+              return true;
             }
           }
-          break;
-        default: break;
-      }
-      if (hit) scratch->Set(id);
+        }
+        return false;
+      default: return false;
     }
   }
 
@@ -817,7 +816,7 @@ struct Matcher::Impl {
   bool EvalTest(const CompiledTest& t, const model::FieldValues& values,
                 const Scratch& scratch) const {
     for (const auto& v : t.values) {
-      bool r = scratch.Get(v.pred);
+      bool r = record_level[v.pred] ? EvalRecordPred(v.pred, values) : scratch.Get(v.pred);
       if (v.invert) r = !r && (!v.require_present || Present(values, t.slot));
       if (t.all && !r) return false;
       if (!t.all && r) return true;
@@ -896,6 +895,8 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
     }
   }
   impl->anchored.assign(impl->preds.size(), {});
+  impl->record_level.assign(impl->preds.size(), 0);
+  for (uint32_t id : impl->record_preds) impl->record_level[id] = 1;
   for (uint32_t r = 0; r < impl->compiled.size(); ++r) {
     auto set = impl->Necessary(impl->compiled[r], impl->compiled[r].condition);
     if (!set) {
@@ -947,7 +948,6 @@ void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
     const SlotIndex& s = m.slots[static_cast<size_t>(i)];
     for (const FieldValue& v : values.at(slot)) m.MatchValue(s, v, scratch);
   }
-  m.MatchRecordPreds(values, scratch);
 
   if (++scratch->epoch == 0) {
     std::fill(scratch->stamp.begin(), scratch->stamp.end(), 0);
