@@ -162,6 +162,8 @@ class ExactTable {
 
 struct SlotIndex {
   uint32_t slot;
+  // No rule is anchored on this slot's patterns: scan it only on demand.
+  bool lazy = false;
   ExactTable exact_ci{true};
   ExactTable exact_cs{false};
   std::vector<uint32_t> any_string;
@@ -386,6 +388,7 @@ class Matcher::Scratch {
     if (hs) hs_free_scratch(hs);
   }
   std::vector<uint64_t> prefilter;  // regex preds whose prefilter fired
+  std::vector<uint32_t> scanned;    // slot index -> epoch its patterns were matched
   void Set(uint32_t pred) { bits[pred >> 6] |= 1ULL << (pred & 63); }
   bool Get(uint32_t pred) const { return (bits[pred >> 6] >> (pred & 63)) & 1; }
   void SetPrefilter(uint32_t pred) { prefilter[pred >> 6] |= 1ULL << (pred & 63); }
@@ -403,6 +406,7 @@ struct Matcher::Impl {
   int32_t raw_index = -1;            // index of the keyword (raw record) slot, or -1
   std::vector<uint32_t> record_preds;        // kPresent, kNull, kFieldRef, kNever
   std::vector<uint8_t> record_level;         // pred -> 1 when in record_preds
+  std::vector<int32_t> lazy_slot_of;         // pred -> its lazy slot's index, or -1
   std::vector<std::vector<uint32_t>> anchored;  // pred -> rules it can trigger
   std::vector<uint32_t> always;              // rules without a necessary predicate
   hs_scratch_t* proto_scratch = nullptr;
@@ -728,26 +732,29 @@ struct Matcher::Impl {
     for (uint32_t id : *ids) scratch->Set(id);
   }
 
-  void MatchText(const SlotIndex& s, std::string_view text, Scratch* scratch) const {
-    SetAll(s.exact_ci.Find(text), scratch);
-    SetAll(s.exact_cs.Find(text), scratch);
+  // Exact values and lone wildcards: hash lookups, always done.
+  void MatchExact(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
+    SetAll(s.exact_ci.Find(v.text), scratch);
+    SetAll(s.exact_cs.Find(v.text), scratch);
     for (uint32_t id : s.any_string) scratch->Set(id);
-    if (s.db != nullptr) {
-      hs_scan(s.db, text.data(), static_cast<unsigned>(text.size()), 0, scratch->hs, OnHsMatch,
-              scratch);
+    if (v.kind == ValueKind::kNumber && (!s.exact_ci.empty() || !s.exact_cs.empty())) {
+      // 3600.0 and 3.6e3 in a record equal the rule value 3600.
+      char buf[64];
+      auto end = fmt::format_to_n(buf, sizeof buf, "{}", v.number).out;
+      std::string_view canonical(buf, static_cast<size_t>(end - buf));
+      if (canonical != v.text) {
+        SetAll(s.exact_ci.Find(canonical), scratch);
+        SetAll(s.exact_cs.Find(canonical), scratch);
+      }
     }
   }
 
-  void MatchValue(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
-    if (v.kind == ValueKind::kNull) return;
-    MatchText(s, v.text, scratch);
-    if (v.kind == ValueKind::kNumber && (!s.exact_ci.empty() || !s.exact_cs.empty())) {
-      // 3600.0 and 3.6e3 in a record equal the rule value 3600.
-      scratch->number = fmt::format("{}", v.number);
-      if (scratch->number != v.text) {
-        SetAll(s.exact_ci.Find(scratch->number), scratch);
-        SetAll(s.exact_cs.Find(scratch->number), scratch);
-      }
+  // Wildcards (one vectorscan scan for all of them), regular expressions,
+  // CIDR, numeric and time tests.
+  void MatchPatterns(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
+    if (s.db != nullptr) {
+      hs_scan(s.db, v.text.data(), static_cast<unsigned>(v.text.size()), 0, scratch->hs,
+              OnHsMatch, scratch);
     }
     for (uint32_t id : s.others) {
       if (scratch->Get(id)) continue;
@@ -768,6 +775,24 @@ struct Matcher::Impl {
         default: break;
       }
       if (hit) scratch->Set(id);
+    }
+  }
+
+  void MatchValue(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
+    if (v.kind == ValueKind::kNull) return;
+    MatchExact(s, v, scratch);
+    MatchPatterns(s, v, scratch);
+  }
+
+  // A lazy slot's patterns are matched the first time a candidate rule reads
+  // one of them in this record.
+  void EnsureScanned(int32_t slot_index, const model::FieldValues& values,
+                     Scratch* scratch) const {
+    if (scratch->scanned[static_cast<size_t>(slot_index)] == scratch->epoch) return;
+    scratch->scanned[static_cast<size_t>(slot_index)] = scratch->epoch;
+    const SlotIndex& s = slots[static_cast<size_t>(slot_index)];
+    for (const FieldValue& v : values.at(s.slot)) {
+      if (v.kind != ValueKind::kNull) MatchPatterns(s, v, scratch);
     }
   }
 
@@ -813,9 +838,9 @@ struct Matcher::Impl {
     return slot == kRawSlot ? true : values.present(slot);
   }
 
-  bool EvalTest(const CompiledTest& t, const model::FieldValues& values,
-                const Scratch& scratch) const {
+  bool EvalTest(const CompiledTest& t, const model::FieldValues& values, Scratch& scratch) const {
     for (const auto& v : t.values) {
+      if (lazy_slot_of[v.pred] >= 0) EnsureScanned(lazy_slot_of[v.pred], values, &scratch);
       bool r = record_level[v.pred] ? EvalRecordPred(v.pred, values) : scratch.Get(v.pred);
       if (v.invert) r = !r && (!v.require_present || Present(values, t.slot));
       if (t.all && !r) return false;
@@ -825,7 +850,7 @@ struct Matcher::Impl {
   }
 
   bool EvalCondition(const CompiledRule& r, const Condition& c, const model::FieldValues& values,
-                     const Scratch& scratch) const {
+                     Scratch& scratch) const {
     switch (c.kind) {
       case Condition::Kind::kTrue: return true;
       case Condition::Kind::kFalse: return false;
@@ -907,6 +932,19 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
     set->erase(std::unique(set->begin(), set->end()), set->end());
     for (uint32_t p : *set) impl->anchored[p].push_back(r);
   }
+  // Slots whose patterns anchor no rule are scanned lazily.
+  impl->lazy_slot_of.assign(impl->preds.size(), -1);
+  for (size_t i = 0; i < impl->slots.size(); ++i) {
+    SlotIndex& s = impl->slots[i];
+    if (s.slot == kRawSlot) continue;
+    bool anchors = false;
+    for (uint32_t id : s.hs_preds) anchors |= !impl->anchored[id].empty();
+    for (uint32_t id : s.others) anchors |= !impl->anchored[id].empty();
+    s.lazy = !anchors;
+    if (!s.lazy) continue;
+    for (uint32_t id : s.hs_preds) impl->lazy_slot_of[id] = static_cast<int32_t>(i);
+    for (uint32_t id : s.others) impl->lazy_slot_of[id] = static_cast<int32_t>(i);
+  }
   return std::unique_ptr<Matcher>(new Matcher(std::move(impl)));
 }
 
@@ -916,6 +954,7 @@ Matcher::ScratchPtr Matcher::NewScratch() const {
   ScratchPtr s(new Scratch());
   s->bits.assign((impl_->preds.size() + 63) / 64 + 1, 0);
   s->prefilter.assign(s->bits.size(), 0);
+  s->scanned.assign(impl_->slots.size(), 0);
   s->stamp.assign(impl_->compiled.size(), 0);
   if (impl_->proto_scratch) hs_clone_scratch(impl_->proto_scratch, &s->hs);
   return s;
@@ -946,11 +985,18 @@ void Matcher::Match(const model::FieldValues& values, Scratch* scratch,
     int32_t i = m.dense_index[slot];
     if (i < 0) continue;
     const SlotIndex& s = m.slots[static_cast<size_t>(i)];
-    for (const FieldValue& v : values.at(slot)) m.MatchValue(s, v, scratch);
+    if (s.lazy) {
+      for (const FieldValue& v : values.at(slot)) {
+        if (v.kind != ValueKind::kNull) m.MatchExact(s, v, scratch);
+      }
+    } else {
+      for (const FieldValue& v : values.at(slot)) m.MatchValue(s, v, scratch);
+    }
   }
 
   if (++scratch->epoch == 0) {
     std::fill(scratch->stamp.begin(), scratch->stamp.end(), 0);
+    std::fill(scratch->scanned.begin(), scratch->scanned.end(), 0);
     scratch->epoch = 1;
   }
   auto& cand = scratch->candidates;
