@@ -38,8 +38,8 @@ constexpr std::array<bool, 256> kNeedsCare = [] {
   return t;
 }();
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
+// Appends `s` escaped for the inside of a JSON string (no quotes).
+void AppendEscaped(std::string* out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     size_t j = i;
@@ -87,6 +87,11 @@ void AppendJsonString(std::string* out, std::string_view s) {
       ++i;
     }
   }
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  AppendEscaped(out, s);
   out->push_back('"');
 }
 
@@ -108,24 +113,26 @@ class DetectionEncoder {
     if (it == rule_json_.end()) it = rule_json_.emplace(rule, EncodeRule(*rule)).first;
     if (!first) out->push_back(',');
     out->append(it->second);
+    // Each key literal closes the previous string and opens the next one.
     static constexpr std::pair<std::string_view, model::Detection::Field> kFields[] = {
-        {",\"event_id\":", model::Detection::kEventId},
-        {",\"event_time\":", model::Detection::kEventTime},
-        {",\"event_source\":", model::Detection::kEventSource},
-        {",\"event_name\":", model::Detection::kEventName},
-        {",\"aws_region\":", model::Detection::kAwsRegion},
-        {",\"account_id\":", model::Detection::kAccountId},
-        {",\"principal_arn\":", model::Detection::kPrincipalArn},
-        {",\"access_key_id\":", model::Detection::kAccessKeyId},
-        {",\"source_ip\":", model::Detection::kSourceIp},
-        {",\"user_agent\":", model::Detection::kUserAgent},
-        {",\"error_code\":", model::Detection::kErrorCode},
-        {",\"file\":", model::Detection::kFile},
+        {",\"event_id\":\"", model::Detection::kEventId},
+        {"\",\"event_time\":\"", model::Detection::kEventTime},
+        {"\",\"event_source\":\"", model::Detection::kEventSource},
+        {"\",\"event_name\":\"", model::Detection::kEventName},
+        {"\",\"aws_region\":\"", model::Detection::kAwsRegion},
+        {"\",\"account_id\":\"", model::Detection::kAccountId},
+        {"\",\"principal_arn\":\"", model::Detection::kPrincipalArn},
+        {"\",\"access_key_id\":\"", model::Detection::kAccessKeyId},
+        {"\",\"source_ip\":\"", model::Detection::kSourceIp},
+        {"\",\"user_agent\":\"", model::Detection::kUserAgent},
+        {"\",\"error_code\":\"", model::Detection::kErrorCode},
+        {"\",\"file\":\"", model::Detection::kFile},
     };
     for (const auto& [key, field] : kFields) {
       out->append(key);
-      AppendJsonString(out, d.field(field));
+      AppendEscaped(out, d.field(field));
     }
+    out->push_back('"');
   }
 
  private:
