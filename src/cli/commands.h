@@ -13,5 +13,7 @@ using Runner = std::function<int()>;
 
 Runner AddHunt(CLI::App& app);
 Runner AddRules(CLI::App& app);
+Runner AddVerify(CLI::App& app);
+Runner AddCollect(CLI::App& app);
 
 }  // namespace cirt::cli

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   std::vector<std::pair<CLI::App*, cirt::cli::Runner>> commands;
   cirt::cli::Runner hunt = cirt::cli::AddHunt(app);
   cirt::cli::Runner rules = cirt::cli::AddRules(app);
+  cirt::cli::Runner verify = cirt::cli::AddVerify(app);
+  cirt::cli::Runner collect = cirt::cli::AddCollect(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -23,5 +25,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("hunt")) return hunt();
   if (app.got_subcommand("rules")) return rules();
+  if (app.got_subcommand("verify")) return verify();
+  if (app.got_subcommand("collect")) return collect();
   return cirt::cli::kExitUsage;
 }

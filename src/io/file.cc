@@ -55,6 +55,14 @@ Status ReadFile(const std::string& path, Buffer* out) {
   return Status::Ok();
 }
 
+bool IsCollectorFile(std::string_view name) {
+  auto ends_with = [&](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
+  };
+  return name == "manifest.json" || name == "public-keys.json" || ends_with(".metadata.json") ||
+         ends_with(".part");
+}
+
 std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
                                     std::vector<Status>* errors) {
   std::set<std::string> seen;
@@ -94,6 +102,7 @@ std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
         if (it->is_directory(ec)) it.disable_recursion_pending();
         continue;
       }
+      if (IsCollectorFile(name)) continue;
       if (it->is_regular_file(ec)) add(p, it->file_size(ec));
     }
   }

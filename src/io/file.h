@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/status.h"
@@ -22,9 +23,15 @@ struct InputFile {
 
 // Expands `paths` (files or directories, walked recursively, symlinks
 // followed for files only) into a sorted, de-duplicated list of regular files.
-// Hidden entries under a directory (name starting with '.') are skipped.
+// Under a directory, hidden entries (name starting with '.') and the files
+// `cirt collect` writes beside the evidence (IsCollectorFile) are skipped;
+// files named explicitly are always kept.
 // A path that does not exist or cannot be listed is reported in `errors` and
 // the rest are still returned.
+// True for the bookkeeping files of an evidence folder: manifest.json,
+// public-keys.json, <object>.metadata.json sidecars and *.part downloads.
+bool IsCollectorFile(std::string_view name);
+
 std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
                                     std::vector<Status>* errors);
 

@@ -20,6 +20,8 @@ class FileTest : public ::testing::Test {
     Write(dir_ / "a" / "b" / "2.json", "two");
     Write(dir_ / "a" / "1.json", "one");
     Write(dir_ / ".hidden" / "x.json", "x");
+    Write(dir_ / "a" / "manifest.json", "{}");
+    Write(dir_ / "a" / "x_CloudTrail-Digest.json.gz.metadata.json", "{}");
   }
   void TearDown() override { fs::remove_all(dir_); }
   static void Write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
@@ -34,6 +36,15 @@ TEST_F(FileTest, ExpandsDirectoriesRecursivelySortedSkippingHidden) {
   EXPECT_EQ(files[0].path, (dir_ / "a" / "1.json").string());
   EXPECT_EQ(files[1].path, (dir_ / "a" / "b" / "2.json").string());
   EXPECT_EQ(files[1].size, 3u);
+}
+
+TEST_F(FileTest, CollectorBookkeepingIsSkippedUnlessNamed) {
+  EXPECT_TRUE(IsCollectorFile("public-keys.json"));
+  EXPECT_TRUE(IsCollectorFile("k.json.gz.part"));
+  EXPECT_FALSE(IsCollectorFile("trail.json.gz"));
+  std::vector<Status> errors;
+  auto named = ExpandInputs({(dir_ / "a" / "manifest.json").string()}, &errors);
+  EXPECT_EQ(named.size(), 1u);
 }
 
 TEST_F(FileTest, MissingPathIsReportedOthersKept) {

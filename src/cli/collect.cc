@@ -1,0 +1,277 @@
+// `cirt collect cloudtrail|lookup-events`: flags -> aws::Session ->
+// collect::CollectCloudTrail (manifest, sidecars, public keys in --out).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+
+#include "aws/environment.h"
+#include "aws/session.h"
+#include "aws/timestamp.h"
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "collect/cloudtrail_collect.h"
+#include "collect/lookup_events_collect.h"
+
+namespace cirt::cli {
+
+namespace {
+
+using Clock = std::chrono::system_clock;
+
+// The AWS CLI's global flags, on every collect subcommand.
+struct AwsFlags {
+  std::string profile;
+  std::string region;
+  std::string endpoint_url;
+  bool debug = false;
+};
+
+struct CloudTrailFlags {
+  AwsFlags aws;
+  std::string bucket;
+  std::string prefix;
+  std::string start;
+  std::string end;
+  std::vector<std::string> accounts;
+  std::vector<std::string> regions;
+  std::string out;
+  unsigned jobs = 8;
+  bool no_public_keys = false;
+  bool quiet = false;
+  std::string command;
+};
+
+struct LookupFlags {
+  AwsFlags aws;
+  std::vector<std::string> regions;
+  std::string start;
+  std::string end;
+  std::string attribute;  // KEY=VALUE
+  std::string out;
+  bool quiet = false;
+  std::string command;
+};
+
+void AddAwsFlags(CLI::App* cmd, AwsFlags* f) {
+  cmd->add_option("--profile", f->profile, "AWS profile (~/.aws/config)");
+  cmd->add_option("--region", f->region, "AWS region for the calls");
+  cmd->add_option("--endpoint-url", f->endpoint_url, "Send every call to this URL (e.g. moto)");
+  cmd->add_flag("--debug", f->debug, "Print each request and answer on stderr (secrets redacted)");
+}
+
+Result<std::unique_ptr<aws::Session>> OpenSession(const AwsFlags& f, const aws::Environment& env) {
+  aws::SessionOptions options;
+  if (!f.profile.empty()) options.flags.profile = f.profile;
+  if (!f.region.empty()) options.flags.region = f.region;
+  if (!f.endpoint_url.empty()) options.flags.endpoint_url = f.endpoint_url;
+  if (f.debug) {
+    options.debug_log = [](std::string_view text) {
+      std::fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());
+    };
+  }
+  return aws::Session::Open(env, std::move(options));
+}
+
+// "2024-05-01" (midnight UTC) or ISO-8601 ("2024-05-01T13:00:00Z").
+Result<Clock::time_point> ParseTime(const std::string& text) {
+  if (text.size() == 10) return aws::ParseIso8601(text + "T00:00:00Z");
+  return aws::ParseIso8601(text);
+}
+
+// "objects a/b, MB" on stderr until stopped.
+class CollectProgressLine {
+ public:
+  explicit CollectProgressLine(collect::CollectProgress* p) : p_(p), thread_([this] { Run(); }) {}
+  ~CollectProgressLine() {
+    stop_ = true;
+    thread_.join();
+    std::fputs("\r\x1b[2K", stderr);
+  }
+
+ private:
+  void Run() {
+    while (!stop_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      std::fputs(fmt::format("\r\x1b[2Kcirt: objects {}/{}  {:.1f} MB downloaded",
+                             p_->objects_done.load(), p_->objects_total.load(),
+                             static_cast<double>(p_->bytes_downloaded.load()) / 1e6)
+                     .c_str(),
+                 stderr);
+      std::fflush(stderr);
+    }
+  }
+  collect::CollectProgress* p_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+int RunCloudTrail(const CloudTrailFlags& f) {
+  collect::CloudTrailCollectOptions options;
+  options.bucket = f.bucket;
+  options.prefix = f.prefix;
+  options.accounts = f.accounts;
+  options.regions = f.regions;
+  options.out_dir = f.out;
+  options.jobs = f.jobs;
+  options.public_keys = !f.no_public_keys;
+  options.command = f.command;
+  for (const auto& [text, slot] :
+       {std::pair{&f.start, &options.start}, std::pair{&f.end, &options.end}}) {
+    if (text->empty()) continue;
+    auto time = ParseTime(*text);
+    if (!time.ok()) {
+      std::fprintf(stderr, "cirt: bad time '%s' (use 2024-05-01 or 2024-05-01T13:00:00Z)\n",
+                   text->c_str());
+      return kExitUsage;
+    }
+    *slot = *time;
+  }
+  aws::SystemEnvironment env;
+  auto session = OpenSession(f.aws, env);
+  if (!session.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
+    return kExitUsage;
+  }
+  collect::CollectProgress progress;
+  options.progress = &progress;
+  Result<collect::CollectStats> stats = Status::Internal("not run");
+  {
+    std::unique_ptr<CollectProgressLine> line;
+    if (!f.quiet && isatty(STDERR_FILENO)) line = std::make_unique<CollectProgressLine>(&progress);
+    stats = collect::CollectCloudTrail((*session)->client(), options);
+  }
+  if (!stats.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
+    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
+  }
+  const collect::CollectStats& s = *stats;
+  for (const std::string& problem : s.problems) std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  if (s.listed == 0) {
+    std::fprintf(stderr,
+                 "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
+                 f.bucket.c_str(), f.prefix.empty() ? "" : (f.prefix + "/").c_str());
+  }
+  if (!f.quiet) {
+    std::fprintf(stderr, "%s",
+                 fmt::format("cirt: {} objects listed, {} downloaded ({:.1f} MB), {} unchanged, "
+                             "{} denied, {} failed, {} public keys; manifest head {}\n",
+                             s.listed, s.downloaded, static_cast<double>(s.bytes) / 1e6,
+                             s.unchanged, s.denied, s.errors, s.public_keys, s.manifest_head)
+                     .c_str());
+  }
+  return s.denied + s.errors == 0 ? kExitOk : kExitInputSkipped;
+}
+
+int RunLookupEvents(const LookupFlags& f) {
+  collect::LookupEventsCollectOptions options;
+  options.regions = f.regions;
+  options.out_dir = f.out;
+  options.command = f.command;
+  for (const auto& [text, slot] :
+       {std::pair{&f.start, &options.start}, std::pair{&f.end, &options.end}}) {
+    if (text->empty()) continue;
+    auto time = ParseTime(*text);
+    if (!time.ok()) {
+      std::fprintf(stderr, "cirt: bad time '%s' (use 2024-05-01 or 2024-05-01T13:00:00Z)\n",
+                   text->c_str());
+      return kExitUsage;
+    }
+    *slot = *time;
+  }
+  if (!f.attribute.empty()) {
+    size_t eq = f.attribute.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::fprintf(stderr,
+                   "cirt: --lookup-attribute needs KEY=VALUE (e.g. EventName=ConsoleLogin)\n");
+      return kExitUsage;
+    }
+    options.attribute_key = f.attribute.substr(0, eq);
+    options.attribute_value = f.attribute.substr(eq + 1);
+  }
+  aws::SystemEnvironment env;
+  auto session = OpenSession(f.aws, env);
+  if (!session.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
+    return kExitUsage;
+  }
+  auto stats = collect::CollectLookupEvents((*session)->client(), options);
+  if (!stats.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
+    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
+  }
+  for (const std::string& problem : stats->problems)
+    std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  if (!f.quiet) {
+    std::fprintf(stderr, "%s",
+                 fmt::format("cirt: {} events in {} files ({} without CloudTrailEvent), {} denied, "
+                             "{} failed; manifest head {}\n",
+                             stats->events, stats->files, stats->skipped_events, stats->denied,
+                             stats->errors, stats->manifest_head)
+                     .c_str());
+  }
+  return stats->denied + stats->errors == 0 ? kExitOk : kExitInputSkipped;
+}
+
+}  // namespace
+
+Runner AddCollect(CLI::App& app) {
+  auto ct = std::make_shared<CloudTrailFlags>();
+  CLI::App* cmd =
+      app.add_subcommand("collect", "Acquire evidence from AWS into a folder with a manifest");
+  cmd->require_subcommand(1);
+  CLI::App* trail = cmd->add_subcommand(
+      "cloudtrail",
+      "Copy a trail bucket's log and digest files (bytes as stored) for a time range");
+  AddAwsFlags(trail, &ct->aws);
+  trail->add_option("--bucket", ct->bucket, "The trail's S3 bucket")->required();
+  trail->add_option("--prefix", ct->prefix, "The trail's S3 key prefix (before AWSLogs/)");
+  trail->add_option("--start", ct->start, "Delivery time from (UTC; default: end - 24 h)");
+  trail->add_option("--end", ct->end, "Delivery time to (UTC; default: now)");
+  trail
+      ->add_option("--accounts", ct->accounts,
+                   "Only these account ids (default: all in the bucket)")
+      ->delimiter(',');
+  trail->add_option("--regions", ct->regions, "Only these regions (default: all in the bucket)")
+      ->delimiter(',');
+  trail->add_option("--out,-o", ct->out, "Evidence folder (created; reused by a second run)")
+      ->required();
+  trail->add_option("--jobs,-j", ct->jobs, "Parallel downloads")->capture_default_str();
+  trail->add_flag("--no-public-keys", ct->no_public_keys, "Do not call cloudtrail ListPublicKeys");
+  trail->add_flag("--quiet,-q", ct->quiet, "No progress or summary on stderr");
+  auto le = std::make_shared<LookupFlags>();
+  CLI::App* lookup = cmd->add_subcommand(
+      "lookup-events",
+      "CloudTrail Event history (LookupEvents, 90 days, management events) into JSONL per region");
+  AddAwsFlags(lookup, &le->aws);
+  lookup->add_option("--regions", le->regions, "Regions (default: --region / the profile's)")
+      ->delimiter(',');
+  lookup->add_option("--start", le->start, "Event time from (UTC; default: end - 24 h)");
+  lookup->add_option("--end", le->end, "Event time to (UTC; default: now)");
+  lookup->add_option("--lookup-attribute", le->attribute,
+                     "One filter KEY=VALUE (EventName, Username, EventSource, ResourceName, ...)");
+  lookup->add_option("--out,-o", le->out, "Evidence folder")->required();
+  lookup->add_flag("--quiet,-q", le->quiet, "No summary on stderr");
+  return [ct, trail, le, lookup] {
+    if (lookup->parsed()) {
+      le->command = "collect lookup-events";
+      if (!le->start.empty()) le->command += " --start " + le->start;
+      if (!le->end.empty()) le->command += " --end " + le->end;
+      if (!le->attribute.empty()) le->command += " --lookup-attribute " + le->attribute;
+      return RunLookupEvents(*le);
+    }
+    if (trail->parsed()) {
+      ct->command = "collect cloudtrail --bucket " + ct->bucket;
+      if (!ct->prefix.empty()) ct->command += " --prefix " + ct->prefix;
+      if (!ct->start.empty()) ct->command += " --start " + ct->start;
+      if (!ct->end.empty()) ct->command += " --end " + ct->end;
+      return RunCloudTrail(*ct);
+    }
+    return kExitUsage;
+  };
+}
+
+}  // namespace cirt::cli
