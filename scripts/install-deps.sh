@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libsimdjson-dev nlohmann-json3-dev libisal-dev libdeflate-dev libyaml-cpp-dev
+  libsimdjson-dev nlohmann-json3-dev libisal-dev libdeflate-dev libyaml-cpp-dev libyaml-dev
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libre2-dev
   libvectorscan-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev
   python3 jq curl
