@@ -127,7 +127,7 @@ int RunHunt(const HuntFlags& f) {
   wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
   if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
   auto writer = report::MakeDetectionWriter(*format, out, wopts);
-  for (const auto& d : r.detections) writer->Write(d);
+  for (const model::Detection* d : r.detections) writer->Write(*d);
   writer->Finish();
   if (*format == report::Format::kTable) {
     report::WriteDetectionSummary(r.detections, out, wopts);

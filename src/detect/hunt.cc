@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -90,7 +91,7 @@ class Sink : public ingest::RecordSink {
   }
 
   uint32_t file_index = 0;  // set before each file
-  std::vector<model::Detection> detections;
+  std::deque<model::Detection> detections;  // a deque: no moves as it grows
   std::vector<AggregateHit> aggregate_hits;
 
  private:
@@ -130,7 +131,7 @@ bool CmpHolds(sigma::Aggregation::Cmp cmp, double count, double threshold) {
 // within `timeframe` either side.
 void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& companion,
                      std::vector<AggregateHit> hits, std::optional<model::Level> min_level,
-                     std::vector<model::Detection>* out) {
+                     std::deque<model::Detection>* out) {
   std::sort(hits.begin(), hits.end(), [](const AggregateHit& a, const AggregateHit& b) {
     return std::tie(a.rule, a.detection.time_us, a.detection.file_index,
                     a.detection.record_index) <
@@ -310,7 +311,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     }
     std::lock_guard<std::mutex> lock(mu);
     result.stats.Add(stats);
-    for (auto& d : sink.detections) result.detections.push_back(std::move(d));
+    result.storage.push_back(std::move(sink.detections));
     for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));
   };
   std::vector<std::thread> threads;
@@ -318,15 +319,35 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   worker();
   for (auto& t : threads) t.join();
 
-  RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level,
-                  &result.detections);
-  std::sort(result.detections.begin(), result.detections.end(),
-            [](const model::Detection& a, const model::Detection& b) {
-              if (a.time_us != b.time_us) return a.time_us < b.time_us;
-              if (a.file_index != b.file_index) return a.file_index < b.file_index;
-              if (a.record_index != b.record_index) return a.record_index < b.record_index;
-              return a.rule().title < b.rule().title;
-            });
+  std::deque<model::Detection> aggregated;
+  RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level, &aggregated);
+  result.storage.push_back(std::move(aggregated));
+
+  // Sort small keys, not the detections themselves (hunts can produce
+  // millions); the rule title only breaks full ties.
+  struct SortKey {
+    int64_t time_us;
+    uint64_t record_index;
+    uint32_t file_index;
+    const model::Detection* detection;
+  };
+  std::vector<SortKey> keys;
+  size_t total = 0;
+  for (const auto& part : result.storage) total += part.size();
+  keys.reserve(total);
+  for (const auto& part : result.storage) {
+    for (const model::Detection& d : part) {
+      keys.push_back({d.time_us, d.record_index, d.file_index, &d});
+    }
+  }
+  std::sort(keys.begin(), keys.end(), [](const SortKey& a, const SortKey& b) {
+    if (a.time_us != b.time_us) return a.time_us < b.time_us;
+    if (a.file_index != b.file_index) return a.file_index < b.file_index;
+    if (a.record_index != b.record_index) return a.record_index < b.record_index;
+    return a.detection->rule().title < b.detection->rule().title;
+  });
+  result.detections.reserve(keys.size());
+  for (const SortKey& k : keys) result.detections.push_back(k.detection);
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -54,7 +55,10 @@ struct HuntResult {
   // The rules' metadata, which detections point to: keep the result alive
   // while using them.
   std::vector<std::unique_ptr<model::RuleInfo>> rule_infos;
-  std::vector<model::Detection> detections;  // sorted by time, then file and record
+  // The detections, in no order (stable addresses), and the same sorted by
+  // time, then file and record: use `detections`.
+  std::vector<std::deque<model::Detection>> storage;
+  std::vector<const model::Detection*> detections;
   ingest::ReadStats stats;
   RuleSummary rules;
   size_t input_errors = 0;  // paths that do not exist or cannot be listed

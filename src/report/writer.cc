@@ -411,13 +411,13 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
   return std::make_unique<JsonlWriter>(out, false);
 }
 
-void WriteDetectionSummary(const std::vector<model::Detection>& detections, std::FILE* out,
+void WriteDetectionSummary(const std::vector<const model::Detection*>& detections, std::FILE* out,
                            const WriterOptions& options) {
   std::map<model::Level, size_t, std::greater<>> by_level;
   std::map<std::pair<std::string, model::Level>, size_t> by_rule;
-  for (const auto& d : detections) {
-    ++by_level[d.rule().level];
-    ++by_rule[{d.rule().title, d.rule().level}];
+  for (const model::Detection* d : detections) {
+    ++by_level[d->rule().level];
+    ++by_rule[{d->rule().title, d->rule().level}];
   }
   std::string s = fmt::format("\nDetections: {}", detections.size());
   for (const auto& [level, n] : by_level) s += fmt::format("  {} {}", model::LevelName(level), n);

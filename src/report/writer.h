@@ -41,7 +41,7 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
                                                      const WriterOptions& options);
 
 // The summary by level and by rule that follows a hunt's table.
-void WriteDetectionSummary(const std::vector<model::Detection>& detections, std::FILE* out,
+void WriteDetectionSummary(const std::vector<const model::Detection*>& detections, std::FILE* out,
                            const WriterOptions& options);
 
 }  // namespace cirt::report
