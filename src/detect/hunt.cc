@@ -76,7 +76,8 @@ class Sink : public ingest::RecordSink {
       const sigma::Rule& rule = matcher_.rule(r);
       // Below --level and not feeding an aggregation: nothing to build.
       if (aggregating_[r] < 0 && min_level_ && rule.level < *min_level_) continue;
-      model::Detection d(infos_[r].get(), event, origin);
+      model::Detection d(infos_[r].get(), event, origin,
+                         aggregating_[r] >= 0 ? nullptr : arena.get());
       d.file_index = file_index;
       if (aggregating_[r] >= 0) {
         AggregateHit hit{r, {}, {}, std::move(d)};
@@ -92,6 +93,7 @@ class Sink : public ingest::RecordSink {
 
   uint32_t file_index = 0;  // set before each file
   std::deque<model::Detection> detections;  // a deque: no moves as it grows
+  std::unique_ptr<model::TextArena> arena = std::make_unique<model::TextArena>();
   std::vector<AggregateHit> aggregate_hits;
 
  private:
@@ -312,6 +314,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     std::lock_guard<std::mutex> lock(mu);
     result.stats.Add(stats);
     result.storage.push_back(std::move(sink.detections));
+    result.arenas.push_back(std::move(sink.arena));
     for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));
   };
   std::vector<std::thread> threads;

@@ -57,6 +57,7 @@ struct HuntResult {
   std::vector<std::unique_ptr<model::RuleInfo>> rule_infos;
   // The detections, in no order (stable addresses), and the same sorted by
   // time, then file and record: use `detections`.
+  std::vector<std::unique_ptr<model::TextArena>> arenas;  // detection text
   std::vector<std::deque<model::Detection>> storage;
   std::vector<const model::Detection*> detections;
   ingest::ReadStats stats;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 
 namespace cirt::model {
 
@@ -37,7 +38,23 @@ std::optional<Level> ParseLevel(std::string_view text) {
   return std::nullopt;
 }
 
-Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin)
+char* TextArena::Allocate(size_t n) {
+  if (n > kChunk / 4) {  // large: a chunk of its own, kept before the current one
+    chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1,
+                   std::make_unique_for_overwrite<char[]>(n));
+    return chunks_[chunks_.size() == 1 ? 0 : chunks_.size() - 2].get();
+  }
+  if (used_ + n > kChunk) {
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunk));
+    used_ = 0;
+  }
+  char* p = chunks_.back().get() + used_;
+  used_ += n;
+  return p;
+}
+
+Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin,
+                     TextArena* arena)
     : record_index(origin.record_index), rule_(rule) {
   time_us = e.time_us;
   const std::string_view parts[kFieldCount] = {
@@ -47,18 +64,59 @@ Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& o
       {}};
   size_t total = 0;
   for (auto p : parts) total += p.size();
-  text_.reserve(total);
-  for (int i = 0; i < kFieldCount; ++i) {
-    text_.append(parts[i]);
-    end_[i] = static_cast<uint32_t>(text_.size());
+  char* out;
+  if (arena != nullptr) {
+    out = arena->Allocate(total);
+  } else {
+    owned_.resize(total);
+    out = owned_.data();
   }
+  text_ = out;
+  size_t pos = 0;
+  for (int i = 0; i < kFieldCount; ++i) {
+    if (!parts[i].empty()) std::memcpy(out + pos, parts[i].data(), parts[i].size());
+    pos += parts[i].size();
+    end_[i] = static_cast<uint32_t>(pos);
+  }
+}
+
+Detection& Detection::operator=(const Detection& o) {
+  if (this == &o) return *this;
+  time_us = o.time_us;
+  file_index = o.file_index;
+  record_index = o.record_index;
+  rule_ = o.rule_;
+  end_ = o.end_;
+  if (o.owns_text()) {
+    owned_ = o.owned_;
+    text_ = owned_.data();
+  } else {
+    owned_.clear();
+    text_ = o.text_;
+  }
+  return *this;
+}
+
+Detection& Detection::operator=(Detection&& o) noexcept {
+  if (this == &o) return *this;
+  time_us = o.time_us;
+  file_index = o.file_index;
+  record_index = o.record_index;
+  rule_ = o.rule_;
+  end_ = o.end_;
+  const bool owned = o.owns_text();
+  owned_ = std::move(o.owned_);
+  text_ = owned ? owned_.data() : o.text_;
+  return *this;
 }
 
 void Detection::set_aggregate(std::string_view text) {
   uint32_t begin = end_[kAggregate - 1];
-  text_.resize(begin);
-  text_.append(text);
-  end_[kAggregate] = static_cast<uint32_t>(text_.size());
+  std::string copy(text_, begin);
+  copy.append(text);
+  owned_ = std::move(copy);
+  text_ = owned_.data();
+  end_[kAggregate] = static_cast<uint32_t>(owned_.size());
 }
 
 }  // namespace cirt::model

@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,22 @@ struct RuleInfo {
   std::vector<std::string> tags;
 };
 
-// One rule matching one event. The event fields are copied into one buffer
-// (one allocation per detection: hunts can produce millions).
+// Bump allocator for detection text: hunts can produce millions of
+// detections, and one allocation each costs more than building them.
+// Memory is released when the arena is destroyed; not thread-safe.
+class TextArena {
+ public:
+  char* Allocate(size_t n);
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t used_ = kChunk;  // in the last chunk
+};
+
+// One rule matching one event. The event fields are copied into one buffer,
+// taken from an arena when one is given (which must outlive the detection),
+// else owned.
 class Detection {
  public:
   enum Field : uint8_t {
@@ -39,13 +54,19 @@ class Detection {
   };
 
   Detection() { end_.fill(0); }
-  // Copies the fields of `e`; `rule` must outlive the detection.
-  Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin);
+  // Copies the fields of `e`; `rule` (and `arena`, if not null) must outlive
+  // the detection.
+  Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin,
+            TextArena* arena = nullptr);
+  Detection(const Detection& o) { *this = o; }
+  Detection(Detection&& o) noexcept { *this = std::move(o); }
+  Detection& operator=(const Detection& o);
+  Detection& operator=(Detection&& o) noexcept;
 
   const RuleInfo& rule() const { return *rule_; }
   std::string_view field(Field f) const {
     uint32_t begin = f == 0 ? 0 : end_[f - 1];
-    return std::string_view(text_).substr(begin, end_[f] - begin);
+    return std::string_view(text_ + begin, end_[f] - begin);
   }
   std::string_view event_id() const { return field(kEventId); }
   std::string_view event_time() const { return field(kEventTime); }
@@ -68,8 +89,10 @@ class Detection {
   uint64_t record_index = 0;  // 0-based record index in the file
 
  private:
+  bool owns_text() const { return text_ == owned_.data(); }
   const RuleInfo* rule_ = nullptr;
-  std::string text_;
+  const char* text_ = "";  // into owned_ or an arena
+  std::string owned_;
   std::array<uint32_t, kFieldCount> end_;
 };
 

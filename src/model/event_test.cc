@@ -44,3 +44,45 @@ TEST(Level, RoundTripsEveryLevel) {
 
 }  // namespace
 }  // namespace cirt::model
+
+namespace cirt::model {
+namespace {
+
+TEST(Detection, OwnedAndArenaTextSurviveCopiesMovesAndAggregates) {
+  RuleInfo rule{"id-1", "Title", Level::kHigh, {"attack.t1078"}};
+  Event e;
+  e.event_id = "ev-1";
+  e.event_name = "StopLogging";
+  e.user_identity.arn = "arn:aws:iam::111122223333:user/mallory";
+  RecordOrigin origin{"trail.json.gz", 7};
+  TextArena arena;
+  Detection owned(&rule, e, origin);
+  Detection in_arena(&rule, e, origin, &arena);
+  for (const Detection* d : {&owned, &in_arena}) {
+    Detection copy = *d;
+    Detection moved = std::move(copy);
+    Detection assigned;
+    assigned = moved;
+    EXPECT_EQ(assigned.event_name(), "StopLogging");
+    EXPECT_EQ(assigned.principal_arn(), "arn:aws:iam::111122223333:user/mallory");
+    EXPECT_EQ(assigned.file(), "trail.json.gz");
+    EXPECT_EQ(assigned.record_index, 7u);
+    EXPECT_EQ(&assigned.rule(), &rule);
+    assigned.set_aggregate("count() = 3");
+    Detection after = std::move(assigned);
+    EXPECT_EQ(after.aggregate(), "count() = 3");
+    EXPECT_EQ(after.event_id(), "ev-1");
+  }
+  // Many arena detections: every one keeps its own text.
+  std::vector<Detection> many;
+  for (int i = 0; i < 20000; ++i) {
+    std::string id = "ev-" + std::to_string(i);
+    e.event_id = id;
+    many.emplace_back(&rule, e, origin, &arena);
+  }
+  EXPECT_EQ(many[12345].event_id(), "ev-12345");
+  EXPECT_EQ(many.back().event_id(), "ev-19999");
+}
+
+}  // namespace
+}  // namespace cirt::model
