@@ -1,5 +1,7 @@
 #include "model/fields.h"
 
+#include <cstring>
+
 namespace cirt::model {
 
 namespace {
@@ -17,6 +19,19 @@ uint32_t KeyHash(std::string_view key) {
   return h ^ (h >> 15);
 }
 
+// The first 8 and the last 8 bytes of a key (zero-padded when shorter), so
+// keys of up to 16 bytes compare with two integer comparisons.
+void KeyWords(std::string_view key, uint64_t* head, uint64_t* tail) {
+  *head = 0;
+  *tail = 0;
+  if (key.size() >= 8) {
+    std::memcpy(head, key.data(), 8);
+    std::memcpy(tail, key.data() + key.size() - 8, 8);
+  } else {
+    std::memcpy(head, key.data(), key.size());
+  }
+}
+
 }  // namespace
 
 FieldPlan::FieldPlan() { nodes_.push_back(Node{}); }
@@ -28,7 +43,13 @@ const FieldPlan::Node* FieldPlan::FindChild(const Node& parent, std::string_view
     int32_t idx = parent.table[i];
     if (idx < 0) return nullptr;
     const Node& n = nodes_[static_cast<size_t>(idx)];
-    if (n.key == key) return &n;
+    if (n.key.size() != key.size()) continue;
+    uint64_t head, tail;
+    KeyWords(key, &head, &tail);
+    if (n.head != head || n.tail != tail) continue;
+    if (key.size() <= 16 || std::memcmp(n.key.data() + 8, key.data() + 8, key.size() - 16) == 0) {
+      return &n;
+    }
   }
 }
 
@@ -57,6 +78,7 @@ SlotId FieldPlan::AddPath(std::string_view path) {
     } else {
       Node n;
       n.key = std::string(key);
+      KeyWords(n.key, &n.head, &n.tail);
       nodes_.push_back(std::move(n));
       uint32_t idx = static_cast<uint32_t>(nodes_.size() - 1);
       nodes_[cur].children.push_back(idx);

@@ -35,6 +35,7 @@ class FieldPlan {
  public:
   struct Node {
     std::string key;
+    uint64_t head = 0, tail = 0;  // key bytes 0-7 and the last 8 (see KeyWords)
     int32_t slot = -1;            // >= 0: the values at this node go to this slot
     std::vector<uint32_t> children;  // indexes into nodes_
     // Open-addressed lookup of children by key (see FindChild).
