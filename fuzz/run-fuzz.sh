@@ -18,8 +18,9 @@ export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$build/fuzz/fuzz_reader" -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=4096 \
   -artifact_prefix="$work/" "$work/reader" 2>&1 | tail -n 30
-# Known open finding: some generated rules make the loader use too much
-# memory (see the closing note); it is reported here but does not fail CI yet.
+# Known open finding: yaml-cpp 0.7 loops forever on some malformed YAML. The
+# loader refuses the patterns found so far (libyaml validation first, see
+# src/detect/sigma/loader.cc); new ones are reported here, not yet failing CI.
 if ! "$build/fuzz/fuzz_rule_loader" -max_total_time="$seconds" -max_len=2048 -rss_limit_mb=2048 \
   -timeout=10 -artifact_prefix="$work/" "$work/rules" 2>&1 | tail -n 30; then
   echo "fuzz: WARNING: fuzz_rule_loader found an input it cannot handle (see above)" >&2
