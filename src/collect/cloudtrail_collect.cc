@@ -12,7 +12,6 @@
 #include "aws/error.h"
 #include "aws/services/cloudtrail.h"
 #include "aws/services/s3.h"
-#include "aws/services/s3_prefixes.h"
 #include "aws/services/sts.h"
 #include "aws/timestamp.h"
 #include "collect/crypto.h"

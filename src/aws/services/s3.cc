@@ -46,35 +46,56 @@ std::string ObjectPath(const std::string& bucket, const std::string& key) {
                      UriEncode(key, /*keep_slash=*/true));
 }
 
-Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client,
-                                                 const std::string& bucket,
-                                                 const std::string& prefix,
-                                                 int page_size) {
+namespace {
+
+// One ListObjectsV2 walk over all pages: objects and, with a delimiter, the
+// common prefixes.
+Status ListAll(Client& client, const std::string& bucket, const std::string& prefix,
+               const std::string& delimiter, int page_size, std::vector<ObjectSummary>* objects,
+               std::vector<std::string>* prefixes) {
+  return Paginate([&](const std::string& token) -> Result<std::string> {
+    QueryParams query{{"list-type", "2"}};
+    if (!delimiter.empty()) query.emplace("delimiter", delimiter);
+    if (!prefix.empty()) query.emplace("prefix", prefix);
+    if (page_size > 0) query.emplace("max-keys", std::to_string(page_size));
+    if (!token.empty()) query.emplace(std::string(kS3ContinuationToken.input), token);
+    CIRT_ASSIGN_OR_RETURN(
+        Response response,
+        client.Call(MakeRestXmlRequest("s3", "GET", fmt::format("/{}", UriEncode(bucket)), query)));
+    CIRT_ASSIGN_OR_RETURN(XmlResponse xml, XmlResponse::Parse(response.body));
+    pugi::xml_node result = xml.root();
+    if (objects != nullptr) {
+      for (pugi::xml_node item : result.children("Contents")) {
+        objects->push_back(ObjectSummary{ChildText(item, "Key"), ParseSize(ChildText(item, "Size")),
+                                         ChildText(item, "ETag"),
+                                         ChildText(item, "LastModified"),
+                                         ChildText(item, "StorageClass")});
+      }
+    }
+    if (prefixes != nullptr) {
+      for (pugi::xml_node item : result.children("CommonPrefixes")) {
+        prefixes->push_back(ChildText(item, "Prefix"));
+      }
+    }
+    return NextTokenFromXml(result, kS3ContinuationToken);
+  });
+}
+
+}  // namespace
+
+Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client, const std::string& bucket,
+                                                 const std::string& prefix, int page_size) {
   std::vector<ObjectSummary> objects;
-  Status status =
-      Paginate([&](const std::string& token) -> Result<std::string> {
-        QueryParams query{{"list-type", "2"}};
-        if (!prefix.empty()) query.emplace("prefix", prefix);
-        if (page_size > 0) query.emplace("max-keys", std::to_string(page_size));
-        if (!token.empty())
-          query.emplace(std::string(kS3ContinuationToken.input), token);
-        CIRT_ASSIGN_OR_RETURN(
-            Response response,
-            client.Call(MakeRestXmlRequest(
-                "s3", "GET", fmt::format("/{}", UriEncode(bucket)), query)));
-        CIRT_ASSIGN_OR_RETURN(XmlResponse xml,
-                              XmlResponse::Parse(response.body));
-        pugi::xml_node result = xml.root();
-        for (pugi::xml_node item : result.children("Contents")) {
-          objects.push_back(ObjectSummary{
-              ChildText(item, "Key"), ParseSize(ChildText(item, "Size")),
-              ChildText(item, "ETag"), ChildText(item, "LastModified"),
-              ChildText(item, "StorageClass")});
-        }
-        return NextTokenFromXml(result, kS3ContinuationToken);
-      });
-  CIRT_RETURN_IF_ERROR(status);
+  CIRT_RETURN_IF_ERROR(ListAll(client, bucket, prefix, "", page_size, &objects, nullptr));
   return objects;
+}
+
+Result<std::vector<std::string>> ListCommonPrefixes(Client& client, const std::string& bucket,
+                                                    const std::string& prefix,
+                                                    const std::string& delimiter) {
+  std::vector<std::string> prefixes;
+  CIRT_RETURN_IF_ERROR(ListAll(client, bucket, prefix, delimiter, 0, nullptr, &prefixes));
+  return prefixes;
 }
 
 Result<Object> GetObject(Client& client, const std::string& bucket,

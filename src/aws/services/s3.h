@@ -30,6 +30,13 @@ Result<std::vector<ObjectSummary>> ListObjectsV2(Client& client,
                                                  const std::string& prefix = "",
                                                  int page_size = 0);
 
+// The CommonPrefixes directly under `prefix` for `delimiter`, all pages
+// ("AWSLogs/" -> {"AWSLogs/111122223333/", "AWSLogs/o-abc/"}): the "folders"
+// of a bucket, e.g. a trail's accounts and regions, without listing objects.
+Result<std::vector<std::string>> ListCommonPrefixes(Client& client, const std::string& bucket,
+                                                    const std::string& prefix,
+                                                    const std::string& delimiter = "/");
+
 struct ObjectInfo {
   uint64_t size = 0;
   std::string etag;
