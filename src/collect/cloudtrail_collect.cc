@@ -344,16 +344,7 @@ Result<CollectStats> CollectCloudTrail(aws::Client& client, const CloudTrailColl
   if (start > end) return Status::InvalidArgument("--start is after --end");
   if (end - start > std::chrono::days(3660))
     return Status::InvalidArgument("time range over 10 years");
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) return Status::Io("cannot create: " + ec.message(), {.file = o.out_dir});
-  Manifest manifest;
-  Result<Manifest> loaded = Manifest::Load(o.out_dir);
-  if (loaded.ok()) {
-    manifest = std::move(loaded).value();
-  } else if (loaded.status().code() != ErrorCode::kNotFound) {
-    return loaded.status();
-  }
+  CIRT_ASSIGN_OR_RETURN(Manifest manifest, Manifest::OpenForCollection(o.out_dir));
   std::string started = aws::FormatIso8601(now);
   Collector collector(client, o, manifest);
   Status status = collector.Run(start, end);

@@ -28,16 +28,7 @@ Result<LookupEventsStats> CollectLookupEvents(aws::Client& client,
   Clock::time_point end = o.end.value_or(started);
   Clock::time_point start = o.start.value_or(end - std::chrono::hours(24));
   if (start > end) return Status::InvalidArgument("--start is after --end");
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (ec) return Status::Io("cannot create: " + ec.message(), {.file = o.out_dir});
-  Manifest manifest;
-  Result<Manifest> loaded = Manifest::Load(o.out_dir);
-  if (loaded.ok()) {
-    manifest = std::move(loaded).value();
-  } else if (loaded.status().code() != ErrorCode::kNotFound) {
-    return loaded.status();
-  }
+  CIRT_ASSIGN_OR_RETURN(Manifest manifest, Manifest::OpenForCollection(o.out_dir));
   LookupEventsStats stats;
   CollectorIdentity identity;
   auto record_failure = [&](EntrySource source, const Status& status) {
@@ -113,6 +104,7 @@ Result<LookupEventsStats> CollectLookupEvents(aws::Client& client,
     }
     std::string rel = fmt::format("lookup-events/{0}/lookup-events_{0}_{1}.jsonl", region, range);
     fs::path path = fs::path(o.out_dir) / rel;
+    std::error_code ec;
     fs::create_directories(path.parent_path(), ec);
     fs::path tmp = path;
     tmp += ".part";

@@ -302,4 +302,13 @@ Result<VerifyResult> VerifyManifest(const std::string& dir) {
   return result;
 }
 
+Result<Manifest> Manifest::OpenForCollection(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::Io("cannot create: " + ec.message(), {.file = dir});
+  Result<Manifest> loaded = Load(dir);
+  if (loaded.ok() || loaded.status().code() != ErrorCode::kNotFound) return loaded;
+  return Manifest();
+}
+
 }  // namespace cirt::collect

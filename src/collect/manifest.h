@@ -76,6 +76,10 @@ class Manifest {
   // it is not a cirt manifest. The chain is not checked here (VerifyManifest).
   static Result<Manifest> Load(const std::string& dir);
 
+  // For a collection run: creates `dir` if needed and loads its manifest, or
+  // starts an empty one when there is none yet.
+  static Result<Manifest> OpenForCollection(const std::string& dir);
+
   // Fills seq, prev_hash and entry_hash and appends.
   void Append(ManifestEntry entry);
   void AddRun(ManifestRun run);
