@@ -1,1 +1,116 @@
+#include "report/writer.h"
+
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace cirt::report {
+namespace {
+
+// Renders `detections` with `format` into a string (through a temp FILE).
+std::string Render(Format format, const std::vector<const model::Detection*>& detections) {
+  std::FILE* f = std::tmpfile();
+  auto writer = MakeDetectionWriter(format, f, WriterOptions{});
+  for (const auto* d : detections) writer->Write(*d);
+  writer->Finish();
+  std::rewind(f);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  WriterTest() {
+    rule_ = {"4db60cc0-36fb-42b7-9b58-a5b53019fb74", "Rule \"quoted\", with comma",
+             model::Level::kHigh, {"attack.t1562.008", "attack.defense-impairment"}};
+    e_.event_id = "ev-1";
+    e_.event_time = "2026-03-24T10:01:02Z";
+    e_.event_name = "StopLogging";
+    e_.recipient_account_id = "111122223333";
+    // Hostile bytes from a record: control characters, a backslash, a quote,
+    // non-ASCII UTF-8 and an invalid byte.
+    user_agent_ = std::string("aws-cli\t\"x\"\\ \x01 caf\xc3\xa9 \xff end");
+    e_.user_agent = user_agent_;
+    origin_ = {"a,b.json.gz", 3};
+  }
+  model::RuleInfo rule_;
+  model::Event e_;
+  std::string user_agent_;
+  model::RecordOrigin origin_;
+};
+
+TEST_F(WriterTest, JsonlIsValidJsonWithExactKeysAndEscapes) {
+  model::Detection d(&rule_, e_, origin_);
+  std::string out = Render(Format::kJsonl, {&d});
+  ASSERT_EQ(out.back(), '\n');
+  auto j = nlohmann::ordered_json::parse(out);
+  std::vector<std::string> keys;
+  for (auto& [k, v] : j.items()) keys.push_back(k);
+  std::vector<std::string> expected(DetectionKeys().begin(), DetectionKeys().end());
+  EXPECT_EQ(keys, expected);
+  EXPECT_EQ(j["rule_title"], "Rule \"quoted\", with comma");
+  EXPECT_EQ(j["level"], "high");
+  EXPECT_EQ(j["tags"][1], "attack.defense-impairment");
+  EXPECT_EQ(j["event_name"], "StopLogging");
+  EXPECT_EQ(j["account_id"], "111122223333");
+  // Valid UTF-8 kept, control characters escaped, the invalid byte replaced.
+  EXPECT_EQ(j["user_agent"], "aws-cli\t\"x\"\\ \x01 caf\xc3\xa9 \xef\xbf\xbd end");
+  EXPECT_EQ(j["file"], "a,b.json.gz");
+}
+
+TEST_F(WriterTest, JsonIsOneArrayAndEmptyIsEmptyArray) {
+  model::Detection d(&rule_, e_, origin_);
+  auto arr = nlohmann::json::parse(Render(Format::kJson, {&d, &d}));
+  ASSERT_TRUE(arr.is_array());
+  EXPECT_EQ(arr.size(), 2u);
+  EXPECT_EQ(nlohmann::json::parse(Render(Format::kJson, {})), nlohmann::json::array());
+}
+
+TEST_F(WriterTest, TimesketchHasItsMandatoryFieldsFirst) {
+  model::Detection d(&rule_, e_, origin_);
+  auto j = nlohmann::ordered_json::parse(Render(Format::kTimesketch, {&d}));
+  auto it = j.begin();
+  EXPECT_EQ(it.key(), "message");
+  EXPECT_EQ((++it).key(), "datetime");
+  EXPECT_EQ((++it).key(), "timestamp_desc");
+  EXPECT_EQ(j["datetime"], "2026-03-24T10:01:02Z");
+  EXPECT_NE(j["message"].get<std::string>().find("StopLogging"), std::string::npos);
+  EXPECT_EQ(j["rule_id"], rule_.id);
+}
+
+TEST_F(WriterTest, CsvQuotesCommasQuotesAndNewlines) {
+  model::Detection d(&rule_, e_, origin_);
+  std::string out = Render(Format::kCsv, {&d});
+  EXPECT_EQ(out.substr(0, out.find('\n')),
+            "rule_id,rule_title,level,tags,event_id,event_time,event_source,event_name,aws_region,"
+            "account_id,principal_arn,access_key_id,source_ip,user_agent,error_code,file");
+  EXPECT_NE(out.find("\"Rule \"\"quoted\"\", with comma\""), std::string::npos) << out;
+  EXPECT_NE(out.find("attack.t1562.008;attack.defense-impairment"), std::string::npos);
+  EXPECT_NE(out.find("\"a,b.json.gz\""), std::string::npos);
+}
+
+TEST_F(WriterTest, TableNeverPrintsControlCharacters) {
+  model::Detection d(&rule_, e_, origin_);
+  std::string out = Render(Format::kTable, {&d});
+  EXPECT_EQ(out.find('\x01'), std::string::npos);
+  EXPECT_NE(out.find("StopLogging"), std::string::npos);
+}
+
+TEST(Format, NamesRoundTrip) {
+  for (Format f : {Format::kTable, Format::kJsonl, Format::kJson, Format::kCsv,
+                   Format::kTimesketch}) {
+    auto parsed = ParseFormat(FormatName(f));
+    ASSERT_TRUE(parsed.ok());
+    EXPECT_EQ(*parsed, f);
+  }
+  EXPECT_EQ(ParseFormat("xml").status().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cirt::report
