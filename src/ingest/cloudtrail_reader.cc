@@ -442,6 +442,7 @@ class CloudTrailReader::Impl {
                                       uint64_t* delivered, od::document* doc) {
     uint64_t index = 0;
     for (auto element : records) {
+      if (not_cloudtrail_) break;
       od::value v;
       SIMDJSON_TRY(element.get(v));
       const char* loc = nullptr;
@@ -688,6 +689,16 @@ class CloudTrailReader::Impl {
       // (labels, manifests) that must not be hunted as events.
       type_error_ = "not a CloudTrail record (no eventVersion, or no userIdentity and eventName)";
       ok = false;
+      if (stats_->records == 0 && stats_->records_skipped == 0) {
+        // The very first record is other JSON (labels, a manifest): skip the
+        // whole file with one line rather than one per record.
+        Warn("not CloudTrail records (the first has no eventVersion, or no userIdentity and "
+             "eventName); file skipped",
+             {});
+        not_cloudtrail_ = true;
+        stats_->files_skipped = 1;
+        return;
+      }
     }
     if (!ok) {
       Warn(type_error_ + "; record skipped", {.record_index = index});
@@ -755,6 +766,7 @@ class CloudTrailReader::Impl {
   void ReadJsonLines(std::string_view json) {
     uint64_t index = 0;
     auto one = [&](size_t start, size_t len) {
+      if (not_cloudtrail_) return;
       std::string_view text = TrimRight(json.substr(start, len));
       if (text.empty()) return;
       od::document doc;
@@ -808,6 +820,7 @@ class CloudTrailReader::Impl {
   model::FieldValues values_;
   std::string type_error_;
   bool saw_user_identity_ = false;
+  bool not_cloudtrail_ = false;  // this file turned out not to hold CloudTrail records
   const char* record_start_ = nullptr;  // '{' of the record being read
   od::document* cur_doc_ = nullptr;     // the document being walked, for positions
   uint64_t warnings_in_file_ = 0;
@@ -822,6 +835,7 @@ class CloudTrailReader::Impl {
  public:
   void ResetPerFile() {
     warnings_in_file_ = 0;
+    not_cloudtrail_ = false;
     base_offset_ = 0;
     skip_ = 0;
     resyncs_ = 0;

@@ -229,11 +229,17 @@ TEST_F(ReaderTest, EmptyFileAndNonJsonAreSkippedFiles) {
   EXPECT_NE(w.find("bin.dat: byte 0: not JSON"), std::string::npos) << w;
 }
 
-TEST_F(ReaderTest, OtherJsonIsNotTakenForEvents) {
-  ReadStats st = Read("labels.jsonl", "{\"eventName\":\"X\",\"scenario\":\"a\"}\n");
+TEST_F(ReaderTest, OtherJsonIsNotTakenForEventsAndSkippedWithOneLine) {
+  ReadStats st = Read("labels.jsonl", "{\"eventName\":\"X\",\"scenario\":\"a\"}\n"
+                                      "{\"eventName\":\"Y\",\"scenario\":\"b\"}\n");
   EXPECT_EQ(st.records, 0u);
-  EXPECT_EQ(st.records_skipped, 1u);
-  EXPECT_NE(Warnings().find("not a CloudTrail record"), std::string::npos);
+  EXPECT_EQ(st.files_skipped, 1u);
+  EXPECT_EQ(diag_.warnings(), 1u);
+  EXPECT_NE(Warnings().find("labels.jsonl: not CloudTrail records"), std::string::npos);
+  // A stray non-CloudTrail record after real ones is skipped on its own.
+  ReadStats mixed = Read("mixed.jsonl", Record(0) + "\n{\"eventName\":\"X\"}\n" + Record(2) + "\n");
+  EXPECT_EQ(mixed.records, 2u);
+  EXPECT_EQ(mixed.records_skipped, 1u);
 }
 
 TEST_F(ReaderTest, BadJsonLineSkipsOnlyThatLine) {
