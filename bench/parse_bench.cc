@@ -264,10 +264,10 @@ struct Mode {
 };
 
 const Mode kModes[] = {
-    {"gunzip-isal", GunzipIsal, "ISA-L igzip (io::Gunzip), decompress only"},
+    {"gunzip-isal", GunzipIsal, "io::Gunzip (libdeflate, ISA-L fallback), decompress only"},
     {"gunzip-libdeflate", GunzipLibdeflate, "libdeflate, whole file in one call"},
-    {"parse-ondemand", ParseOnDemand, "ISA-L + CloudTrailReader (simdjson On-Demand), model fields"},
-    {"parse-dom", ParseDom, "ISA-L + simdjson DOM, same fields via the FieldPlan"},
+    {"parse-ondemand", ParseOnDemand, "io::Gunzip + CloudTrailReader (simdjson On-Demand), model fields"},
+    {"parse-dom", ParseDom, "io::Gunzip + simdjson DOM, same fields via the FieldPlan"},
 };
 
 Corpus LoadCorpus(const std::string& dir) {

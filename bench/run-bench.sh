@@ -188,10 +188,10 @@ printf '|%s|%s|%s|%s|%s|%s|\n' ------ "$(printf -- '-%.0s' {1..68})" ---------: 
 row() {  # row ID WHAT THREADS SECONDS
   printf '| %-4s | %-66s | %7s | %9.1f | %10.0f | %8.3f |\n' "$1" "$2" "$3" "$(mbps "$4")" "$(eps "$4")" "$4"
 }
-row "" "gunzip-isal: ISA-L igzip (io::Gunzip), decompress only" 1 "$(parse_secs gunzip-isal)"
+row "" "gunzip-isal: io::Gunzip (libdeflate, ISA-L fallback)" 1 "$(parse_secs gunzip-isal)"
 row "" "gunzip-libdeflate: libdeflate, whole file in one call" 1 "$(parse_secs gunzip-libdeflate)"
-row "(a)" "parse-ondemand: ISA-L + CloudTrailReader, no rules (FLOOR)" 1 "$FLOOR_S"
-row "" "parse-dom: ISA-L + simdjson DOM, same fields" 1 "$(parse_secs parse-dom)"
+row "(a)" "parse-ondemand: io::Gunzip + CloudTrailReader, no rules (FLOOR)" 1 "$FLOOR_S"
+row "" "parse-dom: io::Gunzip + simdjson DOM, same fields" 1 "$(parse_secs parse-dom)"
 row "(b)" "cirt hunt, SigmaHQ AWS + built-in rules, whole process" 1 "$HUNT1_S"
 row "(b)" "cirt hunt, SigmaHQ AWS + built-in rules, whole process" "$CORES" "$HUNTN_S"
 if [[ -n $JQ_S ]]; then

@@ -1,9 +1,11 @@
 #include "io/gzip.h"
 
 #include <isa-l/igzip_lib.h>
+#include <libdeflate.h>
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -32,6 +34,29 @@ std::string_view InflateErrorName(int code) {
   }
 }
 
+// libdeflate decompresses a whole member in one call about 10% faster than
+// ISA-L here (bench/README.md), but returns nothing when the stream is bad.
+// It is the fast path for well-formed single-member files; anything else
+// (several members, a wrong size trailer, truncation, corruption) goes to
+// the ISA-L streaming path, which keeps what precedes a failure.
+bool TryLibdeflate(std::string_view compressed, size_t expected, Buffer* out) {
+  struct Free {
+    void operator()(libdeflate_decompressor* d) const { libdeflate_free_decompressor(d); }
+  };
+  thread_local std::unique_ptr<libdeflate_decompressor, Free> decompressor(
+      libdeflate_alloc_decompressor());
+  if (!decompressor) return false;
+  out->Resize(0);
+  out->Reserve(expected);
+  size_t in_used = 0, produced = 0;
+  libdeflate_result r = libdeflate_gzip_decompress_ex(
+      decompressor.get(), compressed.data(), compressed.size(), out->data(), expected, &in_used,
+      &produced);
+  if (r != LIBDEFLATE_SUCCESS || in_used != compressed.size()) return false;
+  out->Resize(produced);
+  return true;
+}
+
 }  // namespace
 
 bool IsGzip(std::string_view bytes) {
@@ -44,6 +69,7 @@ Status Gunzip(std::string_view compressed, Buffer* out) {
   // and must not decide an allocation (found by fuzz_reader).
   const size_t max_plain = compressed.size() * 1032 + 1024;
   size_t hint = TrailerSizeHint(compressed);
+  if (hint >= 1 && hint <= max_plain && TryLibdeflate(compressed, hint, out)) return Status::Ok();
   if (hint < compressed.size() || hint > max_plain) hint = std::min(compressed.size() * 4, max_plain);
   out->Resize(0);
   out->Reserve(hint + 1);

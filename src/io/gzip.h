@@ -1,8 +1,8 @@
 // src/io/gzip.h
-// gzip decompression with ISA-L's igzip (measured fastest on this hardware:
-// see bench/README.md), a whole file per call with the output sized from the
-// gzip trailer, multi-member streams, and recovery of the data that precedes
-// a truncation or a corrupt block.
+// gzip decompression: a whole file per call with the output sized from the
+// gzip trailer (libdeflate, the fastest here: see bench/README.md), and
+// ISA-L's streaming igzip for multi-member streams and for recovering the
+// data that precedes a truncation or a corrupt block.
 #pragma once
 
 #include <cstdint>
