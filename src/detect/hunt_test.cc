@@ -1,1 +1,119 @@
+// detect::Hunt end to end: real rule files (SigmaHQ's legacy aggregations
+// from unsupported/, unchanged), records written to a temporary folder,
+// detections as `cirt hunt` reports them.
+#include "detect/hunt.h"
+
 #include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/gzip.h"
+
+namespace cirt::detect {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Rec(const std::string& name, const std::string& source, int second,
+                const std::string& ip = "203.0.113.7") {
+  char time[32];
+  std::snprintf(time, sizeof time, "2026-03-24T10:%02d:%02dZ", second / 60, second % 60);
+  return std::string(R"({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u","accessKeyId":"AKIAEXAMPLE"},"eventTime":")") +
+         time + R"(","eventSource":")" + source + R"(","eventName":")" + name +
+         R"(","awsRegion":"us-east-1","sourceIPAddress":")" + ip +
+         R"(","eventID":"id-)" + name + std::to_string(second) +
+         R"(","recipientAccountId":"111122223333"})";
+}
+
+class HuntTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("cirt_hunt_test_" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void WriteTrail(const std::string& name, const std::vector<std::string>& records) {
+    std::string body = "{\"Records\":[";
+    for (size_t i = 0; i < records.size(); ++i) body += (i ? "," : "") + records[i];
+    body += "]}";
+    std::ofstream(dir_ / name, std::ios::binary) << io::GzipCompress(body);
+  }
+  Result<HuntResult> Run(const std::string& rule, std::optional<model::Level> min_level = {}) {
+    HuntOptions o;
+    o.inputs = {dir_.string()};
+    o.rule_paths = {std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma/" + rule};
+    o.builtin_rules = false;
+    o.jobs = 2;
+    o.min_level = min_level;
+    Diagnostics diag(nullptr);
+    return Hunt(o, &diag);
+  }
+  fs::path dir_;
+};
+
+TEST_F(HuntTest, LegacyCountFiresOnceWhenTheWindowPassesTheThreshold) {
+  // aws_enum_listing.yml: eventName list* | count() > 50 within 10m.
+  std::vector<std::string> records;
+  for (int i = 0; i < 60; ++i) records.push_back(Rec("ListBuckets", "s3.amazonaws.com", i * 5));
+  WriteTrail("a.json.gz", records);
+  auto r = Run("unsupported/cloud/aws_enum_listing.yml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->detections.size(), 1u);
+  EXPECT_EQ(r->detections[0]->event_id(), "id-ListBuckets250");  // the 51st event
+  EXPECT_NE(r->detections[0]->aggregate().find("count() = 51"), std::string_view::npos);
+}
+
+TEST_F(HuntTest, LegacyCountRespectsTheTimeframe) {
+  std::vector<std::string> records;
+  // 60 events spread over 59 minutes: never more than 11 in any 10 minutes.
+  for (int i = 0; i < 60; ++i) records.push_back(Rec("ListBuckets", "s3.amazonaws.com", i * 59));
+  WriteTrail("a.json.gz", records);
+  auto r = Run("unsupported/cloud/aws_enum_listing.yml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->detections.empty());
+}
+
+TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
+  // aws_lambda_function_created_or_invoked.yml: selection1 | near selection2.
+  WriteTrail("a.json.gz", {Rec("CreateFunction20150331", "lambda.amazonaws.com", 1),
+                           Rec("CreateFunction", "lambda.amazonaws.com", 2),
+                           Rec("Invoke", "lambda.amazonaws.com", 30)});
+  auto r = Run("unsupported/cloud/aws_lambda_function_created_or_invoked.yml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->detections.size(), 1u);
+  EXPECT_EQ(r->detections[0]->event_name(), "CreateFunction");
+  EXPECT_NE(r->detections[0]->aggregate().find("near event id-Invoke30"), std::string_view::npos);
+}
+
+TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
+  WriteTrail("b.json.gz", {Rec("StopLogging", "cloudtrail.amazonaws.com", 40),
+                           Rec("StopLogging", "cloudtrail.amazonaws.com", 10)});
+  WriteTrail("a.json.gz", {Rec("DeleteTrail", "cloudtrail.amazonaws.com", 20)});
+  auto r = Run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->detections.size(), 3u);
+  EXPECT_EQ(r->detections[0]->event_id(), "id-StopLogging10");
+  EXPECT_EQ(r->detections[1]->event_id(), "id-DeleteTrail20");
+  EXPECT_EQ(r->detections[2]->event_id(), "id-StopLogging40");
+  EXPECT_EQ(r->stats.records, 3u);
+  EXPECT_EQ(r->stats.files, 2u);
+  // --level above the rule's level keeps nothing.
+  auto high = Run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml",
+                  model::Level::kCritical);
+  ASSERT_TRUE(high.ok());
+  EXPECT_TRUE(high->detections.empty());
+}
+
+TEST_F(HuntTest, NoRulesIsAnError) {
+  HuntOptions o;
+  o.inputs = {dir_.string()};
+  o.builtin_rules = false;
+  Diagnostics diag(nullptr);
+  auto r = Hunt(o, &diag);
+  EXPECT_EQ(r.status().code(), ErrorCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace cirt::detect
