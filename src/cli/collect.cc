@@ -13,6 +13,7 @@
 #include "aws/timestamp.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/progress_line.h"
 #include "collect/cloudtrail_collect.h"
 #include "collect/lookup_events_collect.h"
 
@@ -82,32 +83,19 @@ Result<Clock::time_point> ParseTime(const std::string& text) {
   return aws::ParseIso8601(text);
 }
 
-// "objects a/b, MB" on stderr until stopped.
-class CollectProgressLine {
- public:
-  explicit CollectProgressLine(collect::CollectProgress* p) : p_(p), thread_([this] { Run(); }) {}
-  ~CollectProgressLine() {
-    stop_ = true;
-    thread_.join();
-    std::fputs("\r\x1b[2K", stderr);
+// Sets `*slot` from `text` ("2024-05-01" or ISO-8601) unless empty; false
+// (after saying why) on a bad time.
+bool SetTime(const std::string& text, std::optional<Clock::time_point>* slot) {
+  if (text.empty()) return true;
+  auto time = ParseTime(text);
+  if (!time.ok()) {
+    std::fprintf(stderr, "cirt: bad time '%s' (use 2024-05-01 or 2024-05-01T13:00:00Z)\n",
+                 text.c_str());
+    return false;
   }
-
- private:
-  void Run() {
-    while (!stop_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      std::fputs(fmt::format("\r\x1b[2Kcirt: objects {}/{}  {:.1f} MB downloaded",
-                             p_->objects_done.load(), p_->objects_total.load(),
-                             static_cast<double>(p_->bytes_downloaded.load()) / 1e6)
-                     .c_str(),
-                 stderr);
-      std::fflush(stderr);
-    }
-  }
-  collect::CollectProgress* p_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
+  *slot = *time;
+  return true;
+}
 
 int RunCloudTrail(const CloudTrailFlags& f) {
   collect::CloudTrailCollectOptions options;
@@ -119,17 +107,7 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   options.jobs = f.jobs;
   options.public_keys = !f.no_public_keys;
   options.command = f.command;
-  for (const auto& [text, slot] :
-       {std::pair{&f.start, &options.start}, std::pair{&f.end, &options.end}}) {
-    if (text->empty()) continue;
-    auto time = ParseTime(*text);
-    if (!time.ok()) {
-      std::fprintf(stderr, "cirt: bad time '%s' (use 2024-05-01 or 2024-05-01T13:00:00Z)\n",
-                   text->c_str());
-      return kExitUsage;
-    }
-    *slot = *time;
-  }
+  if (!SetTime(f.start, &options.start) || !SetTime(f.end, &options.end)) return kExitUsage;
   aws::SystemEnvironment env;
   auto session = OpenSession(f.aws, env);
   if (!session.ok()) {
@@ -140,8 +118,14 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   options.progress = &progress;
   Result<collect::CollectStats> stats = Status::Internal("not run");
   {
-    std::unique_ptr<CollectProgressLine> line;
-    if (!f.quiet && isatty(STDERR_FILENO)) line = std::make_unique<CollectProgressLine>(&progress);
+    std::unique_ptr<ProgressLine> line;
+    if (!f.quiet && isatty(STDERR_FILENO)) {
+      line = std::make_unique<ProgressLine>([&progress](double) {
+        return fmt::format("objects {}/{}  {:.1f} MB downloaded", progress.objects_done.load(),
+                           progress.objects_total.load(),
+                           static_cast<double>(progress.bytes_downloaded.load()) / 1e6);
+      });
+    }
     stats = collect::CollectCloudTrail((*session)->client(), options);
   }
   if (!stats.ok()) {
@@ -171,17 +155,7 @@ int RunLookupEvents(const LookupFlags& f) {
   options.regions = f.regions;
   options.out_dir = f.out;
   options.command = f.command;
-  for (const auto& [text, slot] :
-       {std::pair{&f.start, &options.start}, std::pair{&f.end, &options.end}}) {
-    if (text->empty()) continue;
-    auto time = ParseTime(*text);
-    if (!time.ok()) {
-      std::fprintf(stderr, "cirt: bad time '%s' (use 2024-05-01 or 2024-05-01T13:00:00Z)\n",
-                   text->c_str());
-      return kExitUsage;
-    }
-    *slot = *time;
-  }
+  if (!SetTime(f.start, &options.start) || !SetTime(f.end, &options.end)) return kExitUsage;
   if (!f.attribute.empty()) {
     size_t eq = f.attribute.find('=');
     if (eq == std::string::npos || eq == 0) {

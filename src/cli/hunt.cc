@@ -11,6 +11,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/progress_line.h"
 #include "core/diagnostics.h"
 #include "detect/hunt.h"
 #include "report/writer.h"
@@ -30,38 +31,6 @@ struct HuntFlags {
   std::vector<std::string> vars;
   bool no_color = false;
   bool quiet = false;
-};
-
-// Prints "files a/b, MB read, MB/s, ETA" on stderr until stopped.
-class ProgressLine {
- public:
-  explicit ProgressLine(detect::Progress* p) : p_(p), thread_([this] { Run(); }) {}
-  ~ProgressLine() {
-    stop_ = true;
-    thread_.join();
-    std::fputs("\r\x1b[2K", stderr);
-  }
-
- private:
-  void Run() {
-    auto start = std::chrono::steady_clock::now();
-    while (!stop_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      double mb = static_cast<double>(p_->bytes_done.load()) / 1e6;
-      double total = static_cast<double>(p_->bytes_total) / 1e6;
-      double rate = secs > 0 ? mb / secs : 0;
-      double eta = rate > 0 ? (total - mb) / rate : 0;
-      std::fputs(fmt::format("\r\x1b[2Kcirt: files {}/{}  {:.1f}/{:.1f} MB read  {:.0f} MB/s  ETA {:.0f}s",
-                             p_->files_done.load(), p_->files_total, mb, total, rate, eta)
-                     .c_str(),
-                 stderr);
-      std::fflush(stderr);
-    }
-  }
-  detect::Progress* p_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
 };
 
 int RunHunt(const HuntFlags& f) {
@@ -115,7 +84,17 @@ int RunHunt(const HuntFlags& f) {
   Result<detect::HuntResult> result = Status::Internal("not run");
   {
     std::unique_ptr<ProgressLine> line;
-    if (!f.quiet && isatty(STDERR_FILENO)) line = std::make_unique<ProgressLine>(&progress);
+    if (!f.quiet && isatty(STDERR_FILENO)) {
+      line = std::make_unique<ProgressLine>([&progress](double secs) {
+        double mb = static_cast<double>(progress.bytes_done.load()) / 1e6;
+        double total = static_cast<double>(progress.bytes_total) / 1e6;
+        double rate = secs > 0 ? mb / secs : 0;
+        double eta = rate > 0 ? (total - mb) / rate : 0;
+        return fmt::format("files {}/{}  {:.1f}/{:.1f} MB read  {:.0f} MB/s  ETA {:.0f}s",
+                           progress.files_done.load(), progress.files_total, mb, total, rate,
+                           eta);
+      });
+    }
     result = detect::Hunt(options, &diagnostics, &progress);
   }
   if (!result.ok()) {
