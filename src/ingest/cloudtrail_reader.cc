@@ -353,7 +353,6 @@ class CloudTrailReader::Impl {
     // Salvage the complete records before the failure that simdjson did not reach.
     size_t limit = static_cast<size_t>(error_offset - base_offset_);
     size_t cut = LastCompleteElementEnd(json, element_depth, limit);
-    uint64_t salvaged = 0;
     if (cut > 0) {
       salvage_buf_.Resize(0);
       std::string prefix(json.substr(0, cut));
@@ -368,7 +367,6 @@ class CloudTrailReader::Impl {
         (void)IterateContainer(sdoc, key, first_index, &sdelivered);
         cur_doc_ = nullptr;
         skip_ = 0;
-        if (sdelivered > delivered) salvaged = sdelivered - delivered;
         delivered = std::max(delivered, sdelivered);
       }
     }

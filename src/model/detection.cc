@@ -80,30 +80,25 @@ Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& o
   }
 }
 
-Detection& Detection::operator=(const Detection& o) {
-  if (this == &o) return *this;
+void Detection::CopyScalars(const Detection& o) {
   time_us = o.time_us;
   file_index = o.file_index;
   record_index = o.record_index;
   rule_ = o.rule_;
   end_ = o.end_;
-  if (o.owns_text()) {
-    owned_ = o.owned_;
-    text_ = owned_.data();
-  } else {
-    owned_.clear();
-    text_ = o.text_;
-  }
+}
+
+Detection& Detection::operator=(const Detection& o) {
+  if (this == &o) return *this;
+  CopyScalars(o);
+  owned_ = o.owns_text() ? o.owned_ : std::string();
+  text_ = o.owns_text() ? owned_.data() : o.text_;
   return *this;
 }
 
 Detection& Detection::operator=(Detection&& o) noexcept {
   if (this == &o) return *this;
-  time_us = o.time_us;
-  file_index = o.file_index;
-  record_index = o.record_index;
-  rule_ = o.rule_;
-  end_ = o.end_;
+  CopyScalars(o);
   const bool owned = o.owns_text();
   owned_ = std::move(o.owned_);
   text_ = owned ? owned_.data() : o.text_;

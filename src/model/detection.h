@@ -90,6 +90,7 @@ class Detection {
 
  private:
   bool owns_text() const { return text_ == owned_.data(); }
+  void CopyScalars(const Detection& o);  // everything but the text
   const RuleInfo* rule_ = nullptr;
   const char* text_ = "";  // into owned_ or an arena
   std::string owned_;

@@ -213,7 +213,7 @@ struct Ctx {
 // Turns one YAML value (scalar or null) into the ValueMatches it stands for.
 Status AddValue(const YAML::Node& node, const Modifiers& m, const std::string& field, Ctx& ctx,
                 std::vector<ValueMatch>* out) {
-  if (node.IsNull() || (node.IsScalar() && node.Tag() == "!" && false)) {
+  if (node.IsNull()) {
     if (m.exists || m.re || m.cidr || m.numeric || m.fieldref) {
       return Status::InvalidArgument(fmt::format("field '{}': null value with a modifier", field));
     }
@@ -227,8 +227,8 @@ Status AddValue(const YAML::Node& node, const Modifiers& m, const std::string& f
     return Status::InvalidArgument(
         fmt::format("field '{}': values must be scalars or lists of scalars", field));
   }
+  // A quoted 'null' or '~' stays a string; only a plain null is IsNull above.
   std::string text = node.Scalar();
-  // yaml-cpp keeps `null`/`~` as scalars when quoted; plain null is IsNull above.
   if (m.exists) {
     std::string t = Lower(text);
     if (t != "true" && t != "false") {
