@@ -1,6 +1,7 @@
 #include "investigate/pivot.h"
 
 #include <cctype>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -142,13 +143,30 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
       GroupBy("e.event_source || ':' || e.event_name",
               fmt::format("CASE WHEN {} THEN 'write' ELSE 'read' END", kIsWrite), where),
       v, &r.apis));
-  CIRT_RETURN_IF_ERROR(Collect(
-      kase,
-      fmt::format("SELECT r.value, r.kind, count(*), min(e.event_time), max(e.event_time) FROM "
-                  "events e JOIN event_resources r ON r.event = e.id WHERE ({}) GROUP BY r.value, "
-                  "r.kind ORDER BY min(e.time_us), r.value",
-                  where),
-      v, &r.resources));
+  {
+    // Resources live in one column per event: count them here.
+    CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(fmt::format(
+        "SELECT e.resources, e.event_time FROM events e WHERE ({}) AND e.resources IS NOT NULL "
+        "ORDER BY e.time_us, e.id",
+        where)));
+    q.BindText(1, v);
+    std::map<std::string, size_t> index;
+    while (true) {
+      CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      const std::string when(q.Text(1));
+      for (const std::string& entry : SplitUnit(q.Text(0))) {
+        auto [it, added] = index.emplace(entry, r.resources.size());
+        if (added) {
+          const size_t eq = entry.find('=');
+          r.resources.push_back({entry.substr(eq + 1), entry.substr(0, eq), 0, when, when});
+        }
+        Seen& s = r.resources[it->second];
+        ++s.count;
+        s.last_seen = when;
+      }
+    }
+  }
   CIRT_RETURN_IF_ERROR(Collect(
       kase,
       fmt::format("SELECT ru.title, ru.level, count(*), min(e.event_time), max(e.event_time) FROM "

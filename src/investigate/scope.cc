@@ -158,26 +158,29 @@ class Closure {
 
     // Resources the node changed (successful write calls).
     CIRT_ASSIGN_OR_RETURN(store::Statement w, kase_.db().Prepare(fmt::format(
-        "SELECT r.kind, r.value, e.event_name, e.event_id, e.event_time FROM events e "
-        "JOIN event_resources r ON r.event = e.id WHERE ({}) AND e.error_code IS NULL AND {} "
+        "SELECT e.resources, e.event_name, e.event_id, e.event_time FROM events e "
+        "WHERE ({}) AND e.error_code IS NULL AND e.resources IS NOT NULL AND {} "
         "ORDER BY e.time_us, e.id",
         where, kIsWrite)));
     w.BindText(1, n.value);
     while (true) {
       CIRT_ASSIGN_OR_RETURN(bool row, w.Step());
       if (!row) break;
-      const std::string_view kind = w.Text(0);
-      for (const ResourcePlaybook& p : kResourcePlaybooks) {
-        if (p.kind != kind) continue;
-        std::string value(w.Text(1));
-        // roleName/functionName may be given as ARNs.
-        if (value.rfind("arn:", 0) == 0 && (p.param == "role_name" || p.param == "user_name")) {
-          value = LastPathPart(value);
-        }
-        Add({std::string(p.playbook), std::string(p.param), value, "resource", n.value,
-             Reason(w.Text(2)), std::string(w.Text(3)), std::string(w.Text(4)), n.inferred});
-        if (p.param == "access_key_id") {
-          Follow(SubjectKind::kAccessKey, value, n.value, n.inferred);
+      for (const std::string& entry : SplitUnit(w.Text(0))) {
+        const size_t eq = entry.find('=');
+        const std::string_view kind = std::string_view(entry).substr(0, eq);
+        for (const ResourcePlaybook& p : kResourcePlaybooks) {
+          if (p.kind != kind) continue;
+          std::string value = entry.substr(eq + 1);
+          // roleName/userName may be given as ARNs.
+          if (value.rfind("arn:", 0) == 0 && (p.param == "role_name" || p.param == "user_name")) {
+            value = LastPathPart(value);
+          }
+          Add({std::string(p.playbook), std::string(p.param), value, "resource", n.value,
+               Reason(w.Text(1)), std::string(w.Text(2)), std::string(w.Text(3)), n.inferred});
+          if (p.param == "access_key_id") {
+            Follow(SubjectKind::kAccessKey, value, n.value, n.inferred);
+          }
         }
       }
     }

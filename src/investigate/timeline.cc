@@ -21,8 +21,6 @@ Result<int64_t> ParseTimeBound(std::string_view text) {
 Status Timeline(const store::Case& kase, const TimelineFilter& f,
                 const std::function<void(const TimelineRow&)>& emit) {
   std::string sql = std::string(kEventColumns) +
-                    ", (SELECT group_concat(value, char(31)) FROM event_resources "
-                    "WHERE event = e.id)"
                     ", (SELECT group_concat(r.title || ' (' || r.level || ')', char(31)) "
                     "FROM detections d JOIN rules r ON r.id = d.rule WHERE d.event = e.id) "
                     "FROM events e WHERE 1";
@@ -60,8 +58,7 @@ Status Timeline(const store::Case& kase, const TimelineFilter& f,
     CIRT_ASSIGN_OR_RETURN(bool more, q.Step());
     if (!more) break;
     ReadEventColumns(q, &row);
-    row.resources = SplitUnit(q.Text(kEventColumnCount));
-    row.detections = SplitUnit(q.Text(kEventColumnCount + 1));
+    row.detections = SplitUnit(q.Text(kEventColumnCount));
     emit(row);
   }
   return Status::Ok();

@@ -35,7 +35,7 @@ struct TimelineRow {
       identity_type, principal_arn, access_key_id, session_issuer_arn, source_ip, user_agent,
       error_code;
   std::optional<bool> read_only;
-  std::vector<std::string> resources;   // values of event_resources, in insert order
+  std::vector<std::string> resources;   // "kind=value" (events.resources)
   std::vector<std::string> detections;  // "title (level)"
 };
 

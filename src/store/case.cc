@@ -32,13 +32,11 @@ CREATE TABLE events(
   event_id TEXT,
   event_source TEXT,
   event_name TEXT,
-  event_type TEXT,
   aws_region TEXT,
   account_id TEXT,
   identity_type TEXT,
   principal_arn TEXT,
   principal_account TEXT,
-  principal_id TEXT,
   user_name TEXT,
   access_key_id TEXT,
   session_issuer_arn TEXT,
@@ -48,13 +46,9 @@ CREATE TABLE events(
   user_agent TEXT,
   error_code TEXT,
   read_only INTEGER,
-  request_id TEXT,
+  resources TEXT,
   file_id INTEGER NOT NULL,
   record_index INTEGER NOT NULL);
-CREATE TABLE event_resources(
-  event INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  value TEXT NOT NULL);
 CREATE TABLE credentials(
   event INTEGER NOT NULL,
   issued_key TEXT,
@@ -98,12 +92,8 @@ constexpr std::string_view kIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS events_time ON events(time_us);
 CREATE INDEX IF NOT EXISTS events_key ON events(access_key_id);
 CREATE INDEX IF NOT EXISTS events_principal ON events(principal_arn);
-CREATE INDEX IF NOT EXISTS events_issuer ON events(session_issuer_arn);
-CREATE INDEX IF NOT EXISTS events_session ON events(session_name);
+CREATE INDEX IF NOT EXISTS events_issuer ON events(session_issuer_arn, session_name);
 CREATE INDEX IF NOT EXISTS events_ip ON events(source_ip);
-CREATE INDEX IF NOT EXISTS events_event_id ON events(event_id);
-CREATE INDEX IF NOT EXISTS event_resources_event ON event_resources(event);
-CREATE INDEX IF NOT EXISTS event_resources_value ON event_resources(value);
 CREATE INDEX IF NOT EXISTS credentials_event ON credentials(event);
 CREATE INDEX IF NOT EXISTS credentials_key ON credentials(issued_key);
 CREATE INDEX IF NOT EXISTS credentials_role ON credentials(role_arn);
@@ -131,6 +121,9 @@ Result<Case> Case::Init(const std::string& dir) {
   fs::create_directories(fs::path(dir) / "evidence", ec);
   if (ec) return Status::Io(fmt::format("cannot create: {}", ec.message()), {.file = dir});
   CIRT_ASSIGN_OR_RETURN(Db db, Db::Open(path, /*create=*/true));
+  // Larger pages: fewer page splits and cells per page header for the wide
+  // event rows (measured: faster ingest).
+  CIRT_RETURN_IF_ERROR(db.Exec("PRAGMA page_size=16384"));
   CIRT_RETURN_IF_ERROR(Configure(&db));
   CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
   CIRT_RETURN_IF_ERROR(db.Exec(kSchema));

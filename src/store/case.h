@@ -14,6 +14,9 @@ namespace cirt::store {
 // The schema version this build writes and reads (PRAGMA user_version).
 inline constexpr int kSchemaVersion = 1;
 
+// events.resources holds "kind=value" entries separated by this byte (US).
+inline constexpr char kResourceSeparator = '\x1f';
+
 class Case {
  public:
   // Creates DIR (and parents) with an empty case database.

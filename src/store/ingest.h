@@ -18,6 +18,7 @@
 #include "ingest/cloudtrail_reader.h"
 #include "store/case.h"
 
+
 namespace cirt::store {
 
 struct IngestProgress {
@@ -32,10 +33,10 @@ struct IngestOptions {
   std::vector<std::string> rule_paths;  // --rules, as for `cirt hunt`
   bool builtin_rules = true;
   detect::sigma::LoadOptions load;
-  // Called every `progress_every` records inside a file and after each
-  // file's commit. Default: none.
+  // Called after each batch of rows is written (inside the file's open
+  // transaction; batches hold up to 4096 records) and after each file's
+  // commit. Default: none.
   std::function<void(const IngestProgress&)> on_progress;
-  uint64_t progress_every = 4096;
 };
 
 struct IngestStats {
@@ -44,7 +45,7 @@ struct IngestStats {
   uint64_t files_already = 0;   // skipped: their SHA-256 was already in the case
   uint64_t files_skipped = 0;   // unreadable, or nothing usable in them
   uint64_t events = 0;          // CloudTrail records indexed
-  uint64_t resources = 0;       // event_resources rows
+  uint64_t resources = 0;       // resource entries (events.resources)
   uint64_t detections = 0;
   uint64_t alerts = 0;          // GuardDuty / Security Hub findings
   uint64_t input_errors = 0;    // paths that do not exist
@@ -52,7 +53,7 @@ struct IngestStats {
   detect::RuleSummary rules;
   size_t rules_aggregating = 0; // rules with legacy aggregations: run them with `cirt hunt`
   double seconds = 0;           // the whole run
-  double seconds_index = 0;     // of which writing rows to SQLite (the indexing cost)
+  double seconds_index = 0;     // thread CPU time writing rows to SQLite (the indexing cost)
   double seconds_indexes = 0;   // building the secondary indexes at the end
 };
 
