@@ -61,8 +61,10 @@ nlohmann::json XmlToJson(pugi::xml_node node) {
   if (!has_elements) {
     std::string text = node.text().as_string();
     std::string_view name = node.name();
-    // An empty list: EC2 names lists "...Set", IAM "...List".
-    if (text.empty() && (name.ends_with("Set") || name.ends_with("List")))
+    // An empty list: EC2 names lists "...Set", IAM "...List", "...Policies"
+    // (AttachedManagedPolicies, Policies) and "Tags".
+    if (text.empty() && (name.ends_with("Set") || name.ends_with("List") ||
+                         name.ends_with("Policies") || name == "Tags"))
       return nlohmann::json::array();
     return text;
   }

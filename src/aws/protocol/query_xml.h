@@ -47,8 +47,8 @@ std::string ChildText(pugi::xml_node node, const char* name);
 // evidence: an element whose children are all <item> (EC2) or <member>
 // (IAM) becomes an array, other elements with children an object keyed by
 // the wire's element names, and leaves their text (strings, as on the
-// wire). An empty element is "", or [] when its name ends in "Set" (EC2's
-// lists) or "List" (IAM's). A repeated non-list child name keeps the
+// wire). An empty element is "", or [] when its name is a list's: ending in
+// "Set" (EC2) or "List" or "Policies", or "Tags" (IAM). A repeated non-list child name keeps the
 // last value (the query protocol does not repeat names outside lists).
 nlohmann::json XmlToJson(pugi::xml_node node);
 
