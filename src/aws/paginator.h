@@ -25,6 +25,8 @@ struct PageTokenStyle {
 inline constexpr PageTokenStyle kNextToken{"NextToken", "NextToken", ""};
 // CloudWatch Logs and other lower-camel REST-JSON APIs.
 inline constexpr PageTokenStyle kLowerNextToken{"nextToken", "nextToken", ""};
+// EC2 Describe* (query protocol; the answer's element is lower-camel).
+inline constexpr PageTokenStyle kEc2NextToken{"NextToken", "nextToken", ""};
 // IAM List* (query protocol).
 inline constexpr PageTokenStyle kMarker{"Marker", "Marker", "IsTruncated"};
 // S3 ListObjectsV2.

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace cirt::aws::testing_util {
 
@@ -50,6 +52,42 @@ class TempHome {
 inline std::chrono::system_clock::time_point TestNow() {
   return std::chrono::system_clock::time_point(
       std::chrono::seconds(1767225600));
+}
+
+// The text of ../shared/corpus/aws-cli-examples/<relative>, "" if unreadable.
+inline std::string ReadCliExample(const std::string& relative) {
+  std::ifstream in(std::string(CIRT_CORPUS_DIR) + "/aws-cli-examples/" + relative,
+                   std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The literal blocks of a reStructuredText page (the indented lines after a
+// line ending in "::"), in order, indentation kept.
+inline std::vector<std::string> RstLiteralBlocks(const std::string& page) {
+  std::vector<std::string> blocks;
+  std::istringstream lines(page);
+  std::string line;
+  bool in_block = false;
+  std::string block;
+  auto flush = [&] {
+    if (in_block && !block.empty()) blocks.push_back(block);
+    block.clear();
+  };
+  while (std::getline(lines, line)) {
+    bool indented = line.rfind("    ", 0) == 0;
+    bool blank = line.find_first_not_of(" \t\r") == std::string::npos;
+    if (in_block && (indented || blank)) {
+      block += line + "\n";
+      continue;
+    }
+    flush();
+    std::string trimmed = line.substr(0, line.find_last_not_of(" \t\r") + 1);
+    in_block = trimmed.size() >= 2 && trimmed.compare(trimmed.size() - 2, 2, "::") == 0;
+  }
+  flush();
+  return blocks;
 }
 
 }  // namespace cirt::aws::testing_util

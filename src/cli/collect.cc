@@ -1,5 +1,6 @@
-// `cirt collect cloudtrail|lookup-events`: flags -> aws::Session ->
-// collect::CollectCloudTrail (manifest, sidecars, public keys in --out).
+// `cirt collect cloudtrail|lookup-events|findings|iam|ec2|all`: flags ->
+// aws::Session -> one collect:: function (manifest, sidecars, snapshots in
+// --out).
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -14,7 +15,9 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
+#include "collect/account_collect.h"
 #include "collect/cloudtrail_collect.h"
+#include "collect/collect_all.h"
 #include "collect/lookup_events_collect.h"
 
 namespace cirt::cli {
@@ -53,6 +56,20 @@ struct LookupFlags {
   std::string end;
   std::string attribute;  // KEY=VALUE
   std::string out;
+  bool quiet = false;
+  std::string command;
+};
+
+// `collect findings|iam|ec2|all`.
+struct AccountFlags {
+  AwsFlags aws;
+  std::vector<std::string> regions;
+  std::string guardduty_criteria;   // JSON or file://PATH
+  std::string securityhub_filters;  // JSON or file://PATH
+  std::string start;                // all: CloudTrail range
+  std::string end;
+  std::string out;
+  unsigned jobs = 8;
   bool quiet = false;
   std::string command;
 };
@@ -101,9 +118,9 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   collect::CloudTrailCollectOptions options;
   options.bucket = f.bucket;
   options.prefix = f.prefix;
+  options.out_dir = f.out;
   options.accounts = f.accounts;
   options.regions = f.regions;
-  options.out_dir = f.out;
   options.jobs = f.jobs;
   options.public_keys = !f.no_public_keys;
   options.command = f.command;
@@ -113,6 +130,31 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   if (!session.ok()) {
     std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
     return kExitUsage;
+  }
+  if (options.bucket.empty()) {
+    // No --bucket: the trail's bucket and prefix from DescribeTrails.
+    auto found =
+        collect::DiscoverTrail((*session)->client(), f.out, f.command + " (trail discovery)");
+    if (!found.ok()) {
+      std::fprintf(stderr, "cirt: %s\n", found.status().ToString().c_str());
+      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage
+                                                                   : kExitInputSkipped;
+    }
+    for (const std::string& problem : found->problems)
+      std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+    if (!found->trail) {
+      std::fprintf(stderr,
+                   "cirt: no trail with an S3 bucket found (DescribeTrails); give --bucket, or "
+                   "use `cirt collect lookup-events`\n");
+      return kExitInputSkipped;
+    }
+    options.bucket = found->trail->bucket;
+    options.prefix = found->trail->prefix;
+    if (!f.quiet) {
+      std::fprintf(stderr, "cirt: trail %s%s: s3://%s/%s\n", found->trail->name.c_str(),
+                   found->trail->organization ? " (organisation)" : "", options.bucket.c_str(),
+                   options.prefix.c_str());
+    }
   }
   collect::CollectProgress progress;
   options.progress = &progress;
@@ -137,7 +179,8 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   if (s.listed == 0) {
     std::fprintf(stderr,
                  "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
-                 f.bucket.c_str(), f.prefix.empty() ? "" : (f.prefix + "/").c_str());
+                 options.bucket.c_str(),
+                 options.prefix.empty() ? "" : (options.prefix + "/").c_str());
   }
   if (!f.quiet) {
     std::fprintf(stderr, "%s",
@@ -190,6 +233,131 @@ int RunLookupEvents(const LookupFlags& f) {
   return stats->denied + stats->errors == 0 ? kExitOk : kExitInputSkipped;
 }
 
+// Reads --guardduty-criteria / --securityhub-filters; false after saying why.
+bool SetJson(const std::string& text, const char* flag, nlohmann::json* slot) {
+  if (text.empty()) return true;
+  auto parsed = collect::ParseJsonArgument(text);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "cirt: %s: %s\n", flag, parsed.status().ToString().c_str());
+    return false;
+  }
+  *slot = std::move(*parsed);
+  return true;
+}
+
+void PrintAccountSummary(const collect::AccountCollectStats& s) {
+  std::fprintf(stderr, "%s",
+               fmt::format("cirt: {} regions; {} GuardDuty and {} Security Hub findings, {} "
+                           "instances, {} security groups, {} network interfaces, {} IAM users, "
+                           "{} roles; {} files written ({:.1f} MB), {} unchanged, {} denied, {} "
+                           "failed; manifest head {}\n",
+                           s.regions.size(), s.guardduty_findings, s.securityhub_findings,
+                           s.instances, s.security_groups, s.network_interfaces, s.iam_users,
+                           s.iam_roles, s.written, static_cast<double>(s.bytes) / 1e6,
+                           s.unchanged, s.denied, s.errors, s.manifest_head)
+                   .c_str());
+}
+
+// `what`: "findings", "iam" or "ec2".
+int RunAccount(const AccountFlags& f, const std::string& what) {
+  collect::AccountCollectOptions options;
+  options.findings = what == "findings";
+  options.iam = what == "iam";
+  options.ec2 = what == "ec2";
+  options.regions = f.regions;
+  options.out_dir = f.out;
+  options.command = f.command;
+  options.jobs = f.jobs;
+  if (!SetJson(f.guardduty_criteria, "--guardduty-criteria", &options.guardduty_criteria) ||
+      !SetJson(f.securityhub_filters, "--securityhub-filters", &options.securityhub_filters))
+    return kExitUsage;
+  aws::SystemEnvironment env;
+  auto session = OpenSession(f.aws, env);
+  if (!session.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
+    return kExitUsage;
+  }
+  auto stats = collect::CollectAccount((*session)->client(), options);
+  if (!stats.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
+    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
+  }
+  for (const std::string& problem : stats->problems)
+    std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  if (!f.quiet) PrintAccountSummary(*stats);
+  return stats->denied + stats->errors == 0 ? kExitOk : kExitInputSkipped;
+}
+
+int RunAll(const AccountFlags& f) {
+  collect::CollectAllOptions options;
+  options.regions = f.regions;
+  options.out_dir = f.out;
+  options.command = f.command;
+  options.jobs = f.jobs;
+  if (!SetTime(f.start, &options.start) || !SetTime(f.end, &options.end)) return kExitUsage;
+  if (!SetJson(f.guardduty_criteria, "--guardduty-criteria", &options.guardduty_criteria) ||
+      !SetJson(f.securityhub_filters, "--securityhub-filters", &options.securityhub_filters))
+    return kExitUsage;
+  aws::SystemEnvironment env;
+  auto session = OpenSession(f.aws, env);
+  if (!session.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
+    return kExitUsage;
+  }
+  collect::CollectProgress progress;
+  options.progress = &progress;
+  Result<collect::CollectAllStats> stats = Status::Internal("not run");
+  {
+    std::unique_ptr<ProgressLine> line;
+    if (!f.quiet && isatty(STDERR_FILENO)) {
+      line = std::make_unique<ProgressLine>([&progress](double) {
+        return fmt::format("cloudtrail objects {}/{}  {:.1f} MB downloaded",
+                           progress.objects_done.load(), progress.objects_total.load(),
+                           static_cast<double>(progress.bytes_downloaded.load()) / 1e6);
+      });
+    }
+    stats = collect::CollectAll((*session)->client(), options);
+  }
+  if (!stats.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
+    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
+  }
+  const collect::CollectAllStats& s = *stats;
+  for (const std::string& problem : s.discovery.problems)
+    std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  if (s.cloudtrail) {
+    for (const std::string& problem : s.cloudtrail->problems)
+      std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  }
+  if (s.lookup_events) {
+    for (const std::string& problem : s.lookup_events->problems)
+      std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  }
+  for (const std::string& problem : s.account.problems)
+    std::fprintf(stderr, "cirt: %s\n", problem.c_str());
+  if (!f.quiet) {
+    if (s.cloudtrail) {
+      std::fprintf(stderr, "%s",
+                   fmt::format("cirt: trail {} s3://{}/{}: {} objects listed, {} downloaded, {} "
+                               "unchanged, {} denied, {} failed\n",
+                               s.discovery.trail->name, s.discovery.trail->bucket,
+                               s.discovery.trail->prefix, s.cloudtrail->listed,
+                               s.cloudtrail->downloaded, s.cloudtrail->unchanged,
+                               s.cloudtrail->denied, s.cloudtrail->errors)
+                       .c_str());
+    } else if (s.lookup_events) {
+      std::fprintf(stderr, "%s",
+                   fmt::format("cirt: no trail bucket; LookupEvents: {} events in {} files, {} "
+                               "denied, {} failed\n",
+                               s.lookup_events->events, s.lookup_events->files,
+                               s.lookup_events->denied, s.lookup_events->errors)
+                       .c_str());
+    }
+    PrintAccountSummary(s.account);
+  }
+  return s.failures() == 0 ? kExitOk : kExitInputSkipped;
+}
+
 }  // namespace
 
 Runner AddCollect(CLI::App& app) {
@@ -201,7 +369,8 @@ Runner AddCollect(CLI::App& app) {
       "cloudtrail",
       "Copy a trail bucket's log and digest files (bytes as stored) for a time range");
   AddAwsFlags(trail, &ct->aws);
-  trail->add_option("--bucket", ct->bucket, "The trail's S3 bucket")->required();
+  trail->add_option("--bucket", ct->bucket,
+                    "The trail's S3 bucket (default: found with cloudtrail DescribeTrails)");
   trail->add_option("--prefix", ct->prefix, "The trail's S3 key prefix (before AWSLogs/)");
   trail->add_option("--start", ct->start, "Delivery time from (UTC; default: end - 24 h)");
   trail->add_option("--end", ct->end, "Delivery time to (UTC; default: now)");
@@ -229,7 +398,59 @@ Runner AddCollect(CLI::App& app) {
                      "One filter KEY=VALUE (EventName, Username, EventSource, ResourceName, ...)");
   lookup->add_option("--out,-o", le->out, "Evidence folder")->required();
   lookup->add_flag("--quiet,-q", le->quiet, "No summary on stderr");
-  return [ct, trail, le, lookup] {
+  auto ac = std::make_shared<AccountFlags>();
+  struct AccountCommand {
+    std::string name;
+    CLI::App* app;
+  };
+  std::vector<AccountCommand> account_commands;
+  for (const char* name : {"findings", "iam", "ec2", "all"}) {
+    std::string what = name;
+    const char* help =
+        what == "findings" ? "GuardDuty (ListDetectors, ListFindings, GetFindings) and Security "
+                             "Hub (GetFindings) findings per region, as JSON"
+        : what == "iam"    ? "IAM GetAccountAuthorizationDetails (JSON) and the credential report "
+                             "(CSV)"
+        : what == "ec2"    ? "EC2 instances, security groups and network interfaces per region, "
+                             "as JSON"
+                           : "cloudtrail (trail bucket found with DescribeTrails, else "
+                             "LookupEvents), findings, iam and ec2";
+    CLI::App* sub = cmd->add_subcommand(what, help);
+    AddAwsFlags(sub, &ac->aws);
+    if (what != "iam") {
+      sub->add_option("--regions", ac->regions,
+                      "Regions (default: every enabled region, from ec2 DescribeRegions)")
+          ->delimiter(',');
+    }
+    if (what == "findings" || what == "all") {
+      sub->add_option("--guardduty-criteria", ac->guardduty_criteria,
+                      "GuardDuty FindingCriteria as JSON or file://PATH (default: all findings)");
+      sub->add_option("--securityhub-filters", ac->securityhub_filters,
+                      "Security Hub Filters as JSON or file://PATH (default: all findings)");
+    }
+    if (what == "all") {
+      sub->add_option("--start", ac->start, "CloudTrail from (UTC; default: end - 24 h)");
+      sub->add_option("--end", ac->end, "CloudTrail to (UTC; default: now)");
+    }
+    sub->add_option("--out,-o", ac->out, "Evidence folder (created; reused by a second run)")
+        ->required();
+    sub->add_option("--jobs,-j", ac->jobs, "Parallel regions / downloads")->capture_default_str();
+    sub->add_flag("--quiet,-q", ac->quiet, "No progress or summary on stderr");
+    account_commands.push_back({what, sub});
+  }
+  return [ct, trail, le, lookup, ac, account_commands] {
+    for (const AccountCommand& c : account_commands) {
+      if (!c.app->parsed()) continue;
+      ac->command = "collect " + c.name;
+      if (!ac->regions.empty()) {
+        ac->command += " --regions ";
+        for (size_t i = 0; i < ac->regions.size(); ++i)
+          ac->command += (i ? "," : "") + ac->regions[i];
+      }
+      if (!ac->start.empty()) ac->command += " --start " + ac->start;
+      if (!ac->end.empty()) ac->command += " --end " + ac->end;
+      return c.name == "all" ? RunAll(*ac) : RunAccount(*ac, c.name);
+    }
     if (lookup->parsed()) {
       le->command = "collect lookup-events";
       if (!le->start.empty()) le->command += " --start " + le->start;
@@ -238,7 +459,8 @@ Runner AddCollect(CLI::App& app) {
       return RunLookupEvents(*le);
     }
     if (trail->parsed()) {
-      ct->command = "collect cloudtrail --bucket " + ct->bucket;
+      ct->command = "collect cloudtrail";
+      if (!ct->bucket.empty()) ct->command += " --bucket " + ct->bucket;
       if (!ct->prefix.empty()) ct->command += " --prefix " + ct->prefix;
       if (!ct->start.empty()) ct->command += " --start " + ct->start;
       if (!ct->end.empty()) ct->command += " --end " + ct->end;

@@ -49,6 +49,40 @@ std::string ChildText(pugi::xml_node node, const char* name) {
   return node.child(name).text().as_string();
 }
 
+nlohmann::json XmlToJson(pugi::xml_node node) {
+  bool has_elements = false;
+  bool all_items = true;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() != pugi::node_element) continue;
+    has_elements = true;
+    std::string_view name = child.name();
+    if (name != "item" && name != "member") all_items = false;
+  }
+  if (!has_elements) {
+    std::string text = node.text().as_string();
+    std::string_view name = node.name();
+    // An empty list: EC2 names lists "...Set", IAM "...List", "...Policies"
+    // (AttachedManagedPolicies, Policies) and "Tags".
+    if (text.empty() && (name.ends_with("Set") || name.ends_with("List") ||
+                         name.ends_with("Policies") || name == "Tags"))
+      return nlohmann::json::array();
+    return text;
+  }
+  if (all_items) {
+    nlohmann::json list = nlohmann::json::array();
+    for (pugi::xml_node child : node.children()) {
+      if (child.type() == pugi::node_element) list.push_back(XmlToJson(child));
+    }
+    return list;
+  }
+  nlohmann::json object = nlohmann::json::object();
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_element)
+      object[child.name()] = XmlToJson(child);
+  }
+  return object;
+}
+
 AwsError DecodeQueryXmlError(const Response& response) {
   pugi::xml_document doc;
   if (response.body.empty() ||

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <string>
 #include <string_view>
@@ -41,6 +42,15 @@ class XmlResponse {
 
 // Text of the first child element `name` of `node`; "" when absent.
 std::string ChildText(pugi::xml_node node, const char* name);
+
+// The XML answer (or one element of it) as JSON, for keeping raw answers in
+// evidence: an element whose children are all <item> (EC2) or <member>
+// (IAM) becomes an array, other elements with children an object keyed by
+// the wire's element names, and leaves their text (strings, as on the
+// wire). An empty element is "", or [] when its name is a list's: ending in
+// "Set" (EC2) or "List" or "Policies", or "Tags" (IAM). A repeated non-list child name keeps the
+// last value (the query protocol does not repeat names outside lists).
+nlohmann::json XmlToJson(pugi::xml_node node);
 
 // Decodes either error shape; falls back to detail::NonAwsError.
 AwsError DecodeQueryXmlError(const Response& response);

@@ -54,4 +54,35 @@ Status LookupEvents(
     Client& client, const LookupEventsInput& input,
     const std::function<Status(const nlohmann::json& event)>& on_event);
 
+struct Trail {
+  std::string name;
+  std::string trail_arn;
+  std::string home_region;
+  std::string s3_bucket_name;
+  std::string s3_key_prefix;  // "" when none
+  bool is_multi_region = false;
+  bool is_organization = false;
+  bool log_file_validation = false;
+  nlohmann::json raw;  // the trailList element as returned
+};
+
+// DescribeTrails in `region` ("" = the client's): the region's trails and,
+// with `include_shadow_trails`, the multi-region and organisation trails
+// that apply to it from elsewhere. Errors: as Client::Call; kCorrupt for an
+// unexpected answer.
+Result<std::vector<Trail>> DescribeTrails(Client& client, const std::string& region,
+                                          bool include_shadow_trails = true);
+
+struct TrailStatus {
+  bool is_logging = false;
+  std::string latest_delivery_error;         // "" when none
+  std::string latest_digest_delivery_error;  // "" when none
+  nlohmann::json raw;                        // the answer as returned
+};
+
+// GetTrailStatus of `name` (name or ARN) in `region` (the trail's home
+// region). Errors: as Client::Call.
+Result<TrailStatus> GetTrailStatus(Client& client, const std::string& region,
+                                   const std::string& name);
+
 }  // namespace cirt::aws::cloudtrail

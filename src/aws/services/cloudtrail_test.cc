@@ -95,3 +95,73 @@ TEST_F(CloudTrailServiceTest, LookupEventsOneAttributeAndPages) {
 
 }  // namespace
 }  // namespace cirt::aws::cloudtrail
+
+namespace cirt::aws::cloudtrail {
+namespace {
+
+// DescribeTrails / GetTrailStatus (moto implements both; shapes from the
+// CloudTrail API reference).
+class CloudTrailTrailsTest : public ::testing::Test {
+ protected:
+  ClientOptions Options() {
+    ClientOptions options;
+    options.region = "us-east-1";
+    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
+    options.retry.max_attempts = 1;
+    return options;
+  }
+  FakeTransport transport_;
+  StaticCredentialsProvider creds_{
+      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+};
+
+TEST_F(CloudTrailTrailsTest, DescribeTrailsRequestAndDecoding) {
+  transport_.Enqueue(200, R"({"trailList":[
+    {"Name":"org-trail","S3BucketName":"org-logs","S3KeyPrefix":"ct","IsMultiRegionTrail":true,
+     "IsOrganizationTrail":true,"HomeRegion":"eu-west-1","LogFileValidationEnabled":true,
+     "TrailARN":"arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail"},
+    {"Name":"local","S3BucketName":"local-logs","HomeRegion":"us-east-1"}]})");
+  Client client(Options(), creds_, transport_);
+  auto trails = DescribeTrails(client, "", true);
+  ASSERT_TRUE(trails.ok()) << trails.status().ToString();
+  ASSERT_EQ(trails->size(), 2u);
+  const Trail& org = (*trails)[0];
+  EXPECT_EQ(org.s3_bucket_name, "org-logs");
+  EXPECT_EQ(org.s3_key_prefix, "ct");
+  EXPECT_TRUE(org.is_organization);
+  EXPECT_TRUE(org.is_multi_region);
+  EXPECT_TRUE(org.log_file_validation);
+  EXPECT_EQ(org.home_region, "eu-west-1");
+  EXPECT_EQ(org.raw["TrailARN"], "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail");
+  EXPECT_EQ((*trails)[1].s3_key_prefix, "");
+  EXPECT_FALSE((*trails)[1].is_organization);
+  const Request sent = transport_.sent()[0].request;
+  EXPECT_EQ(FindHeader(sent.headers, "X-Amz-Target").value_or(""),
+            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails");
+  EXPECT_EQ(nlohmann::json::parse(sent.body)["includeShadowTrails"], true);
+
+  transport_.Enqueue(200, "{}");
+  auto none = DescribeTrails(client, "", false);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+  transport_.Enqueue(200, R"({"trailList":{}})");
+  EXPECT_EQ(DescribeTrails(client, "").status().code(), ErrorCode::kCorrupt);
+}
+
+TEST_F(CloudTrailTrailsTest, GetTrailStatus) {
+  transport_.Enqueue(200, R"({"IsLogging":false,"LatestDeliveryError":"AccessDenied",
+    "StopLoggingTime":1.7E9})");
+  Client client(Options(), creds_, transport_);
+  auto status = GetTrailStatus(client, "eu-west-1", "org-trail");
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_FALSE(status->is_logging);
+  EXPECT_EQ(status->latest_delivery_error, "AccessDenied");
+  EXPECT_TRUE(status->raw.contains("StopLoggingTime"));
+  const Request sent = transport_.sent()[0].request;
+  EXPECT_EQ(nlohmann::json::parse(sent.body)["Name"], "org-trail");
+  EXPECT_NE(FindHeader(sent.headers, "Authorization").value_or("").find("/eu-west-1/cloudtrail/"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cirt::aws::cloudtrail

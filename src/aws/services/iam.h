@@ -3,7 +3,12 @@
 // us-east-1).
 #pragma once
 
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "aws/client.h"
@@ -32,5 +37,110 @@ Result<std::vector<User>> ListUsers(Client& client, int page_size = 0);
 // Every access key of `user_name` (all pages).
 Result<std::vector<AccessKeyMetadata>> ListAccessKeys(
     Client& client, const std::string& user_name, int page_size = 0);
+
+// ---------------------------------------------------------------------------
+// Read calls for evidence (cirt collect iam): account authorization
+// details and the credential report.
+// ---------------------------------------------------------------------------
+
+struct AttachedPolicy {
+  std::string policy_name;
+  std::string policy_arn;
+};
+
+struct InlinePolicy {
+  std::string policy_name;
+  std::string policy_document;  // JSON text, URL-decoded
+};
+
+struct UserDetail {
+  std::string user_name;
+  std::string user_id;
+  std::string arn;
+  std::string path;
+  std::string create_date;
+  std::vector<std::string> groups;
+  std::vector<AttachedPolicy> attached_policies;
+  std::vector<InlinePolicy> inline_policies;
+};
+
+struct GroupDetail {
+  std::string group_name;
+  std::string group_id;
+  std::string arn;
+  std::vector<AttachedPolicy> attached_policies;
+  std::vector<InlinePolicy> inline_policies;
+};
+
+struct RoleDetail {
+  std::string role_name;
+  std::string role_id;
+  std::string arn;
+  std::string path;
+  std::string create_date;
+  std::string assume_role_policy_document;  // JSON text, URL-decoded
+  std::vector<AttachedPolicy> attached_policies;
+  std::vector<InlinePolicy> inline_policies;
+};
+
+struct ManagedPolicyDetail {
+  std::string policy_name;
+  std::string policy_id;
+  std::string arn;
+  std::string default_version_id;
+  std::string attachment_count;  // as returned
+};
+
+struct AccountAuthorizationDetails {
+  std::vector<UserDetail> users;
+  std::vector<GroupDetail> groups;
+  std::vector<RoleDetail> roles;
+  std::vector<ManagedPolicyDetail> policies;
+  // Every page merged: {"UserDetailList": [...], "GroupDetailList": [...],
+  // "RoleDetailList": [...], "Policies": [...]}, members as XmlToJson gives
+  // them (wire names; policy documents still URL-encoded, as returned).
+  nlohmann::json raw;
+};
+
+// GetAccountAuthorizationDetails, every page (Marker/IsTruncated).
+// `page_size` > 0 sets MaxItems. Errors: as Client::Call; kCorrupt for
+// non-XML.
+Result<AccountAuthorizationDetails> GetAccountAuthorizationDetails(Client& client,
+                                                                   int page_size = 0);
+
+enum class CredentialReportState : uint8_t { kStarted, kInProgress, kComplete };
+std::string_view CredentialReportStateName(CredentialReportState state);
+// Errors: kCorrupt for a name IAM does not use.
+Result<CredentialReportState> ParseCredentialReportState(std::string_view name);
+
+// GenerateCredentialReport: starts a report (or reports the state of the
+// one in progress). Errors: as Client::Call; kCorrupt for an unknown State.
+Result<CredentialReportState> GenerateCredentialReport(Client& client);
+
+struct CredentialReport {
+  std::string content_base64;  // the CSV, base64 as the query protocol carries blobs
+  std::string report_format;   // "text/csv"
+  std::string generated_time;  // ISO-8601 as returned
+};
+
+// GetCredentialReport. Errors: as Client::Call (ReportNotPresent,
+// ReportInProgress, ReportExpired are AWS errors); kCorrupt when the answer
+// has no Content.
+Result<CredentialReport> GetCredentialReport(Client& client);
+
+struct CredentialReportWait {
+  // Between GenerateCredentialReport calls. Default: 2 s.
+  std::chrono::milliseconds interval{2000};
+  // GenerateCredentialReport calls before giving up. Default: 30.
+  int max_polls = 30;
+  // Injected for tests. Default: std::this_thread::sleep_for.
+  std::function<void(std::chrono::milliseconds)> sleep;
+};
+
+// Generates a report, polls until IAM says COMPLETE, then gets it.
+// Errors: as the calls above; kCancelled when it is not complete after
+// max_polls.
+Result<CredentialReport> FetchCredentialReport(Client& client,
+                                               const CredentialReportWait& wait = {});
 
 }  // namespace cirt::aws::iam
