@@ -15,5 +15,6 @@ Runner AddHunt(CLI::App& app);
 Runner AddRules(CLI::App& app);
 Runner AddVerify(CLI::App& app);
 Runner AddCollect(CLI::App& app);
+Runner AddRespond(CLI::App& app);
 
 }  // namespace cirt::cli

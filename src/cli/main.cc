@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   cirt::cli::Runner rules = cirt::cli::AddRules(app);
   cirt::cli::Runner verify = cirt::cli::AddVerify(app);
   cirt::cli::Runner collect = cirt::cli::AddCollect(app);
+  cirt::cli::Runner respond = cirt::cli::AddRespond(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,5 +28,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("rules")) return rules();
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("collect")) return collect();
+  if (app.got_subcommand("respond")) return respond();
   return cirt::cli::kExitUsage;
 }
