@@ -47,7 +47,7 @@ bool IsExpiredCredentialsCode(std::string_view code) {
 constexpr std::string_view kSecretFields[] = {
     "SecretAccessKey",  "SessionToken", "Token",
     "secretAccessKey",  "sessionToken", "accessToken",
-    "WebIdentityToken", "SecretKey"};
+    "WebIdentityToken", "SecretKey",    "Password"};
 
 bool IsDnsCompatibleBucket(std::string_view bucket) {
   if (bucket.size() < 3 || bucket.size() > 63) return false;

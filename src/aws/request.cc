@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "aws/protocol/errors.h"
+
 namespace cirt::aws {
 
 namespace {
@@ -25,6 +27,10 @@ bool CaseInsensitiveLess::operator()(std::string_view a,
   return std::lexicographical_compare(
       a.begin(), a.end(), b.begin(), b.end(),
       [](char x, char y) { return ToLowerAscii(x) < ToLowerAscii(y); });
+}
+
+std::string RequestIdOf(const Response& response) {
+  return detail::RequestIdFromHeaders(response.headers);
 }
 
 std::optional<std::string> FindHeader(const Headers& headers,

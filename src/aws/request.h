@@ -57,6 +57,10 @@ struct Response {
 std::optional<std::string> FindHeader(const Headers& headers,
                                       std::string_view name);
 
+// The AWS request id of an answer (x-amzn-RequestId, x-amz-request-id or
+// x-amzn-request-id), "" when it carries none.
+std::string RequestIdOf(const Response& response);
+
 // Replaces every value of header `name` with `value`.
 void SetHeader(Headers& headers, std::string_view name, std::string value);
 

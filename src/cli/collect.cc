@@ -12,6 +12,7 @@
 #include "aws/environment.h"
 #include "aws/session.h"
 #include "aws/timestamp.h"
+#include "cli/aws_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
@@ -25,14 +26,6 @@ namespace cirt::cli {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-// The AWS CLI's global flags, on every collect subcommand.
-struct AwsFlags {
-  std::string profile;
-  std::string region;
-  std::string endpoint_url;
-  bool debug = false;
-};
 
 struct CloudTrailFlags {
   AwsFlags aws;
@@ -73,26 +66,6 @@ struct AccountFlags {
   bool quiet = false;
   std::string command;
 };
-
-void AddAwsFlags(CLI::App* cmd, AwsFlags* f) {
-  cmd->add_option("--profile", f->profile, "AWS profile (~/.aws/config)");
-  cmd->add_option("--region", f->region, "AWS region for the calls");
-  cmd->add_option("--endpoint-url", f->endpoint_url, "Send every call to this URL (e.g. moto)");
-  cmd->add_flag("--debug", f->debug, "Print each request and answer on stderr (secrets redacted)");
-}
-
-Result<std::unique_ptr<aws::Session>> OpenSession(const AwsFlags& f, const aws::Environment& env) {
-  aws::SessionOptions options;
-  if (!f.profile.empty()) options.flags.profile = f.profile;
-  if (!f.region.empty()) options.flags.region = f.region;
-  if (!f.endpoint_url.empty()) options.flags.endpoint_url = f.endpoint_url;
-  if (f.debug) {
-    options.debug_log = [](std::string_view text) {
-      std::fprintf(stderr, "%.*s\n", static_cast<int>(text.size()), text.data());
-    };
-  }
-  return aws::Session::Open(env, std::move(options));
-}
 
 // "2024-05-01" (midnight UTC) or ISO-8601 ("2024-05-01T13:00:00Z").
 Result<Clock::time_point> ParseTime(const std::string& text) {

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "aws/error.h"
 #include "aws/paginator.h"
 #include "aws/protocol/query_xml.h"
 
@@ -191,6 +192,160 @@ Result<CredentialReport> FetchCredentialReport(Client& client, const CredentialR
   }
   return Status::Cancelled(
       fmt::format("IAM credential report not COMPLETE after {} polls", wait.max_polls));
+}
+
+}  // namespace cirt::aws::iam
+
+// ---------------------------------------------------------------------------
+// Calls used by `cirt respond` (see iam.h).
+// ---------------------------------------------------------------------------
+
+namespace cirt::aws::iam {
+
+namespace {
+
+Result<XmlResponse> CallIam(Client& client, std::string_view action, const QueryParams& params,
+                            std::string* request_id = nullptr) {
+  CIRT_ASSIGN_OR_RETURN(Response response,
+                        client.Call(MakeQueryRequest("iam", action, kVersion, params)));
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, XmlResponse::Parse(response.body));
+  if (request_id != nullptr) {
+    // IAM puts the id in both the x-amzn-RequestId header and the body.
+    *request_id = RequestIdOf(response);
+    if (request_id->empty())
+      *request_id = ChildText(xml.root().child("ResponseMetadata"), "RequestId");
+  }
+  return xml;
+}
+
+Result<WriteResult> Write(Client& client, std::string_view action, const QueryParams& params) {
+  WriteResult result;
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallIam(client, action, params, &result.request_id));
+  (void)xml;
+  return result;
+}
+
+// IAM returns policy documents URL-encoded (RFC 3986) inside the XML.
+std::string DecodeDocument(const std::string& text) { return UriDecode(text); }
+
+bool IsNoSuchEntity(const Status& status) { return AwsErrorCode(status) == "NoSuchEntity"; }
+
+}  // namespace
+
+Result<std::string> GetAccessKeyOwner(Client& client, const std::string& access_key_id) {
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallIam(client, "GetAccessKeyLastUsed",
+                                                 {{"AccessKeyId", access_key_id}}));
+  std::string user = ChildText(xml.ResultNode("GetAccessKeyLastUsed"), "UserName");
+  if (user.empty())
+    return Status::NotFound("GetAccessKeyLastUsed named no user for " + access_key_id);
+  return user;
+}
+
+Result<User> GetUser(Client& client, const std::string& user_name) {
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallIam(client, "GetUser", {{"UserName", user_name}}));
+  pugi::xml_node user = xml.ResultNode("GetUser").child("User");
+  return User{ChildText(user, "UserName"), ChildText(user, "UserId"), ChildText(user, "Arn"),
+              ChildText(user, "Path"), ChildText(user, "CreateDate")};
+}
+
+Result<Role> GetRole(Client& client, const std::string& role_name) {
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallIam(client, "GetRole", {{"RoleName", role_name}}));
+  pugi::xml_node role = xml.ResultNode("GetRole").child("Role");
+  return Role{ChildText(role, "RoleName"), ChildText(role, "RoleId"), ChildText(role, "Arn"),
+              ChildText(role, "Path"),
+              DecodeDocument(ChildText(role, "AssumeRolePolicyDocument"))};
+}
+
+Result<std::optional<std::string>> GetUserPolicy(Client& client, const std::string& user_name,
+                                                 const std::string& policy_name) {
+  Result<XmlResponse> xml =
+      CallIam(client, "GetUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}});
+  if (!xml.ok() && IsNoSuchEntity(xml.status())) return std::optional<std::string>();
+  CIRT_RETURN_IF_ERROR(xml.status());
+  return std::optional<std::string>(
+      DecodeDocument(ChildText(xml->ResultNode("GetUserPolicy"), "PolicyDocument")));
+}
+
+Result<std::optional<std::string>> GetRolePolicy(Client& client, const std::string& role_name,
+                                                 const std::string& policy_name) {
+  Result<XmlResponse> xml =
+      CallIam(client, "GetRolePolicy", {{"RoleName", role_name}, {"PolicyName", policy_name}});
+  if (!xml.ok() && IsNoSuchEntity(xml.status())) return std::optional<std::string>();
+  CIRT_RETURN_IF_ERROR(xml.status());
+  return std::optional<std::string>(
+      DecodeDocument(ChildText(xml->ResultNode("GetRolePolicy"), "PolicyDocument")));
+}
+
+Result<WriteResult> PutUserPolicy(Client& client, const std::string& user_name,
+                                  const std::string& policy_name, const std::string& document) {
+  return Write(client, "PutUserPolicy",
+               {{"UserName", user_name}, {"PolicyName", policy_name}, {"PolicyDocument", document}});
+}
+
+Result<WriteResult> DeleteUserPolicy(Client& client, const std::string& user_name,
+                                     const std::string& policy_name) {
+  return Write(client, "DeleteUserPolicy", {{"UserName", user_name}, {"PolicyName", policy_name}});
+}
+
+Result<WriteResult> PutRolePolicy(Client& client, const std::string& role_name,
+                                  const std::string& policy_name, const std::string& document) {
+  return Write(client, "PutRolePolicy",
+               {{"RoleName", role_name}, {"PolicyName", policy_name}, {"PolicyDocument", document}});
+}
+
+Result<WriteResult> DeleteRolePolicy(Client& client, const std::string& role_name,
+                                     const std::string& policy_name) {
+  return Write(client, "DeleteRolePolicy", {{"RoleName", role_name}, {"PolicyName", policy_name}});
+}
+
+Result<WriteResult> UpdateAccessKey(Client& client, const std::string& user_name,
+                                    const std::string& access_key_id, const std::string& status) {
+  return Write(client, "UpdateAccessKey",
+               {{"UserName", user_name}, {"AccessKeyId", access_key_id}, {"Status", status}});
+}
+
+Result<std::optional<LoginProfile>> GetLoginProfile(Client& client,
+                                                    const std::string& user_name) {
+  Result<XmlResponse> xml = CallIam(client, "GetLoginProfile", {{"UserName", user_name}});
+  if (!xml.ok() && IsNoSuchEntity(xml.status())) return std::optional<LoginProfile>();
+  CIRT_RETURN_IF_ERROR(xml.status());
+  pugi::xml_node profile = xml->ResultNode("GetLoginProfile").child("LoginProfile");
+  return std::optional<LoginProfile>(
+      LoginProfile{ChildText(profile, "UserName"), ChildText(profile, "CreateDate"),
+                   ChildText(profile, "PasswordResetRequired") == "true"});
+}
+
+Result<WriteResult> DeleteLoginProfile(Client& client, const std::string& user_name) {
+  return Write(client, "DeleteLoginProfile", {{"UserName", user_name}});
+}
+
+Result<WriteResult> CreateLoginProfile(Client& client, const std::string& user_name,
+                                       const Secret& password, bool password_reset_required) {
+  return Write(client, "CreateLoginProfile",
+               {{"UserName", user_name},
+                {"Password", password.Reveal()},
+                {"PasswordResetRequired", password_reset_required ? "true" : "false"}});
+}
+
+Result<std::vector<MfaDevice>> ListMFADevices(Client& client, const std::string& user_name) {
+  return ListAll<MfaDevice>(client, "ListMFADevices", {{"UserName", user_name}}, "MFADevices", 0,
+                            [](pugi::xml_node member) {
+                              return MfaDevice{ChildText(member, "UserName"),
+                                               ChildText(member, "SerialNumber"),
+                                               ChildText(member, "EnableDate")};
+                            });
+}
+
+Result<WriteResult> DeactivateMFADevice(Client& client, const std::string& user_name,
+                                        const std::string& serial_number) {
+  return Write(client, "DeactivateMFADevice",
+               {{"UserName", user_name}, {"SerialNumber", serial_number}});
+}
+
+Result<WriteResult> UpdateAssumeRolePolicy(Client& client, const std::string& role_name,
+                                           const std::string& document) {
+  return Write(client, "UpdateAssumeRolePolicy",
+               {{"RoleName", role_name}, {"PolicyDocument", document}});
 }
 
 }  // namespace cirt::aws::iam

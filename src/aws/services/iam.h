@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "aws/client.h"
+#include "aws/secret.h"
 #include "core/result.h"
 
 namespace cirt::aws::iam {
@@ -142,5 +144,88 @@ struct CredentialReportWait {
 // max_polls.
 Result<CredentialReport> FetchCredentialReport(Client& client,
                                                const CredentialReportWait& wait = {});
+
+}  // namespace cirt::aws::iam
+
+// ---------------------------------------------------------------------------
+// Calls used by `cirt respond` (src/respond): the read-only state resolvers
+// and the writes of the IAM containment playbooks. Writes return the AWS
+// request id for the run journal. Documents (policies, trust policies) are
+// returned as the JSON text IAM stores, already URL-decoded.
+// ---------------------------------------------------------------------------
+
+namespace cirt::aws::iam {
+
+// The request id of a successful IAM write.
+struct WriteResult {
+  std::string request_id;
+};
+
+// The user owning `access_key_id` (GetAccessKeyLastUsed's UserName; works
+// for keys of any user in the caller's account). Errors: kAws
+// (AccessDenied, or NoSuchEntity... as IAM answers).
+Result<std::string> GetAccessKeyOwner(Client& client, const std::string& access_key_id);
+
+// GetUser. Errors: kAws NoSuchEntity when there is no such user.
+Result<User> GetUser(Client& client, const std::string& user_name);
+
+struct Role {
+  std::string role_name;
+  std::string role_id;
+  std::string arn;
+  std::string path;
+  std::string assume_role_policy_document;  // JSON text, URL-decoded
+};
+
+// GetRole. Errors: kAws NoSuchEntity when there is no such role.
+Result<Role> GetRole(Client& client, const std::string& role_name);
+
+// The inline policy document (JSON text), or nullopt when the user/role has
+// no inline policy of that name (NoSuchEntity).
+Result<std::optional<std::string>> GetUserPolicy(Client& client, const std::string& user_name,
+                                                 const std::string& policy_name);
+Result<std::optional<std::string>> GetRolePolicy(Client& client, const std::string& role_name,
+                                                 const std::string& policy_name);
+
+Result<WriteResult> PutUserPolicy(Client& client, const std::string& user_name,
+                                  const std::string& policy_name, const std::string& document);
+Result<WriteResult> DeleteUserPolicy(Client& client, const std::string& user_name,
+                                     const std::string& policy_name);
+Result<WriteResult> PutRolePolicy(Client& client, const std::string& role_name,
+                                  const std::string& policy_name, const std::string& document);
+Result<WriteResult> DeleteRolePolicy(Client& client, const std::string& role_name,
+                                     const std::string& policy_name);
+
+// UpdateAccessKey; `status` is "Active" or "Inactive".
+Result<WriteResult> UpdateAccessKey(Client& client, const std::string& user_name,
+                                    const std::string& access_key_id, const std::string& status);
+
+struct LoginProfile {
+  std::string user_name;
+  std::string create_date;
+  bool password_reset_required = false;
+};
+
+// The console login profile, or nullopt when the user has none.
+Result<std::optional<LoginProfile>> GetLoginProfile(Client& client, const std::string& user_name);
+Result<WriteResult> DeleteLoginProfile(Client& client, const std::string& user_name);
+// `password` goes only into the request body (never logged: the --debug
+// hook redacts Password form fields).
+Result<WriteResult> CreateLoginProfile(Client& client, const std::string& user_name,
+                                       const Secret& password, bool password_reset_required);
+
+struct MfaDevice {
+  std::string user_name;
+  std::string serial_number;
+  std::string enable_date;
+};
+
+Result<std::vector<MfaDevice>> ListMFADevices(Client& client, const std::string& user_name);
+Result<WriteResult> DeactivateMFADevice(Client& client, const std::string& user_name,
+                                        const std::string& serial_number);
+
+// UpdateAssumeRolePolicy: replaces the role's trust policy with `document`.
+Result<WriteResult> UpdateAssumeRolePolicy(Client& client, const std::string& role_name,
+                                           const std::string& document);
 
 }  // namespace cirt::aws::iam

@@ -1,10 +1,12 @@
 #include "aws/services/s3.h"
 
 #include <fmt/format.h>
+#include <openssl/evp.h>
 
 #include <cctype>
 #include <charconv>
 
+#include "aws/error.h"
 #include "aws/paginator.h"
 #include "aws/protocol/query_xml.h"
 #include "aws/protocol/rest_xml.h"
@@ -116,6 +118,88 @@ Result<ObjectInfo> HeadObject(Client& client, const std::string& bucket,
       Response response,
       client.Call(MakeRestXmlRequest("s3", "HEAD", ObjectPath(bucket, key))));
   return InfoFromHeaders(response.headers);
+}
+
+}  // namespace cirt::aws::s3
+
+// ---------------------------------------------------------------------------
+// Bucket access configuration (see s3.h).
+// ---------------------------------------------------------------------------
+
+namespace cirt::aws::s3 {
+
+namespace {
+
+std::string BucketPath(const std::string& bucket) { return "/" + UriEncode(bucket); }
+
+// base64(MD5(body)): S3 refuses PutPublicAccessBlock without Content-MD5.
+std::string ContentMd5(std::string_view body) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(body.data(), body.size(), digest, &length, EVP_md5(), nullptr);
+  unsigned char encoded[4 * ((EVP_MAX_MD_SIZE + 2) / 3) + 1];
+  int n = EVP_EncodeBlock(encoded, digest, static_cast<int>(length));
+  return std::string(reinterpret_cast<char*>(encoded), static_cast<size_t>(n));
+}
+
+Result<WriteResult> Send(Client& client, Request request) {
+  CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
+  return WriteResult{RequestIdOf(response)};
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> GetBucketPolicy(Client& client, const std::string& bucket) {
+  Result<Response> response =
+      client.Call(MakeRestXmlRequest("s3", "GET", BucketPath(bucket), {{"policy", ""}}));
+  if (!response.ok() && AwsErrorCode(response.status()) == "NoSuchBucketPolicy")
+    return std::optional<std::string>();
+  CIRT_RETURN_IF_ERROR(response.status());
+  return std::optional<std::string>(std::move(response->body));
+}
+
+Result<std::string> GetBucketAcl(Client& client, const std::string& bucket) {
+  CIRT_ASSIGN_OR_RETURN(Response response, client.Call(MakeRestXmlRequest(
+                                               "s3", "GET", BucketPath(bucket), {{"acl", ""}})));
+  return std::move(response.body);
+}
+
+Result<std::optional<PublicAccessBlock>> GetPublicAccessBlock(Client& client,
+                                                              const std::string& bucket) {
+  Result<Response> response = client.Call(
+      MakeRestXmlRequest("s3", "GET", BucketPath(bucket), {{"publicAccessBlock", ""}}));
+  if (!response.ok() &&
+      AwsErrorCode(response.status()) == "NoSuchPublicAccessBlockConfiguration")
+    return std::optional<PublicAccessBlock>();
+  CIRT_RETURN_IF_ERROR(response.status());
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, XmlResponse::Parse(response->body));
+  pugi::xml_node root = xml.root();
+  auto flag = [&](const char* name) { return ChildText(root, name) == "true"; };
+  return std::optional<PublicAccessBlock>(
+      PublicAccessBlock{flag("BlockPublicAcls"), flag("IgnorePublicAcls"),
+                        flag("BlockPublicPolicy"), flag("RestrictPublicBuckets")});
+}
+
+Result<WriteResult> PutPublicAccessBlock(Client& client, const std::string& bucket,
+                                         const PublicAccessBlock& config) {
+  auto text = [](bool value) { return value ? "true" : "false"; };
+  Request request =
+      MakeRestXmlRequest("s3", "PUT", BucketPath(bucket), {{"publicAccessBlock", ""}});
+  request.body = fmt::format(
+      "<PublicAccessBlockConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+      "<BlockPublicAcls>{}</BlockPublicAcls><IgnorePublicAcls>{}</IgnorePublicAcls>"
+      "<BlockPublicPolicy>{}</BlockPublicPolicy><RestrictPublicBuckets>{}</RestrictPublicBuckets>"
+      "</PublicAccessBlockConfiguration>",
+      text(config.block_public_acls), text(config.ignore_public_acls),
+      text(config.block_public_policy), text(config.restrict_public_buckets));
+  request.headers.emplace("Content-Type", "application/xml");
+  request.headers.emplace("Content-MD5", ContentMd5(request.body));
+  return Send(client, std::move(request));
+}
+
+Result<WriteResult> DeletePublicAccessBlock(Client& client, const std::string& bucket) {
+  return Send(client,
+              MakeRestXmlRequest("s3", "DELETE", BucketPath(bucket), {{"publicAccessBlock", ""}}));
 }
 
 }  // namespace cirt::aws::s3

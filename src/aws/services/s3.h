@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,5 +57,42 @@ Result<Object> GetObject(Client& client, const std::string& bucket,
                          const std::string& key);
 Result<ObjectInfo> HeadObject(Client& client, const std::string& bucket,
                               const std::string& key);
+
+}  // namespace cirt::aws::s3
+
+// ---------------------------------------------------------------------------
+// Bucket access configuration, used by `cirt respond` (src/respond).
+// ---------------------------------------------------------------------------
+
+namespace cirt::aws::s3 {
+
+struct WriteResult {
+  std::string request_id;
+};
+
+// The bucket policy (JSON text as stored), or nullopt when the bucket has
+// none (NoSuchBucketPolicy).
+Result<std::optional<std::string>> GetBucketPolicy(Client& client, const std::string& bucket);
+
+// The bucket ACL as the AccessControlPolicy XML document S3 returns (the
+// shape PutBucketAcl accepts back).
+Result<std::string> GetBucketAcl(Client& client, const std::string& bucket);
+
+struct PublicAccessBlock {
+  bool block_public_acls = false;
+  bool ignore_public_acls = false;
+  bool block_public_policy = false;
+  bool restrict_public_buckets = false;
+  bool operator==(const PublicAccessBlock&) const = default;
+};
+
+// The bucket-level public access block, or nullopt when none is set
+// (NoSuchPublicAccessBlockConfiguration).
+Result<std::optional<PublicAccessBlock>> GetPublicAccessBlock(Client& client,
+                                                              const std::string& bucket);
+// PutPublicAccessBlock (with the Content-MD5 S3 requires).
+Result<WriteResult> PutPublicAccessBlock(Client& client, const std::string& bucket,
+                                         const PublicAccessBlock& config);
+Result<WriteResult> DeletePublicAccessBlock(Client& client, const std::string& bucket);
 
 }  // namespace cirt::aws::s3
