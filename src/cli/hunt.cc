@@ -14,6 +14,8 @@
 #include "cli/progress_line.h"
 #include "core/diagnostics.h"
 #include "detect/hunt.h"
+#include "detect/sigma/rule.h"
+#include "model/event.h"
 #include "report/writer.h"
 
 namespace cirt::cli {
@@ -31,6 +33,11 @@ struct HuntFlags {
   std::vector<std::string> vars;
   bool no_color = false;
   bool quiet = false;
+  bool anomalies = false;
+  std::string baseline_end;
+  double baseline_days = 7;
+  unsigned denial_burst = 10;
+  std::string denial_window = "10m";
 };
 
 int RunHunt(const HuntFlags& f) {
@@ -66,6 +73,39 @@ int RunHunt(const HuntFlags& f) {
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
+  }
+
+  if (f.anomalies) {
+    detect::AnomalyOptions a;
+    if (!f.baseline_end.empty()) {
+      a.baseline_end_us = model::ParseUtcTimestamp(f.baseline_end);
+      if (!a.baseline_end_us) {
+        std::fprintf(stderr, "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
+                     f.baseline_end.c_str());
+        return kExitUsage;
+      }
+    }
+    if (!(f.baseline_days > 0)) {
+      std::fprintf(stderr, "cirt: --baseline-days must be positive\n");
+      return kExitUsage;
+    }
+    a.baseline_us = static_cast<int64_t>(f.baseline_days * 86400.0 * 1e6);
+    auto window = detect::sigma::ParseTimespan(f.denial_window);
+    if (!window || *window <= 0) {
+      std::fprintf(stderr, "cirt: --denial-window needs a span like 90s, 10m or 1h, got '%s'\n",
+                   f.denial_window.c_str());
+      return kExitUsage;
+    }
+    a.denial_window_us = *window;
+    if (f.denial_burst == 0) {
+      std::fprintf(stderr, "cirt: --denial-burst must be at least 1\n");
+      return kExitUsage;
+    }
+    a.denial_threshold = f.denial_burst;
+    options.anomalies = a;
+  } else if (!f.baseline_end.empty()) {
+    std::fprintf(stderr, "cirt: --baseline-end needs --anomalies\n");
+    return kExitUsage;
   }
 
   std::FILE* out = stdout;
@@ -105,6 +145,8 @@ int RunHunt(const HuntFlags& f) {
   report::WriterOptions wopts;
   wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
   if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
+  // The csv gets an evidence column when some detection can carry evidence.
+  wopts.evidence_column = r.rules.correlation > 0 || f.anomalies;
   auto writer = report::MakeDetectionWriter(*format, out, wopts);
   for (const model::Detection* d : r.detections) writer->Write(*d);
   writer->Finish();
@@ -118,16 +160,20 @@ int RunHunt(const HuntFlags& f) {
     double mb = static_cast<double>(s.bytes_json) / 1e6;
     std::fprintf(stderr,
                  "%s",
-                 fmt::format("cirt: {} rules ({} other logsource, {} correlation, {} failed); "
+                 fmt::format("cirt: {} rules, {} correlation rules ({} other logsource, {} failed); "
                              "{} files, {} records, {:.1f} MB JSON in {:.2f}s ({:.0f} MB/s, {:.0f} "
                              "events/s); skipped: {} files, {} partial files, {} records, {} "
                              "digest files\n",
-                             r.rules.loaded, r.rules.other_logsource, r.rules.correlation,
+                             r.rules.loaded, r.rules.correlation, r.rules.other_logsource,
                              r.rules.errors, s.files, s.records, mb, r.seconds,
                              r.seconds > 0 ? mb / r.seconds : 0,
                              r.seconds > 0 ? static_cast<double>(s.records) / r.seconds : 0,
                              s.files_skipped, s.files_partial, s.records_skipped, s.digest_files)
                      .c_str());
+    if (r.baseline_end_us) {
+      std::fprintf(stderr, "cirt: anomalies: baseline ends %s\n",
+                   model::FormatUtcTimestamp(*r.baseline_end_us).c_str());
+    }
   }
   if (r.rules.errors > 0) return kExitUsage;
   if (s.any_skipped() || r.input_errors > 0) return kExitInputSkipped;
@@ -155,6 +201,20 @@ Runner AddHunt(CLI::App& app) {
   cmd->add_option("--var", flags->vars,
                   "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2")
       ->allow_extra_args(false);
+  cmd->add_flag("--anomalies", flags->anomalies,
+                "Also report first-seen anomalies per principal and bursts of denied calls");
+  cmd->add_option("--baseline-end", flags->baseline_end,
+                  "Anomalies: events before this UTC time are the baseline (default: the first "
+                  "event plus --baseline-days)");
+  cmd->add_option("--baseline-days", flags->baseline_days,
+                  "Anomalies: length of the baseline from the first event")
+      ->capture_default_str();
+  cmd->add_option("--denial-burst", flags->denial_burst,
+                  "Anomalies: denied calls by one principal that make a burst")
+      ->capture_default_str();
+  cmd->add_option("--denial-window", flags->denial_window,
+                  "Anomalies: the window of a burst (90s, 10m, 1h)")
+      ->capture_default_str();
   cmd->add_flag("--no-color", flags->no_color, "No colours in the table");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress, summary or statistics on stderr");
   return [flags] { return RunHunt(*flags); };

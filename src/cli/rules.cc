@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "detect/correlation.h"
 #include "detect/hunt.h"
 #include "detect/sigma/matcher.h"
 #include "model/fields.h"
@@ -19,9 +20,10 @@ struct RulesFlags {
 
 int RunRules(const RulesFlags& f) {
   std::vector<detect::sigma::Rule> rules;
+  std::vector<detect::sigma::Correlation> correlations;
   detect::RuleSummary summary;
   bool builtin = f.builtin || f.paths.empty();
-  Status st = detect::LoadAllRules(builtin, f.paths, {}, &rules, &summary);
+  Status st = detect::LoadAllRules(builtin, f.paths, {}, &rules, &correlations, &summary);
   if (!st.ok()) {
     std::fprintf(stderr, "cirt: %s\n", st.ToString().c_str());
     return kExitUsage;
@@ -30,7 +32,12 @@ int RunRules(const RulesFlags& f) {
   model::FieldPlan plan;
   std::vector<detect::sigma::LoadOutcome> compile_errors;
   auto matcher = detect::sigma::Matcher::Compile(std::move(rules), &plan, &compile_errors);
-  size_t failed = 0, other = 0, correlation = 0;
+  // Resolving references catches unknown or ambiguous rules, cycles, and
+  // aliases or fields that do not fit.
+  std::vector<std::unique_ptr<model::RuleInfo>> infos;
+  auto engine = detect::CorrelationEngine::Build(*matcher, std::move(correlations), &plan, &infos,
+                                                 &compile_errors);
+  size_t failed = 0, other = 0;
   for (const auto& o : summary.outcomes) {
     using K = detect::sigma::LoadOutcome::Kind;
     if (o.kind == K::kError) {
@@ -40,8 +47,7 @@ int RunRules(const RulesFlags& f) {
       ++other;
       if (f.list) std::printf("SKIP  %s: %s\n", o.file.c_str(), o.message.c_str());
     } else if (o.kind == K::kCorrelation) {
-      ++correlation;
-      std::printf("SKIP  %s: %s\n", o.file.c_str(), o.message.c_str());
+      continue;  // listed below once resolved
     } else if (!o.message.empty()) {
       std::printf("WARN  %s: %s\n", o.file.c_str(), o.message.c_str());
     }
@@ -56,10 +62,16 @@ int RunRules(const RulesFlags& f) {
       std::printf("OK    %s  %-13s %s  (%s)\n", r.id.c_str(),
                   std::string(model::LevelName(r.level)).c_str(), r.title.c_str(), r.file.c_str());
     }
+    for (size_t i = 0; i < engine->size(); ++i) {
+      const auto& c = engine->correlation(i);
+      std::printf("OK    %s  %-13s %s [correlation %s]  (%s)\n", c.id.c_str(),
+                  std::string(model::LevelName(c.level)).c_str(), c.title.c_str(),
+                  std::string(detect::sigma::CorrelationTypeName(c.type)).c_str(), c.file.c_str());
+    }
   }
   std::printf("%s", fmt::format("{} rules load, {} fail, {} skipped (other logsource), {} "
-                                "correlation rules skipped; {} predicates\n",
-                                matcher->rule_count(), failed, other, correlation,
+                                "correlation rules load; {} predicates\n",
+                                matcher->rule_count(), failed, other, engine->size(),
                                 matcher->predicate_count())
                         .c_str());
   return failed ? kExitUsage : kExitOk;

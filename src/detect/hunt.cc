@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "detect/builtin_rules.h"
+#include "detect/correlation.h"
 #include "detect/sigma/matcher.h"
 #include "io/file.h"
 
@@ -21,16 +22,17 @@ using sigma::LoadOutcome;
 
 Status LoadAllRules(bool builtin, const std::vector<std::string>& rule_paths,
                     const sigma::LoadOptions& options, std::vector<sigma::Rule>* rules,
-                    RuleSummary* summary) {
+                    std::vector<sigma::Correlation>* correlations, RuleSummary* summary) {
   if (builtin) {
     for (const EmbeddedFile& f : BuiltinRuleFiles()) {
       if (f.path.empty()) continue;
-      auto got = sigma::ParseRules(f.content, std::string(f.path), options, rules);
+      auto got = sigma::ParseRules(f.content, std::string(f.path), options, rules, correlations);
       summary->outcomes.insert(summary->outcomes.end(), got.begin(), got.end());
     }
   }
   for (const std::string& path : rule_paths) {
-    CIRT_RETURN_IF_ERROR(sigma::LoadRules(path, options, rules, &summary->outcomes));
+    CIRT_RETURN_IF_ERROR(
+        sigma::LoadRules(path, options, rules, &summary->outcomes, correlations));
   }
   return Status::Ok();
 }
@@ -57,37 +59,41 @@ struct AggregateHit {
   model::Detection detection;
 };
 
+// What the hunt does with a match of each rule, decided once per run.
+enum RoleBit : uint8_t {
+  kReport = 1,     // a detection of its own (not suppressed, at or above --level)
+  kAggregate = 2,  // feeds its legacy aggregation
+  kCorrelate = 4,  // feeds correlation rules
+};
+
 class Sink : public ingest::RecordSink {
  public:
   Sink(const sigma::Matcher& matcher, const model::FieldPlan& plan,
        const std::vector<std::unique_ptr<model::RuleInfo>>& infos,
-       const std::vector<int>& aggregating, std::optional<model::Level> min_level)
+       const std::vector<uint8_t>& roles, const CorrelationEngine* correlations,
+       const std::optional<AnomalyOptions>& anomaly_options)
       : matcher_(matcher),
         infos_(infos),
         plan_(plan),
-        aggregating_(aggregating),
-        min_level_(min_level),
-        scratch_(matcher.NewScratch()) {}
+        roles_(roles),
+        correlations_(correlations),
+        scratch_(matcher.NewScratch()) {
+    if (anomaly_options) anomalies = std::make_unique<AnomalyDetector>(*anomaly_options);
+  }
 
   void OnRecord(const model::Event& event, const model::FieldValues& values,
                 const model::RecordOrigin& origin) override {
+    if (anomalies) anomalies->Add(event, origin, file_index);
     matcher_.Match(values, scratch_.get(), &matched_);
     for (uint32_t r : matched_) {
-      const sigma::Rule& rule = matcher_.rule(r);
-      // Below --level and not feeding an aggregation: nothing to build.
-      if (aggregating_[r] < 0 && min_level_ && rule.level < *min_level_) continue;
-      model::Detection d(infos_[r].get(), event, origin,
-                         aggregating_[r] >= 0 ? nullptr : arena.get());
-      d.file_index = file_index;
-      if (aggregating_[r] >= 0) {
-        AggregateHit hit{r, {}, {}, std::move(d)};
-        const auto& agg = *rule.aggregation;
-        hit.group = FirstValue(values, agg.group_by);
-        hit.counted = FirstValue(values, agg.count_field);
-        aggregate_hits.push_back(std::move(hit));
-        continue;
+      const uint8_t role = roles_[r];
+      if (role == kReport) {  // the common case
+        model::Detection d(infos_[r].get(), event, origin, arena.get());
+        d.file_index = file_index;
+        detections.push_back(std::move(d));
+      } else if (role != 0) {
+        OnSpecialMatch(r, role, event, values, origin);
       }
-      detections.push_back(std::move(d));
     }
   }
 
@@ -95,8 +101,35 @@ class Sink : public ingest::RecordSink {
   std::deque<model::Detection> detections;  // a deque: no moves as it grows
   std::unique_ptr<model::TextArena> arena = std::make_unique<model::TextArena>();
   std::vector<AggregateHit> aggregate_hits;
+  std::vector<CorrelationHit> correlation_hits;
+  std::unique_ptr<AnomalyDetector> anomalies;  // with --anomalies
 
  private:
+  void OnSpecialMatch(uint32_t r, uint8_t role, const model::Event& event,
+                      const model::FieldValues& values, const model::RecordOrigin& origin) {
+    if (role & kReport) {
+      model::Detection d(infos_[r].get(), event, origin, arena.get());
+      d.file_index = file_index;
+      detections.push_back(std::move(d));
+    }
+    if (role & kAggregate) {
+      const auto& agg = *matcher_.rule(r).aggregation;
+      AggregateHit hit{r, FirstValue(values, agg.group_by), FirstValue(values, agg.count_field),
+                       model::Detection(infos_[r].get(), event, origin)};
+      hit.detection.file_index = file_index;
+      aggregate_hits.push_back(std::move(hit));
+    }
+    if (role & kCorrelate) {
+      CorrelationHit hit{r, model::Detection(infos_[r].get(), event, origin), {}};
+      hit.detection.file_index = file_index;
+      for (model::SlotId slot : correlations_->captures(r)) {
+        const auto vs = values.at(slot);
+        hit.values.emplace_back(vs.empty() ? std::string_view() : vs.front().text);
+      }
+      correlation_hits.push_back(std::move(hit));
+    }
+  }
+
   std::string FirstValue(const model::FieldValues& values, const std::string& path) const {
     if (path.empty()) return {};
     int64_t slot = plan_.FindPath(path);
@@ -108,22 +141,11 @@ class Sink : public ingest::RecordSink {
   const sigma::Matcher& matcher_;
   const std::vector<std::unique_ptr<model::RuleInfo>>& infos_;
   const model::FieldPlan& plan_;
-  const std::vector<int>& aggregating_;
-  std::optional<model::Level> min_level_;
+  const std::vector<uint8_t>& roles_;
+  const CorrelationEngine* correlations_;
   sigma::Matcher::ScratchPtr scratch_;
   std::vector<uint32_t> matched_;
 };
-
-bool CmpHolds(sigma::Aggregation::Cmp cmp, double count, double threshold) {
-  switch (cmp) {
-    case sigma::Aggregation::Cmp::kGt: return count > threshold;
-    case sigma::Aggregation::Cmp::kGte: return count >= threshold;
-    case sigma::Aggregation::Cmp::kLt: return count < threshold;
-    case sigma::Aggregation::Cmp::kLte: return count <= threshold;
-    case sigma::Aggregation::Cmp::kEq: return count == threshold;
-  }
-  return false;
-}
 
 // Legacy Sigma aggregations over the hits of one rule, in time order.
 // count: a sliding window of `timeframe` (the whole run when absent) per
@@ -144,11 +166,12 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
   for (const auto& h : hits) by_rule[h.rule].push_back(&h);
   for (auto& [r, rule_hits] : by_rule) {
     const sigma::Rule& rule = matcher.rule(r);
-    if (companion[r] == -2) continue;  // a companion: consumed by its base rule
+    if (rule.near_companion) continue;  // consumed by its base rule
     if (min_level && rule.level < *min_level) continue;
     const auto& agg = *rule.aggregation;
     const int64_t window = rule.timeframe_us;
     if (agg.kind == sigma::Aggregation::Kind::kNear) {
+      if (companion[r] < 0) continue;
       auto it = by_rule.find(static_cast<uint32_t>(companion[r]));
       if (it == by_rule.end()) continue;
       for (const AggregateHit* h : rule_hits) {
@@ -186,7 +209,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
         for (const auto* x : w) distinct.insert(x->counted);
         count = static_cast<double>(distinct.size());
       }
-      if (CmpHolds(agg.cmp, count, agg.threshold)) {
+      if (sigma::CmpHolds(agg.cmp, count, agg.threshold)) {
         model::Detection d = h->detection;
         d.set_aggregate(fmt::format("count({}){} = {} within {}s", agg.count_field,
                                     agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
@@ -197,7 +220,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
     }
     if (upper) {
       for (auto& [group, w] : windows) {
-        if (!w.empty() && CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
+        if (!w.empty() && sigma::CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
           model::Detection d = w.back()->detection;
           d.set_aggregate(fmt::format("count() = {}", w.size()));
           out->push_back(std::move(d));
@@ -213,8 +236,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   auto start = std::chrono::steady_clock::now();
   HuntResult result;
   std::vector<sigma::Rule> rules;
-  CIRT_RETURN_IF_ERROR(
-      LoadAllRules(options.builtin_rules, options.rule_paths, options.load, &rules, &result.rules));
+  std::vector<sigma::Correlation> correlations;
+  CIRT_RETURN_IF_ERROR(LoadAllRules(options.builtin_rules, options.rule_paths, options.load,
+                                    &rules, &correlations, &result.rules));
 
   // A `near` rule gets a companion rule evaluating its second condition.
   std::vector<sigma::Rule> companions;
@@ -222,7 +246,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     if (rule.aggregation && rule.aggregation->kind == sigma::Aggregation::Kind::kNear) {
       sigma::Rule c = rule;
       c.condition = rule.aggregation->near;
-      c.title = rule.title + " (near)";
+      c.near_companion = true;
       companions.push_back(std::move(c));
     }
   }
@@ -231,38 +255,52 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   model::FieldPlan plan;
   ingest::ModelSlots slots = ingest::ModelSlots::Register(&plan);
   std::vector<LoadOutcome> compile_errors;
-  // Compile may drop rules, so match companions by title afterwards.
+  // Compile may drop rules, so pair companions with their base afterwards.
   auto matcher = sigma::Matcher::Compile(std::move(rules), &plan, &compile_errors);
-  result.rules.outcomes.insert(result.rules.outcomes.end(), compile_errors.begin(),
-                               compile_errors.end());
-  Count(&result.rules);
   for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
     const auto& rule = matcher->rule(r);
     result.rule_infos.push_back(std::make_unique<model::RuleInfo>(
         model::RuleInfo{rule.id, rule.title, rule.level, rule.tags}));
   }
-  std::vector<int> aggregating(matcher->rule_count(), -1);
+  std::unique_ptr<CorrelationEngine> engine;
+  if (!correlations.empty()) {
+    engine = CorrelationEngine::Build(*matcher, std::move(correlations), &plan,
+                                      &result.rule_infos, &compile_errors);
+  }
+  result.rules.outcomes.insert(result.rules.outcomes.end(), compile_errors.begin(),
+                               compile_errors.end());
+  Count(&result.rules);
+  result.rules.correlation = engine ? engine->size() : 0;
+
   std::vector<int> companion(matcher->rule_count(), -1);
   std::map<std::string, uint32_t> near_companions;
+  auto pair_key = [](const sigma::Rule& rule) {
+    return rule.file + "\n" + rule.id + "\n" + rule.title;
+  };
   for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
     const auto& rule = matcher->rule(r);
-    if (!rule.aggregation) continue;
-    aggregating[r] = 0;
-    bool is_companion = rule.title.size() > 7 &&
-                        rule.title.compare(rule.title.size() - 7, 7, " (near)") == 0 &&
-                        rule.aggregation->kind == sigma::Aggregation::Kind::kNear;
-    if (is_companion) {
-      companion[r] = -2;
-      near_companions[rule.file + "\n" + rule.id] = r;
-    }
+    if (rule.near_companion) near_companions[pair_key(rule)] = r;
   }
+  std::vector<uint8_t> roles(matcher->rule_count(), 0);
   size_t runnable = 0;
   for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
-    if (companion[r] == -2) continue;
-    ++runnable;
     const auto& rule = matcher->rule(r);
+    if (rule.aggregation) {
+      // Legacy aggregations are filtered by --level when they report.
+      roles[r] = kAggregate;
+      // The group-by and counted fields must be read from every record.
+      if (!rule.aggregation->group_by.empty()) plan.AddPath(rule.aggregation->group_by);
+      if (!rule.aggregation->count_field.empty()) plan.AddPath(rule.aggregation->count_field);
+    } else {
+      const bool below = options.min_level && rule.level < *options.min_level;
+      const bool suppressed = engine && !engine->reported(r);
+      if (!below && !suppressed) roles[r] = kReport;
+    }
+    if (engine && engine->feeds(r)) roles[r] |= kCorrelate;
+    if (rule.near_companion) continue;
+    ++runnable;
     if (rule.aggregation && rule.aggregation->kind == sigma::Aggregation::Kind::kNear) {
-      auto it = near_companions.find(rule.file + "\n" + rule.id);
+      auto it = near_companions.find(pair_key(rule));
       if (it != near_companions.end()) companion[r] = static_cast<int>(it->second);
     }
   }
@@ -273,7 +311,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       diagnostics->Warn(Status::InvalidArgument(o.message, {.file = o.file}));
     }
   }
-  if (runnable == 0) {
+  if (runnable == 0 && !options.anomalies) {
     return Status::InvalidArgument("no rules to run (check --rules and --no-builtin-rules)");
   }
 
@@ -296,9 +334,11 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::atomic<size_t> next{0};
   std::mutex mu;
   std::vector<AggregateHit> aggregate_hits;
+  std::vector<CorrelationHit> correlation_hits;
+  std::unique_ptr<AnomalyDetector> anomalies;
   auto worker = [&] {
     ingest::CloudTrailReader reader(plan, slots, diagnostics);
-    Sink sink(*matcher, plan, result.rule_infos, aggregating, options.min_level);
+    Sink sink(*matcher, plan, result.rule_infos, roles, engine.get(), options.anomalies);
     ingest::ReadStats stats;
     while (true) {
       size_t i = next.fetch_add(1);
@@ -316,6 +356,14 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     result.storage.push_back(std::move(sink.detections));
     result.arenas.push_back(std::move(sink.arena));
     for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));
+    for (auto& h : sink.correlation_hits) correlation_hits.push_back(std::move(h));
+    if (sink.anomalies) {
+      if (anomalies) {
+        anomalies->Merge(std::move(*sink.anomalies));
+      } else {
+        anomalies = std::move(sink.anomalies);
+      }
+    }
   };
   std::vector<std::thread> threads;
   for (unsigned t = 1; t < jobs; ++t) threads.emplace_back(worker);
@@ -324,6 +372,14 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
 
   std::deque<model::Detection> aggregated;
   RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level, &aggregated);
+  if (engine) engine->Run(std::move(correlation_hits), options.min_level, &aggregated);
+  if (anomalies) {
+    result.baseline_end_us = anomalies->baseline_end_us();
+    for (model::Detection& d : anomalies->Finish()) {
+      if (options.min_level && d.rule().level < *options.min_level) continue;
+      aggregated.push_back(std::move(d));
+    }
+  }
   result.storage.push_back(std::move(aggregated));
 
   // Sort small keys, not the detections themselves (hunts can produce

@@ -15,6 +15,7 @@
 
 #include "core/diagnostics.h"
 #include "core/result.h"
+#include "detect/anomaly.h"
 #include "detect/sigma/rule.h"
 #include "ingest/cloudtrail_reader.h"
 #include "model/detection.h"
@@ -24,16 +25,18 @@ namespace cirt::detect {
 struct RuleSummary {
   size_t loaded = 0;           // rules that run
   size_t other_logsource = 0;  // skipped: not product aws / service cloudtrail
-  size_t correlation = 0;      // skipped: correlation rules
-  size_t errors = 0;           // rules that did not load or compile
+  size_t correlation = 0;      // correlation rules that run
+  size_t errors = 0;           // rules and correlations that did not load or compile
   std::vector<sigma::LoadOutcome> outcomes;  // every file's outcome
 };
 
-// Loads the built-in pack (when `builtin`) and every path in `rule_paths`.
-// A missing path is an error; per-rule problems are in `summary`.
+// Loads the built-in pack (when `builtin`) and every path in `rule_paths`:
+// detection rules into `rules`, correlation rules into `correlations`
+// (their references are resolved by CorrelationEngine::Build). A missing
+// path is an error; per-rule problems are in `summary`.
 Status LoadAllRules(bool builtin, const std::vector<std::string>& rule_paths,
                     const sigma::LoadOptions& options, std::vector<sigma::Rule>* rules,
-                    RuleSummary* summary);
+                    std::vector<sigma::Correlation>* correlations, RuleSummary* summary);
 
 struct HuntOptions {
   std::vector<std::string> inputs;      // files or directories
@@ -42,6 +45,8 @@ struct HuntOptions {
   unsigned jobs = 0;                    // 0: all cores
   sigma::LoadOptions load;
   std::optional<model::Level> min_level;
+  // First-seen anomalies and denial bursts (anomaly.h); off when empty.
+  std::optional<AnomalyOptions> anomalies;
 };
 
 struct Progress {
@@ -62,12 +67,17 @@ struct HuntResult {
   std::vector<const model::Detection*> detections;
   ingest::ReadStats stats;
   RuleSummary rules;
+  std::optional<int64_t> baseline_end_us;  // with anomalies: the baseline used
   size_t input_errors = 0;  // paths that do not exist or cannot be listed
   double seconds = 0;
 };
 
 // Runs a hunt. Input and rule problems are reported to `diagnostics` and
-// counted; only a missing rules path or an empty rule set fails the call.
+// counted; only a missing rules path or an empty rule set (and no
+// anomalies) fails the call. Correlation rules run over the matches of the
+// rules they reference once all files are read; anomalies over every
+// event. Neither costs anything when there are no correlation rules and
+// `anomalies` is off.
 // `progress` (optional) is updated as files complete.
 Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics,
                         Progress* progress = nullptr);

@@ -93,6 +93,7 @@ Detection& Detection::operator=(const Detection& o) {
   CopyScalars(o);
   owned_ = o.owns_text() ? o.owned_ : std::string();
   text_ = o.owns_text() ? owned_.data() : o.text_;
+  evidence_ = o.evidence_ ? std::make_unique<Evidence>(*o.evidence_) : nullptr;
   return *this;
 }
 
@@ -102,6 +103,7 @@ Detection& Detection::operator=(Detection&& o) noexcept {
   const bool owned = o.owns_text();
   owned_ = std::move(o.owned_);
   text_ = owned ? owned_.data() : o.text_;
+  evidence_ = std::move(o.evidence_);
   return *this;
 }
 
@@ -112,6 +114,10 @@ void Detection::set_aggregate(std::string_view text) {
   owned_ = std::move(copy);
   text_ = owned_.data();
   end_[kAggregate] = static_cast<uint32_t>(owned_.size());
+}
+
+void Detection::set_evidence(Evidence evidence) {
+  evidence_ = std::make_unique<Evidence>(std::move(evidence));
 }
 
 }  // namespace cirt::model

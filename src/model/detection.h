@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "model/event.h"
@@ -28,6 +29,25 @@ struct RuleInfo {
   std::string title;
   Level level = Level::kInformational;
   std::vector<std::string> tags;
+};
+
+// What a detection made of several events rests on: a Sigma correlation or
+// a first-seen anomaly. Plain rule matches have none.
+struct Evidence {
+  // The correlation type ("event_count", "value_count", "temporal",
+  // "temporal_ordered", "value_sum", "value_avg") or the anomaly kind
+  // ("first_seen_network", ...; detect/anomaly.h).
+  std::string type;
+  // What was compared: events (event_count), distinct values (value_count),
+  // distinct rules (temporal, temporal_ordered), the sum or average
+  // (value_sum, value_avg), denials (anomaly bursts); 1 for first-seen.
+  double count = 0;
+  // What ties the events together, in order: the group-by fields and their
+  // values (correlations); the principal and the new value (anomalies).
+  std::vector<std::pair<std::string, std::string>> group;
+  std::vector<std::string> event_ids;  // the events, in time order
+  int64_t first_time_us = 0;           // of the first and last of them
+  int64_t last_time_us = 0;
 };
 
 // Bump allocator for detection text: hunts can produce millions of
@@ -64,6 +84,9 @@ class Detection {
   Detection& operator=(Detection&& o) noexcept;
 
   const RuleInfo& rule() const { return *rule_; }
+  // Points the detection at another rule (a correlation built from a
+  // match); `rule` must outlive the detection.
+  void set_rule(const RuleInfo* rule) { rule_ = rule; }
   std::string_view field(Field f) const {
     uint32_t begin = f == 0 ? 0 : end_[f - 1];
     return std::string_view(text_ + begin, end_[f] - begin);
@@ -83,6 +106,10 @@ class Detection {
   // Aggregations (legacy Sigma "| count()") say what was counted, else empty.
   std::string_view aggregate() const { return field(kAggregate); }
   void set_aggregate(std::string_view text);
+  // Correlations and anomalies carry their evidence; else null. The event
+  // fields above are those of the last event of the evidence.
+  const Evidence* evidence() const { return evidence_.get(); }
+  void set_evidence(Evidence evidence);
 
   int64_t time_us = 0;
   uint32_t file_index = 0;    // position of the file in the run's sorted input list
@@ -95,6 +122,7 @@ class Detection {
   const char* text_ = "";  // into owned_ or an arena
   std::string owned_;
   std::array<uint32_t, kFieldCount> end_;
+  std::unique_ptr<Evidence> evidence_;  // copied with the detection
 };
 
 }  // namespace cirt::model

@@ -102,6 +102,47 @@ void AppendKey(std::string* out, std::string_view key, bool first) {
   out->append("\":");
 }
 
+std::string FormatCount(double v) {
+  if (v == static_cast<double>(static_cast<int64_t>(v))) {
+    return fmt::format("{}", static_cast<int64_t>(v));
+  }
+  return fmt::format("{}", v);
+}
+
+void AppendEvidence(std::string* out, const model::Evidence& ev) {
+  out->append("{\"type\":");
+  AppendJsonString(out, ev.type);
+  out->append(",\"count\":");
+  out->append(FormatCount(ev.count));
+  out->append(",\"group\":{");
+  for (size_t i = 0; i < ev.group.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, ev.group[i].first);
+    out->push_back(':');
+    AppendJsonString(out, ev.group[i].second);
+  }
+  out->append("},\"first_time\":");
+  AppendJsonString(out, model::FormatUtcTimestamp(ev.first_time_us));
+  out->append(",\"last_time\":");
+  AppendJsonString(out, model::FormatUtcTimestamp(ev.last_time_us));
+  out->append(",\"event_ids\":[");
+  for (size_t i = 0; i < ev.event_ids.size(); ++i) {
+    if (i) out->push_back(',');
+    AppendJsonString(out, ev.event_ids[i]);
+  }
+  out->append("]}");
+}
+
+// One line for people: "event_count 12 by userIdentity.arn=..., 12 events
+// 10:00:01Z..10:04:59Z".
+std::string EvidenceSummary(const model::Evidence& ev) {
+  std::string s = fmt::format("{} {}", ev.type, FormatCount(ev.count));
+  for (size_t i = 0; i < ev.group.size(); ++i) {
+    s += fmt::format("{}{}={}", i == 0 ? " by " : ", ", ev.group[i].first, ev.group[i].second);
+  }
+  return s;
+}
+
 // Encodes detections as the JSON members of DetectionKeys(), in order,
 // without the braces. The rule members are the same for every detection of
 // a rule, so they are encoded once per rule.
@@ -133,6 +174,10 @@ class DetectionEncoder {
       AppendEscaped(out, d.field(field));
     }
     out->push_back('"');
+    if (const model::Evidence* ev = d.evidence()) {
+      out->append(",\"evidence\":");
+      AppendEvidence(out, *ev);
+    }
   }
 
  private:
@@ -244,9 +289,10 @@ std::string CsvField(std::string_view s) {
 
 class CsvWriter : public DetectionWriter {
  public:
-  explicit CsvWriter(std::FILE* out) : out_(out) {
+  CsvWriter(std::FILE* out, bool evidence_column) : out_(out), evidence_(evidence_column) {
     std::string header;
     for (auto k : DetectionKeys()) header += (header.empty() ? "" : ",") + std::string(k);
+    if (evidence_) header += ",evidence";
     Put(out_, header + "\n");
   }
   void Write(const model::Detection& d) override {
@@ -263,12 +309,19 @@ class CsvWriter : public DetectionWriter {
       if (i) line += ',';
       line += CsvField(cells[i]);
     }
+    if (evidence_) {
+      std::string ev;
+      if (d.evidence()) AppendEvidence(&ev, *d.evidence());
+      line += ',';
+      line += CsvField(ev);
+    }
     Put(out_, line + "\n");
   }
   void Finish() override { std::fflush(out_); }
 
  private:
   std::FILE* out_;
+  bool evidence_;
 };
 
 std::string_view LevelColor(model::Level l) {
@@ -357,18 +410,37 @@ class TableWriter : public DetectionWriter {
       const model::Detection& d = *row;
       std::string et(d.event_time());
       std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
-      std::string title = d.aggregate().empty()
-                              ? d.rule().title
-                              : fmt::format("{} [{}]", d.rule().title, d.aggregate());
+      std::string title = d.rule().title;
+      if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
+      if (d.evidence()) title = fmt::format("{} [{}]", title, EvidenceSummary(*d.evidence()));
       line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
            d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
            std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
            std::string(d.account_id()));
+      if (d.evidence()) EvidenceLine(*d.evidence());
     }
     std::fflush(out_);
   }
 
  private:
+  // Under a correlation or anomaly row: its events, so the table alone
+  // says what the detection rests on.
+  void EvidenceLine(const model::Evidence& ev) {
+    constexpr size_t kShown = 6;
+    std::string ids;
+    for (size_t i = 0; i < ev.event_ids.size() && i < kShown; ++i) {
+      ids += (i ? ", " : "") + ev.event_ids[i];
+    }
+    if (ev.event_ids.size() > kShown) ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
+    std::string s = fmt::format("{:20} \u2502      \u2514 {} event{} {} .. {}: {}", "",
+                                ev.event_ids.size(), ev.event_ids.size() == 1 ? "" : "s",
+                                model::FormatUtcTimestamp(ev.first_time_us),
+                                model::FormatUtcTimestamp(ev.last_time_us), ids);
+    std::string fitted = Fit(s, std::max<size_t>(options_.width, 60));
+    fitted.erase(fitted.find_last_not_of(' ') + 1);
+    Put(out_, fitted + "\n");
+  }
+
   std::FILE* out_;
   WriterOptions options_;
   std::vector<const model::Detection*> rows_;
@@ -399,6 +471,12 @@ const std::vector<std::string_view>& DetectionKeys() {
   return kKeys;
 }
 
+std::string EvidenceJson(const model::Evidence& evidence) {
+  std::string out;
+  AppendEvidence(&out, evidence);
+  return out;
+}
+
 std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* out,
                                                      const WriterOptions& options) {
   switch (format) {
@@ -406,7 +484,7 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
     case Format::kJsonl: return std::make_unique<JsonlWriter>(out, false);
     case Format::kTimesketch: return std::make_unique<JsonlWriter>(out, true);
     case Format::kJson: return std::make_unique<JsonWriter>(out);
-    case Format::kCsv: return std::make_unique<CsvWriter>(out);
+    case Format::kCsv: return std::make_unique<CsvWriter>(out, options.evidence_column);
   }
   return std::make_unique<JsonlWriter>(out, false);
 }

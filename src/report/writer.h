@@ -25,10 +25,19 @@ Result<Format> ParseFormat(std::string_view name);
 struct WriterOptions {
   bool color = false;      // ANSI level colours in the table
   size_t width = 160;      // table width in columns
+  // csv: a last column `evidence` (the evidence object as JSON, empty for
+  // plain matches). Default: off, the columns are DetectionKeys().
+  bool evidence_column = false;
 };
 
 // The detection keys of JSONL/JSON/CSV, in order (a contract for scripts).
+// Detections with evidence (correlations, anomalies) add one more key at the
+// end, `evidence`: {"type", "count", "group": {field: value}, "first_time",
+// "last_time", "event_ids": [...]} (see model::Evidence).
 const std::vector<std::string_view>& DetectionKeys();
+
+// The evidence object as compact JSON.
+std::string EvidenceJson(const model::Evidence& evidence);
 
 class DetectionWriter {
  public:

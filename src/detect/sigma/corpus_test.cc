@@ -17,6 +17,7 @@
 #include "detect/sigma/rule.h"
 #include "ingest/cloudtrail_reader.h"
 #include "detect/sigma/test_pipeline.h"
+#include "detect/testing_records.h"
 
 namespace cirt::detect::sigma {
 namespace {
@@ -25,6 +26,7 @@ namespace fs = std::filesystem;
 using test_pipeline::Matches;
 using test_pipeline::TitleSink;
 using test_pipeline::Titles;
+using testing_records::YamlToJson;
 
 const std::string kSigmaHq = CIRT_CORPUS_DIR "/sigmahq-sigma";
 const std::string kSigmaHqRules = kSigmaHq + "/rules/cloud/aws/cloudtrail/";
@@ -172,92 +174,6 @@ INSTANTIATE_TEST_SUITE_P(
                  R"json({"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/ops","accountId":"111122223333","userName":"ops"},"eventTime":"2024-03-02T10:11:12Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeSecurityGroups","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.20","userAgent":"aws-cli/2.15.0","requestParameters":{"securityGroupSet":{},"securityGroupIdSet":{"items":[{"groupId":"sg-0123456789abcdef0"}]}},"responseElements":null,"readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"111122223333"})json"}));
 
 // --- Panther's labelled CloudTrail events against the matching SigmaHQ rule ---
-
-void AppendJsonString(const std::string& s, std::string* out) {
-  *out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\t': *out += "\\t"; break;
-      case '\r': *out += "\\r"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          *out += buf;
-        } else {
-          *out += static_cast<char>(c);
-        }
-    }
-  }
-  *out += '"';
-}
-
-bool IsJsonNumber(const std::string& s) {
-  size_t i = 0;
-  if (i < s.size() && s[i] == '-') ++i;
-  if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  if (s[i] == '0' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]))) {
-    return false;
-  }
-  while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (i >= s.size() || !std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-  }
-  return i == s.size();
-}
-
-// Panther writes test events as YAML (block or flow style); turn them back
-// into the JSON CloudTrail wrote. Plain scalars keep their YAML type.
-void YamlToJson(const YAML::Node& node, std::string* out) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null: *out += "null"; break;
-    case YAML::NodeType::Scalar: {
-      const std::string& s = node.Scalar();
-      if (node.Tag() == "?") {  // plain
-        if (s == "true" || s == "false" || s == "null") {
-          *out += s;
-          break;
-        }
-        if (IsJsonNumber(s)) {
-          *out += s;
-          break;
-        }
-      }
-      AppendJsonString(s, out);
-      break;
-    }
-    case YAML::NodeType::Sequence: {
-      *out += '[';
-      bool first = true;
-      for (const auto& item : node) {
-        if (!first) *out += ',';
-        first = false;
-        YamlToJson(item, out);
-      }
-      *out += ']';
-      break;
-    }
-    case YAML::NodeType::Map: {
-      *out += '{';
-      bool first = true;
-      for (const auto& kv : node) {
-        if (!first) *out += ',';
-        first = false;
-        AppendJsonString(kv.first.Scalar(), out);
-        *out += ':';
-        YamlToJson(kv.second, out);
-      }
-      *out += '}';
-      break;
-    }
-    case YAML::NodeType::Undefined: break;
-  }
-}
 
 struct PantherPair {
   const char* panther;  // file under panther .../aws_cloudtrail_rules

@@ -35,26 +35,6 @@ bool ParseNumber(std::string_view s, double* out) {
   return ec == std::errc() && ptr == s.data() + s.size();
 }
 
-// Parses "30s", "10m", "1h", "2d" into microseconds.
-std::optional<int64_t> ParseTimespan(std::string_view s) {
-  if (s.size() < 2) return std::nullopt;
-  char unit = s.back();
-  double n;
-  if (!ParseNumber(s.substr(0, s.size() - 1), &n) || n < 0) return std::nullopt;
-  int64_t mult;
-  switch (unit) {
-    case 's': mult = 1; break;
-    case 'm': mult = 60; break;
-    case 'h': mult = 3600; break;
-    case 'd': mult = 86400; break;
-    case 'w': mult = 7 * 86400; break;
-    case 'M': mult = 30 * 86400; break;
-    case 'y': mult = 365 * 86400; break;
-    default: return std::nullopt;
-  }
-  return static_cast<int64_t>(n * static_cast<double>(mult) * 1e6);
-}
-
 std::string Base64(std::string_view in) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -552,7 +532,213 @@ bool IsCloudTrail(const YAML::Node& doc, std::string* why) {
   return false;
 }
 
+// Parses a `correlation:` document. References are resolved later.
+Status ParseCorrelation(const YAML::Node& doc, const std::string& file, Correlation* c) {
+  c->file = file;
+  c->title = Str(doc["title"]);
+  if (c->title.empty()) return Status::InvalidArgument("missing title");
+  c->id = Str(doc["id"]);
+  c->name = Str(doc["name"]);
+  c->status = Str(doc["status"]);
+  c->description = Str(doc["description"]);
+  c->author = Str(doc["author"]);
+  c->date = Str(doc["date"]);
+  c->tags = StringList(doc["tags"]);
+  c->falsepositives = StringList(doc["falsepositives"]);
+  c->references = StringList(doc["references"]);
+  if (doc["level"]) {
+    auto level = model::ParseLevel(Str(doc["level"]));
+    if (!level) return Status::InvalidArgument(fmt::format("bad level '{}'", Str(doc["level"])));
+    c->level = *level;
+  }
+  if (doc["generate"]) {
+    std::string g = Lower(Str(doc["generate"]));
+    if (g != "true" && g != "false") {
+      return Status::InvalidArgument("generate must be true or false");
+    }
+    c->generate = g == "true";
+  }
+  const YAML::Node corr = doc["correlation"];
+  if (!corr.IsMap()) return Status::InvalidArgument("correlation: must be a map");
+
+  static constexpr std::pair<std::string_view, Correlation::Type> kTypes[] = {
+      {"event_count", Correlation::Type::kEventCount},
+      {"value_count", Correlation::Type::kValueCount},
+      {"temporal", Correlation::Type::kTemporal},
+      {"temporal_ordered", Correlation::Type::kTemporalOrdered},
+      {"value_sum", Correlation::Type::kValueSum},
+      {"value_avg", Correlation::Type::kValueAvg},
+  };
+  const std::string type = Str(corr["type"]);
+  if (type.empty()) return Status::InvalidArgument("correlation: missing type");
+  bool known = false;
+  for (const auto& [name, t] : kTypes) {
+    if (name == type) {
+      c->type = t;
+      known = true;
+    }
+  }
+  if (!known) {
+    if (type == "value_percentile") {
+      return Status::Unsupported(
+          "correlation type value_percentile is not supported (its percentile semantics are "
+          "not defined precisely enough to evaluate)");
+    }
+    return Status::InvalidArgument(fmt::format(
+        "unknown correlation type '{}' (event_count, value_count, temporal, temporal_ordered, "
+        "value_sum, value_avg)",
+        type));
+  }
+
+  const YAML::Node rules = corr["rules"];
+  if (rules && rules.IsScalar()) {
+    c->rules.push_back(rules.Scalar());
+  } else if (rules && rules.IsSequence()) {
+    for (const auto& r : rules) {
+      if (!r.IsScalar() || r.Scalar().empty()) {
+        return Status::InvalidArgument("correlation: rules must be rule ids or names");
+      }
+      c->rules.push_back(r.Scalar());
+    }
+  }
+  if (c->rules.empty()) return Status::InvalidArgument("correlation: missing rules");
+  {
+    std::set<std::string> seen;
+    for (const auto& r : c->rules) {
+      if (!seen.insert(r).second) {
+        return Status::InvalidArgument(fmt::format("correlation: rule '{}' listed twice", r));
+      }
+    }
+  }
+
+  const YAML::Node group = corr["group-by"];
+  if (group && !group.IsSequence() && !group.IsScalar()) {
+    return Status::InvalidArgument("correlation: group-by must be a list of fields");
+  }
+  c->group_by = StringList(group);
+
+  const std::string span = Str(corr["timespan"]);
+  if (span.empty()) return Status::InvalidArgument("correlation: missing timespan");
+  {
+    auto us = ParseTimespan(span);
+    const char unit = span.back();
+    const bool digits = std::all_of(span.begin(), span.end() - 1,
+                                    [](unsigned char ch) { return std::isdigit(ch) != 0; });
+    if (!us || *us <= 0 || !digits || (unit != 's' && unit != 'm' && unit != 'h' && unit != 'd')) {
+      return Status::InvalidArgument(fmt::format(
+          "correlation: bad timespan '{}' (a number and s, m, h or d, e.g. 90m)", span));
+    }
+    c->timespan_us = *us;
+  }
+
+  const YAML::Node cond = corr["condition"];
+  if (cond) {
+    if (!cond.IsMap()) return Status::InvalidArgument("correlation: condition must be a map");
+    static constexpr std::pair<std::string_view, Cmp> kCmps[] = {
+        {"gt", Cmp::kGt}, {"gte", Cmp::kGte}, {"lt", Cmp::kLt},
+        {"lte", Cmp::kLte}, {"eq", Cmp::kEq}, {"neq", Cmp::kNeq},
+    };
+    for (const auto& kv : cond) {
+      const std::string key = kv.first.Scalar();
+      if (key == "field") {
+        c->fields = StringList(kv.second);
+        if (c->fields.empty()) return Status::InvalidArgument("correlation: empty condition field");
+        continue;
+      }
+      bool found = false;
+      for (const auto& [name, cmp] : kCmps) {
+        if (name != key) continue;
+        double v;
+        if (!kv.second.IsScalar() || !ParseNumber(kv.second.Scalar(), &v)) {
+          return Status::InvalidArgument(
+              fmt::format("correlation: condition {} needs a number", key));
+        }
+        c->condition.push_back({cmp, v});
+        found = true;
+      }
+      if (!found) {
+        return Status::InvalidArgument(fmt::format(
+            "correlation: unknown condition '{}' (gt, gte, lt, lte, eq, neq, field)", key));
+      }
+    }
+  }
+  const bool temporal =
+      c->type == Correlation::Type::kTemporal || c->type == Correlation::Type::kTemporalOrdered;
+  if (!temporal && c->condition.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("correlation: {} needs a condition (e.g. gte: 10)", type));
+  }
+  const bool valued = c->type == Correlation::Type::kValueCount ||
+                      c->type == Correlation::Type::kValueSum ||
+                      c->type == Correlation::Type::kValueAvg;
+  if (valued && c->fields.empty()) {
+    return Status::InvalidArgument(fmt::format("correlation: {} needs condition.field", type));
+  }
+  if (!valued && !c->fields.empty()) {
+    return Status::InvalidArgument(fmt::format("correlation: {} takes no condition.field", type));
+  }
+  if ((c->type == Correlation::Type::kValueSum || c->type == Correlation::Type::kValueAvg) &&
+      c->fields.size() != 1) {
+    return Status::InvalidArgument(fmt::format("correlation: {} sums one field", type));
+  }
+
+  const YAML::Node aliases = corr["aliases"];
+  if (aliases) {
+    if (!aliases.IsMap()) return Status::InvalidArgument("correlation: aliases must be a map");
+    for (const auto& alias : aliases) {
+      const std::string name = alias.first.Scalar();
+      if (!alias.second.IsMap()) {
+        return Status::InvalidArgument(
+            fmt::format("correlation: alias '{}' must map rule names to fields", name));
+      }
+      auto& per_rule = c->aliases[name];
+      for (const auto& kv : alias.second) {
+        if (!kv.second.IsScalar() || kv.second.Scalar().empty()) {
+          return Status::InvalidArgument(
+              fmt::format("correlation: alias '{}': rule '{}' needs a field name", name,
+                          kv.first.Scalar()));
+        }
+        per_rule[kv.first.Scalar()] = kv.second.Scalar();
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::optional<int64_t> ParseTimespan(std::string_view s) {
+  if (s.size() < 2) return std::nullopt;
+  char unit = s.back();
+  double n;
+  if (!ParseNumber(s.substr(0, s.size() - 1), &n) || n < 0) return std::nullopt;
+  int64_t mult;
+  switch (unit) {
+    case 's': mult = 1; break;
+    case 'm': mult = 60; break;
+    case 'h': mult = 3600; break;
+    case 'd': mult = 86400; break;
+    case 'w': mult = 7 * 86400; break;
+    case 'M': mult = 30 * 86400; break;
+    case 'y': mult = 365 * 86400; break;
+    default: return std::nullopt;
+  }
+  const double us = n * static_cast<double>(mult) * 1e6;
+  if (!(us < 9e18)) return std::nullopt;  // would overflow int64
+  return static_cast<int64_t>(us);
+}
+
+std::string_view CorrelationTypeName(Correlation::Type type) {
+  switch (type) {
+    case Correlation::Type::kEventCount: return "event_count";
+    case Correlation::Type::kValueCount: return "value_count";
+    case Correlation::Type::kTemporal: return "temporal";
+    case Correlation::Type::kTemporalOrdered: return "temporal_ordered";
+    case Correlation::Type::kValueSum: return "value_sum";
+    case Correlation::Type::kValueAvg: return "value_avg";
+  }
+  return "event_count";
+}
 
 Pattern ParsePattern(std::string_view text) {
   Pattern p;
@@ -583,7 +769,8 @@ Pattern ParsePattern(std::string_view text) {
 }
 
 std::vector<LoadOutcome> ParseRules(std::string_view yaml, const std::string& file,
-                                    const LoadOptions& options, std::vector<Rule>* out) {
+                                    const LoadOptions& options, std::vector<Rule>* out,
+                                    std::vector<Correlation>* correlations) {
   std::vector<LoadOutcome> outcomes;
   std::vector<YAML::Node> docs;
   {
@@ -602,8 +789,21 @@ std::vector<LoadOutcome> ParseRules(std::string_view yaml, const std::string& fi
         continue;
       }
       if (doc["correlation"]) {
-        outcomes.push_back({file, LoadOutcome::Kind::kCorrelation,
-                            "correlation rule: not run by hunt (cirt case runs correlations)"});
+        if (correlations == nullptr) {
+          outcomes.push_back({file, LoadOutcome::Kind::kCorrelation, "correlation rule: not loaded"});
+          continue;
+        }
+        Correlation c;
+        Status st = ParseCorrelation(doc, file, &c);
+        if (!st.ok()) {
+          std::string title = Str(doc["title"]);
+          outcomes.push_back({file, LoadOutcome::Kind::kError,
+                              title.empty() ? std::string(st.message())
+                                            : fmt::format("{}: {}", title, st.message())});
+          continue;
+        }
+        outcomes.push_back({file, LoadOutcome::Kind::kCorrelation, ""});
+        correlations->push_back(std::move(c));
         continue;
       }
       if (doc["filter"] && !doc["detection"]) {
@@ -638,7 +838,7 @@ std::vector<LoadOutcome> ParseRules(std::string_view yaml, const std::string& fi
 }
 
 Status LoadRules(const std::string& path, const LoadOptions& options, std::vector<Rule>* out,
-                 std::vector<LoadOutcome>* outcomes) {
+                 std::vector<LoadOutcome>* outcomes, std::vector<Correlation>* correlations) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> files;
@@ -663,7 +863,7 @@ Status LoadRules(const std::string& path, const LoadOptions& options, std::vecto
     }
     std::stringstream ss;
     ss << in.rdbuf();
-    auto got = ParseRules(ss.str(), f, options, out);
+    auto got = ParseRules(ss.str(), f, options, out, correlations);
     outcomes->insert(outcomes->end(), got.begin(), got.end());
   }
   return Status::Ok();

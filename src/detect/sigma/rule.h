@@ -68,13 +68,29 @@ struct Condition {
   std::vector<Condition> children;
 };
 
+// A comparison of a count with a threshold (aggregations, correlations).
+enum class Cmp : uint8_t { kGt, kGte, kLt, kLte, kEq, kNeq };
+
+constexpr bool CmpHolds(Cmp cmp, double count, double threshold) {
+  switch (cmp) {
+    case Cmp::kGt: return count > threshold;
+    case Cmp::kGte: return count >= threshold;
+    case Cmp::kLt: return count < threshold;
+    case Cmp::kLte: return count <= threshold;
+    case Cmp::kEq: return count == threshold;
+    case Cmp::kNeq: return count != threshold;
+  }
+  return false;
+}
+
 // Legacy (Sigma 1.x) aggregation after a pipe: `sel | count(f) by g > N`, or
 // `sel1 | near sel2`. Run with `timeframe` as a sliding window.
 struct Aggregation {
+  using Cmp = sigma::Cmp;
   enum class Kind : uint8_t { kCount, kNear } kind = Kind::kCount;
   std::string count_field;  // count(field): distinct values
   std::string group_by;
-  enum class Cmp : uint8_t { kGt, kGte, kLt, kLte, kEq } cmp = Cmp::kGt;
+  Cmp cmp = Cmp::kGt;
   double threshold = 0;
   Condition near;           // kNear: the other condition
 };
@@ -93,7 +109,39 @@ struct Rule {
   Condition condition;  // OR of the rule's condition list
   std::optional<Aggregation> aggregation;
   int64_t timeframe_us = 0;  // detection.timeframe, 0 when absent
+  // Set by the hunt on the rule it adds to evaluate the second condition of
+  // a `near` aggregation (same file, id and title as its base rule).
+  bool near_companion = false;
 };
+
+// A Sigma correlation rule (correlation rules specification 2.1.0): a
+// separate YAML document with a `correlation:` section over other rules,
+// referenced by id or name. detect/correlation.h runs them.
+struct Correlation {
+  enum class Type : uint8_t {
+    kEventCount, kValueCount, kTemporal, kTemporalOrdered, kValueSum, kValueAvg
+  };
+  struct Bound {
+    Cmp cmp;
+    double value;
+  };
+  std::string file;
+  std::string id, title, name, status, description, author, date;
+  model::Level level = model::Level::kMedium;
+  std::vector<std::string> tags, falsepositives, references;
+  Type type = Type::kEventCount;
+  std::vector<std::string> rules;     // referenced rules: ids or names, in order
+  std::vector<std::string> group_by;  // field paths or alias names
+  int64_t timespan_us = 0;
+  std::vector<Bound> condition;       // all must hold; empty: temporal's default
+  std::vector<std::string> fields;    // condition.field (value_* types)
+  // aliases[alias][rule name] = the field of that rule's events.
+  std::map<std::string, std::map<std::string, std::string>> aliases;
+  bool generate = false;              // also report the referenced rules alone
+};
+
+// "event_count", "value_count", ... (the spec's names).
+std::string_view CorrelationTypeName(Correlation::Type type);
 
 // Options for turning YAML into rules.
 struct LoadOptions {
@@ -111,16 +159,25 @@ struct LoadOutcome {
 
 // Parses every YAML document in `yaml` (one file). Rules for another
 // logsource than product aws / service cloudtrail are reported as
-// kOtherLogsource; correlation documents as kCorrelation; a rule that cannot
-// be loaded as kError with the reason. Never throws.
+// kOtherLogsource; a rule that cannot be loaded as kError with the reason.
+// Correlation documents are parsed into `correlations` (kCorrelation, or
+// kError with the reason) when it is given, else only recognised
+// (kCorrelation, "not loaded"). References between rules are resolved later
+// (detect/correlation.h), over everything loaded. Never throws.
 std::vector<LoadOutcome> ParseRules(std::string_view yaml, const std::string& file,
-                                    const LoadOptions& options, std::vector<Rule>* out);
+                                    const LoadOptions& options, std::vector<Rule>* out,
+                                    std::vector<Correlation>* correlations = nullptr);
 
 // Loads every *.yml / *.yaml file under `path` (file or directory, recursive,
 // sorted). A missing path is an error Status; per-file problems go to
-// `outcomes`.
+// `outcomes`. `correlations` as for ParseRules.
 Status LoadRules(const std::string& path, const LoadOptions& options, std::vector<Rule>* out,
-                 std::vector<LoadOutcome>* outcomes);
+                 std::vector<LoadOutcome>* outcomes,
+                 std::vector<Correlation>* correlations = nullptr);
+
+// Parses a Sigma timespan ("30s", "10m", "1h", "2d"; also "w", "M", "y" as
+// legacy timeframes allow) into microseconds, or std::nullopt.
+std::optional<int64_t> ParseTimespan(std::string_view text);
 
 // Parses a Sigma condition string over `names` (the search identifiers).
 // Exposed for tests.
