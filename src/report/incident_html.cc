@@ -174,9 +174,10 @@ std::string ActivityChart(const IncidentReport& r) {
       "<rect class=\"bar\" x=\"{0}\" y=\"6\" width=\"12\" height=\"10\"/><text x=\"{1}\" "
       "y=\"15\">events</text><rect class=\"bar-flagged\" x=\"{2}\" y=\"6\" width=\"12\" "
       "height=\"10\"/><text x=\"{3}\" y=\"15\">events of flagged identities</text><circle "
-      "class=\"det\" cx=\"{4}\" cy=\"11\" r=\"5\"/><text x=\"{5}\" y=\"15\">detections and "
-      "alerts</text>\n",
-      kLeft, kLeft + 16, kLeft + 70, kLeft + 86, kLeft + 260, kLeft + 268);
+      "class=\"det\" cx=\"{4}\" cy=\"11\" r=\"5\"/><text x=\"{5}\" y=\"15\">detections ({6} "
+      "and above) and alerts</text>\n",
+      kLeft, kLeft + 16, kLeft + 70, kLeft + 86, kLeft + 260, kLeft + 268,
+      model::LevelName(r.incident_level));
   s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" class=\"muted\">"
                    "time (UTC), {} per bar</text>\n",
                    kLeft + plot_w / 2, kH - 6, FormatDuration(r.bucket_us));
@@ -186,7 +187,7 @@ std::string ActivityChart(const IncidentReport& r) {
 // Activity per principal: horizontal bars (events, errors over them) with
 // the counts written beside them.
 std::string PrincipalChart(const IncidentReport& r) {
-  constexpr double kW = 960, kLabel = 380, kRow = 24, kTop = 10, kCounts = 200;
+  constexpr double kW = 960, kLabel = 380, kRow = 24, kTop = 10, kCounts = 270;
   const double h = kTop * 2 + kRow * std::max<size_t>(1, r.principals.size());
   std::string s = fmt::format(
       "<svg id=\"principal-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{0}\" "

@@ -162,7 +162,9 @@ std::string FormatDuration(int64_t us) {
   return fmt::format("{}s", sec);
 }
 
-IncidentReportBuilder::IncidentReportBuilder(std::string case_name) {
+IncidentReportBuilder::IncidentReportBuilder(std::string case_name,
+                                             IncidentReportOptions options)
+    : options_(options) {
   report_.case_name = std::move(case_name);
 }
 
@@ -208,21 +210,24 @@ void IncidentReportBuilder::AddDetection(const model::Detection& d, int64_t dete
 void IncidentReportBuilder::AddDetection(ReportDetection d) {
   ++report_.detection_count;
   ++report_.detections_by_level[LevelIndex(d.level)];
-  if (IsIndicatorIp(d.source_ip)) NoteIoc(ReportIoc::Kind::kSourceIp, d.source_ip);
-  NoteIoc(ReportIoc::Kind::kAccessKeyId, d.access_key_id);
-  NoteIoc(ReportIoc::Kind::kUserAgent, d.user_agent);
-  NoteIoc(ReportIoc::Kind::kArn, d.principal_arn);
   if (!d.principal_arn.empty()) ++principals_[d.principal_arn].detections;
-  if (!d.event_id.empty()) detected_events_.insert(d.event_id);
-  detection_times_.push_back(d.time_us);
-  MinMax(d.time_us, &report_.first_malicious_us, &last_malicious_us_);
-  int64_t unused = 0;
-  MinMax(d.detected_us, &report_.first_detected_us, &unused);
   for (Tactic t : d.tactics) {
     TacticCount& tc = tactics_[t];
     tc.tactic = t;
     ++tc.detections;
     AddUnique(&tc.rules, d.rule_title, 50);
+  }
+  if (d.level >= options_.incident_level) {
+    if (IsIndicatorIp(d.source_ip)) NoteIoc(ReportIoc::Kind::kSourceIp, d.source_ip);
+    NoteIoc(ReportIoc::Kind::kAccessKeyId, d.access_key_id);
+    NoteIoc(ReportIoc::Kind::kUserAgent, d.user_agent);
+    NoteIoc(ReportIoc::Kind::kArn, d.principal_arn);
+    if (!d.event_id.empty()) detected_events_.insert(d.event_id);
+    detection_times_.push_back(d.time_us);
+    MinMax(d.time_us, &report_.first_malicious_us, &last_malicious_us_);
+    int64_t unused = 0;
+    MinMax(d.detected_us, &report_.first_detected_us, &unused);
+    incident_detections_.push_back(detections_.size());
   }
   detections_.push_back(std::move(d));
 }
@@ -230,18 +235,21 @@ void IncidentReportBuilder::AddDetection(ReportDetection d) {
 void IncidentReportBuilder::AddAlert(ReportAlert a) {
   ++report_.alert_count;
   ++report_.alerts_by_level[LevelIndex(a.level)];
-  for (const std::string& ip : a.source_ips) {
-    if (IsIndicatorIp(ip)) NoteIoc(ReportIoc::Kind::kSourceIp, ip);
-  }
-  NoteIoc(ReportIoc::Kind::kAccessKeyId, a.access_key_id);
-  NoteIoc(ReportIoc::Kind::kArn, a.principal_arn);
   if (!a.principal_arn.empty()) ++principals_[a.principal_arn].detections;
-  const int64_t when = a.first_seen_us ? a.first_seen_us : a.created_us;
-  for (const std::string& res : a.resources) TouchResource(res, a.type, a.principal_arn, when);
-  detection_times_.push_back(when);
-  MinMax(when, &report_.first_malicious_us, &last_malicious_us_);
-  int64_t unused = 0;
-  MinMax(a.created_us, &report_.first_detected_us, &unused);
+  if (a.level >= options_.alert_level) {
+    for (const std::string& ip : a.source_ips) {
+      if (IsIndicatorIp(ip)) NoteIoc(ReportIoc::Kind::kSourceIp, ip);
+    }
+    NoteIoc(ReportIoc::Kind::kAccessKeyId, a.access_key_id);
+    NoteIoc(ReportIoc::Kind::kArn, a.principal_arn);
+    const int64_t when = a.first_seen_us ? a.first_seen_us : a.created_us;
+    for (const std::string& res : a.resources) TouchResource(res, a.type, a.principal_arn, when);
+    detection_times_.push_back(when);
+    MinMax(when, &report_.first_malicious_us, &last_malicious_us_);
+    int64_t unused = 0;
+    MinMax(a.created_us, &report_.first_detected_us, &unused);
+    incident_alerts_.push_back(report_.alerts.size());
+  }
   report_.alerts.push_back(std::move(a));
 }
 
@@ -309,6 +317,17 @@ void IncidentReportBuilder::AddNote(std::string note) { report_.notes.push_back(
 IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   IncidentReport& r = report_;
   r.generated_us = generated_us;
+  r.incident_level = options_.incident_level;
+  const uint64_t below = r.detection_count - incident_detections_.size();
+  const uint64_t alerts_below = r.alert_count - incident_alerts_.size();
+  if (below > 0 || alerts_below > 0) {
+    r.notes.push_back(fmt::format(
+        "Indicators, flagged identities, the key timeline and the chart markers come from "
+        "detections at level {} and above and alerts at level {} and above; {} detections "
+        "and {} alerts below those levels are counted and listed only.",
+        model::LevelName(options_.incident_level), model::LevelName(options_.alert_level), below,
+        alerts_below));
+  }
   r.principal_count = 0;
   for (const auto& [name, p] : principals_) r.principal_count += p.events > 0;
 
@@ -405,7 +424,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   // writes of flagged identities, which are dropped first when it is full.
   std::vector<ReportTimelineEntry> key;
   std::map<std::string, size_t> by_event;
-  for (const ReportDetection& d : detections_) {
+  for (size_t index : incident_detections_) {
+    const ReportDetection& d = detections_[index];
     const std::string title = d.aggregate.empty() ? d.rule_title
                                                   : d.rule_title + " [" + d.aggregate + "]";
     if (!d.event_id.empty()) {
@@ -428,7 +448,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
     e.detail = title;
     key.push_back(std::move(e));
   }
-  for (const ReportAlert& a : r.alerts) {
+  for (size_t index : incident_alerts_) {
+    const ReportAlert& a = r.alerts[index];
     ReportTimelineEntry e;
     e.kind = ReportTimelineEntry::Kind::kAlert;
     e.time_us = a.first_seen_us ? a.first_seen_us : a.created_us;

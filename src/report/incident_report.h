@@ -107,7 +107,7 @@ struct ActivityBucket {
   int64_t start_us = 0;
   uint64_t events = 0;
   uint64_t flagged_events = 0;  // events of flagged identities (IOC ARNs or keys)
-  uint64_t detections = 0;      // detections and alerts whose event falls in the bucket
+  uint64_t detections = 0;      // incident detections and alerts whose event falls in the bucket
 };
 
 struct PrincipalActivity {
@@ -145,6 +145,7 @@ struct IncidentReport {
   int64_t first_detected_us = 0;   // earliest detection/alert time
   int64_t first_contained_us = 0;  // earliest successful containment step
   std::vector<std::string> notes;  // limits and caveats, shown in the summary
+  model::Level incident_level = model::Level::kMedium;  // IncidentReportOptions'
 };
 
 inline constexpr size_t kMaxTimeline = 500;
@@ -153,13 +154,26 @@ inline constexpr size_t kMaxResources = 500;
 inline constexpr size_t kMaxIocsPerKind = 200;
 inline constexpr size_t kMaxDetectionRows = 1000;
 
+struct IncidentReportOptions {
+  // Detections at this level and above are the incident: they name the
+  // indicators, flag identities (whose events and writes are followed),
+  // set the first malicious and first detection times, and make the key
+  // timeline and the chart markers. Lower ones (hunting rules that fire on
+  // routine activity) are counted and listed only.
+  // Default: medium.
+  model::Level incident_level = model::Level::kMedium;
+  // Alerts (GuardDuty, Security Hub) at this level and above count the same.
+  // Default: low (GuardDuty's low findings are still specific).
+  model::Level alert_level = model::Level::kLow;
+};
+
 // Builds an IncidentReport in one pass over the case. Order matters:
 // REQUIRES: every AddDetection/AddAlert call comes before the first AddEvent
 // (the detections decide which identities are flagged while events stream).
 // Not thread-safe.
 class IncidentReportBuilder {
  public:
-  explicit IncidentReportBuilder(std::string case_name);
+  explicit IncidentReportBuilder(std::string case_name, IncidentReportOptions options = {});
 
   // `detected_us`: when the detection was made (0 when unknown).
   void AddDetection(const model::Detection& detection, int64_t detected_us);
@@ -190,12 +204,15 @@ class IncidentReportBuilder {
                      int64_t time_us);
 
   IncidentReport report_;
+  IncidentReportOptions options_;
   std::unordered_map<std::string, ValueStats> iocs_[4];
   std::unordered_map<std::string, ResourceStats> resources_;
   std::unordered_map<std::string, PrincipalStats> principals_;
   std::unordered_map<int64_t, ActivityBucket> minutes_;  // by minute, rebucketed at Finish
   std::vector<int64_t> detection_times_;
   std::vector<ReportDetection> detections_;
+  std::vector<size_t> incident_detections_;  // indexes of those at the incident level
+  std::vector<size_t> incident_alerts_;      // into report_.alerts
   std::unordered_set<std::string> detected_events_;  // event ids named by detections
   std::map<Tactic, TacticCount> tactics_;
   int64_t last_malicious_us_ = 0;

@@ -70,6 +70,7 @@ class IncidentReportTest : public ::testing::Test {
   IncidentReportTest() {
     rule_backdoor_ = {"r-1", "IAM access key created for another user", model::Level::kHigh,
                       {"attack.persistence", "attack.t1098.001"}};
+    rule_low_ = {"r-3", "Routine user listing", model::Level::kLow, {"attack.discovery"}};
     rule_stop_ = {"r-2", "CloudTrail logging stopped", model::Level::kCritical,
                   {"attack.defense-evasion", "attack.t1562.008", "attack.stealth"}};
     const std::string attacker = kHostileArn;
@@ -106,6 +107,8 @@ class IncidentReportTest : public ::testing::Test {
     b.AddDetection(Detect(&rule_backdoor_, events_[20 + 6]), detected);
     b.AddDetection(Detect(&rule_stop_, events_[20 + 8]), detected);
     b.AddDetection(Detect(&rule_backdoor_, events_[20 + 8]), detected);  // same event, 2 rules
+    // Below the incident level: counted, not an indicator.
+    b.AddDetection(Detect(&rule_low_, events_[0]), detected);
     ReportAlert alert;
     alert.product = "GuardDuty";
     alert.id = "gd-1";
@@ -142,7 +145,7 @@ class IncidentReportTest : public ::testing::Test {
     return b.Finish(kT0 + 3 * kHour);
   }
 
-  model::RuleInfo rule_backdoor_, rule_stop_;
+  model::RuleInfo rule_backdoor_, rule_stop_, rule_low_;
   std::vector<EventData> events_;
 };
 
@@ -168,19 +171,23 @@ size_t CountClass(const pugi::xml_node& root, const char* name, const char* cls)
 TEST_F(IncidentReportTest, AggregatesCountsTacticsAndTimes) {
   IncidentReport r = Build();
   EXPECT_EQ(r.event_count, events_.size());
-  EXPECT_EQ(r.detection_count, 3u);
+  EXPECT_EQ(r.detection_count, 4u);
   EXPECT_EQ(r.alert_count, 1u);
   EXPECT_EQ(r.principal_count, 2u);
   EXPECT_EQ(r.detections_by_level[static_cast<int>(model::Level::kCritical)], 1u);
   EXPECT_EQ(r.detections_by_level[static_cast<int>(model::Level::kHigh)], 2u);
+  EXPECT_EQ(r.detections_by_level[static_cast<int>(model::Level::kLow)], 1u);
   EXPECT_EQ(r.alerts_by_level[static_cast<int>(model::Level::kMedium)], 1u);
   // Tactics in kill-chain order; "attack.stealth" folds into defense evasion.
-  ASSERT_EQ(r.tactics.size(), 2u);
+  ASSERT_EQ(r.tactics.size(), 3u);
+  EXPECT_EQ(r.tactics[2].tactic, Tactic::kDiscovery);
   EXPECT_EQ(r.tactics[0].tactic, Tactic::kPersistence);
   EXPECT_EQ(r.tactics[0].detections, 2u);
   EXPECT_EQ(r.tactics[1].tactic, Tactic::kDefenseEvasion);
   EXPECT_EQ(r.tactics[1].detections, 1u);
-  ASSERT_EQ(r.detections.size(), 3u);
+  ASSERT_EQ(r.detections.size(), 4u);
+  ASSERT_EQ(r.notes.size(), 1u);  // says 1 detection is below the incident level
+  EXPECT_NE(r.notes[0].find("medium and above and alerts at level low and above; 1 detections and 0 alerts"), std::string::npos);
   EXPECT_EQ(r.detections[0].level, model::Level::kCritical);  // most severe first
   EXPECT_EQ(r.detections[0].techniques, std::vector<std::string>{"T1562.008"});
   // Time to detect: the alert's first-seen activity (30 min) -> the alert
@@ -210,7 +217,7 @@ TEST_F(IncidentReportTest, IndicatorsCountEveryEventCarryingThem) {
   ASSERT_NE(find(ReportIoc::Kind::kUserAgent, kHostileAgent), nullptr);
   ASSERT_NE(find(ReportIoc::Kind::kAccessKeyId, "AKIAATTACKERKEY00001"), nullptr);
   ASSERT_NE(find(ReportIoc::Kind::kArn, kHostileArn), nullptr);
-  // The admin was never detected: not an indicator.
+  // The admin was detected only by a low rule: not an indicator.
   EXPECT_EQ(find(ReportIoc::Kind::kSourceIp, "198.51.100.10"), nullptr);
   EXPECT_EQ(find(ReportIoc::Kind::kArn, "arn:aws:iam::111122223333:user/admin"), nullptr);
 }
