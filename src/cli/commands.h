@@ -15,5 +15,9 @@ Runner AddHunt(CLI::App& app);
 Runner AddRules(CLI::App& app);
 Runner AddVerify(CLI::App& app);
 Runner AddCollect(CLI::App& app);
+Runner AddCase(CLI::App& app);
+Runner AddTimeline(CLI::App& app);
+Runner AddPivot(CLI::App& app);
+Runner AddScope(CLI::App& app);
 
 }  // namespace cirt::cli

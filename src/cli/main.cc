@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
   cirt::cli::Runner rules = cirt::cli::AddRules(app);
   cirt::cli::Runner verify = cirt::cli::AddVerify(app);
   cirt::cli::Runner collect = cirt::cli::AddCollect(app);
+  cirt::cli::Runner kase = cirt::cli::AddCase(app);
+  cirt::cli::Runner timeline = cirt::cli::AddTimeline(app);
+  cirt::cli::Runner pivot = cirt::cli::AddPivot(app);
+  cirt::cli::Runner scope = cirt::cli::AddScope(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -27,5 +31,9 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("rules")) return rules();
   if (app.got_subcommand("verify")) return verify();
   if (app.got_subcommand("collect")) return collect();
+  if (app.got_subcommand("case")) return kase();
+  if (app.got_subcommand("timeline")) return timeline();
+  if (app.got_subcommand("pivot")) return pivot();
+  if (app.got_subcommand("scope")) return scope();
   return cirt::cli::kExitUsage;
 }

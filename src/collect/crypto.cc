@@ -9,8 +9,6 @@ namespace cirt::collect {
 
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -50,43 +48,6 @@ EVP_PKEY* ParseDer(std::string_view der) {
 }
 
 }  // namespace
-
-std::string Sha256Hex(std::string_view bytes) {
-  Sha256 sha;
-  sha.Update(bytes);
-  return sha.FinishHex();
-}
-
-struct Sha256::Impl {
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  ~Impl() { EVP_MD_CTX_free(ctx); }
-};
-
-Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
-  EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr);
-}
-Sha256::~Sha256() = default;
-
-void Sha256::Update(std::string_view bytes) {
-  EVP_DigestUpdate(impl_->ctx, bytes.data(), bytes.size());
-}
-
-std::string Sha256::FinishHex() {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(impl_->ctx, md.data(), &len);
-  return HexEncode(std::string_view(reinterpret_cast<const char*>(md.data()), len));
-}
-
-std::string HexEncode(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 Result<std::string> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return Status::Corrupt("hex string of odd length");

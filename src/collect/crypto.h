@@ -12,30 +12,17 @@
 #include <vector>
 
 #include "core/result.h"
+#include "io/sha256.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 
 namespace cirt::collect {
 
-// Lower-case hex SHA-256 of `bytes`.
-std::string Sha256Hex(std::string_view bytes);
+// SHA-256 and hex live in io/sha256.h (shared with store/).
+using io::HexEncode;
+using io::Sha256;
+using io::Sha256Hex;
 
-// Incremental SHA-256 (for large files). Not thread-safe.
-class Sha256 {
- public:
-  Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void Update(std::string_view bytes);
-  std::string FinishHex();
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
-};
-
-std::string HexEncode(std::string_view bytes);
 // Errors: kCorrupt for odd length or a non-hex character. Case-insensitive.
 Result<std::string> HexDecode(std::string_view hex);
 // Standard alphabet; whitespace ignored. Errors: kCorrupt.

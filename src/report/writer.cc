@@ -442,4 +442,186 @@ void WriteDetectionSummary(const std::vector<const model::Detection*>& detection
   std::fflush(out);
 }
 
+std::string Cell::Text(std::string_view sep) const {
+  switch (kind) {
+    case Kind::kNull: return {};
+    case Kind::kString: return text;
+    case Kind::kInt: return std::to_string(number);
+    case Kind::kBool: return number ? "true" : "false";
+    case Kind::kList: {
+      std::string out;
+      for (size_t i = 0; i < list.size(); ++i) {
+        if (i) out.append(sep);
+        out.append(list[i]);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+namespace {
+
+void AppendCell(std::string* out, const Cell& c) {
+  switch (c.kind) {
+    case Cell::Kind::kNull: out->append("null"); break;
+    case Cell::Kind::kString: AppendJsonString(out, c.text); break;
+    case Cell::Kind::kInt: out->append(std::to_string(c.number)); break;
+    case Cell::Kind::kBool: out->append(c.number ? "true" : "false"); break;
+    case Cell::Kind::kList:
+      out->push_back('[');
+      for (size_t i = 0; i < c.list.size(); ++i) {
+        if (i) out->push_back(',');
+        AppendJsonString(out, c.list[i]);
+      }
+      out->push_back(']');
+      break;
+  }
+}
+
+int KeyIndex(const RowSchema& schema, std::string_view key) {
+  for (size_t i = 0; i < schema.keys.size(); ++i) {
+    if (schema.keys[i] == key) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+class JsonRowWriter : public RowWriter {
+ public:
+  JsonRowWriter(std::FILE* out, RowSchema schema, Format format)
+      : out_(out), schema_(std::move(schema)), format_(format),
+        time_(KeyIndex(schema_, schema_.time_key)) {}
+  void Write(std::vector<Cell> row) override {
+    std::string* b = out_.buf();
+    bool first = true;
+    if (format_ == Format::kTimesketch) {
+      if (time_ < 0 || row[static_cast<size_t>(time_)].kind != Cell::Kind::kString) return;
+      b->push_back('{');
+      AppendKey(b, "message", true);
+      AppendJsonString(b, schema_.message ? schema_.message(row) : std::string());
+      AppendKey(b, "datetime", false);
+      AppendJsonString(b, row[static_cast<size_t>(time_)].text);
+      AppendKey(b, "timestamp_desc", false);
+      AppendJsonString(b, schema_.timestamp_desc);
+      first = false;
+    } else if (format_ == Format::kJson) {
+      b->append(first_row_ ? "[\n  {" : ",\n  {");
+    } else {
+      b->push_back('{');
+    }
+    first_row_ = false;
+    for (size_t i = 0; i < schema_.keys.size(); ++i) {
+      AppendKey(b, schema_.keys[i], first);
+      first = false;
+      AppendCell(b, row[i]);
+    }
+    b->append(format_ == Format::kJson ? "}" : "}\n");
+    out_.MaybeFlush();
+  }
+  void Finish() override {
+    if (format_ == Format::kJson) out_.buf()->append(first_row_ ? "[]\n" : "\n]\n");
+    out_.Flush();
+  }
+
+ private:
+  BufferedOut out_;
+  RowSchema schema_;
+  Format format_;
+  int time_;
+  bool first_row_ = true;
+};
+
+class CsvRowWriter : public RowWriter {
+ public:
+  CsvRowWriter(std::FILE* out, RowSchema schema) : out_(out), schema_(std::move(schema)) {
+    std::string header;
+    for (auto k : schema_.keys) header += (header.empty() ? "" : ",") + std::string(k);
+    Put(out_, header + "\n");
+  }
+  void Write(std::vector<Cell> row) override {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i) line += ',';
+      line += CsvField(row[i].Text(";"));
+    }
+    Put(out_, line + "\n");
+  }
+  void Finish() override { std::fflush(out_); }
+
+ private:
+  std::FILE* out_;
+  RowSchema schema_;
+};
+
+// Columns sized to their content (capped), the last one left free.
+class TableRowWriter : public RowWriter {
+ public:
+  TableRowWriter(std::FILE* out, RowSchema schema, const WriterOptions& options)
+      : out_(out), schema_(std::move(schema)), options_(options) {
+    if (schema_.table_keys.empty()) schema_.table_keys = schema_.keys;
+    for (auto k : schema_.table_keys) columns_.push_back(KeyIndex(schema_, k));
+  }
+  void Write(std::vector<Cell> row) override {
+    std::vector<std::string> cells;
+    for (int c : columns_) cells.push_back(c < 0 ? std::string() : row[static_cast<size_t>(c)].Text(", "));
+    rows_.push_back(std::move(cells));
+  }
+  void Finish() override {
+    constexpr size_t kCap = 64;
+    const size_t n = columns_.size();
+    std::vector<size_t> width(n, 0);
+    auto cols = [](std::string_view s) {
+      size_t c = 0;
+      for (unsigned char ch : s) c += (ch & 0xC0) != 0x80;
+      return c;
+    };
+    for (size_t i = 0; i < n; ++i) width[i] = cols(schema_.table_keys[i]);
+    for (const auto& r : rows_) {
+      for (size_t i = 0; i < n; ++i) width[i] = std::max(width[i], std::min(kCap, cols(r[i])));
+    }
+    auto line = [&](const std::vector<std::string>& cells) {
+      std::string s;
+      for (size_t i = 0; i < n; ++i) {
+        if (i) s += " \u2502 ";
+        if (i + 1 == n) {
+          s += Fit(cells[i], std::max<size_t>(cols(cells[i]), 1));
+        } else {
+          s += Fit(cells[i], width[i]);
+        }
+      }
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      Put(out_, s + "\n");
+    };
+    std::vector<std::string> header(schema_.table_keys.begin(), schema_.table_keys.end());
+    line(header);
+    std::string rule;
+    for (size_t i = 0; i < options_.width && i < 200; ++i) rule += "\u2500";
+    Put(out_, rule + "\n");
+    for (const auto& r : rows_) line(r);
+    std::fflush(out_);
+  }
+
+ private:
+  std::FILE* out_;
+  RowSchema schema_;
+  WriterOptions options_;
+  std::vector<int> columns_;
+  std::vector<std::vector<std::string>> rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<RowWriter> MakeRowWriter(Format format, std::FILE* out, RowSchema schema,
+                                         const WriterOptions& options) {
+  switch (format) {
+    case Format::kTable: return std::make_unique<TableRowWriter>(out, std::move(schema), options);
+    case Format::kCsv: return std::make_unique<CsvRowWriter>(out, std::move(schema));
+    case Format::kJsonl:
+    case Format::kJson:
+    case Format::kTimesketch:
+      return std::make_unique<JsonRowWriter>(out, std::move(schema), format);
+  }
+  return std::make_unique<JsonRowWriter>(out, std::move(schema), Format::kJsonl);
+}
+
 }  // namespace cirt::report

@@ -4,7 +4,9 @@
 // themselves.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -43,5 +45,71 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
 // The summary by level and by rule that follows a hunt's table.
 void WriteDetectionSummary(const std::vector<const model::Detection*>& detections, std::FILE* out,
                            const WriterOptions& options);
+
+// Generic rows (the case commands: timeline, pivot, scope): each command
+// declares its keys once in a RowSchema and writes rows of Cells; the
+// formats are the same as for detections.
+struct Cell {
+  enum class Kind : uint8_t { kNull, kString, kInt, kBool, kList };
+  Kind kind = Kind::kNull;
+  std::string text;                // kString
+  int64_t number = 0;              // kInt; kBool: 0 or 1
+  std::vector<std::string> list;   // kList
+
+  static Cell Null() { return {}; }
+  // An empty string is written as null (JSON) / an empty cell.
+  static Cell Str(std::string_view s) {
+    Cell c;
+    if (!s.empty()) {
+      c.kind = Kind::kString;
+      c.text = std::string(s);
+    }
+    return c;
+  }
+  static Cell Int(int64_t n) {
+    Cell c;
+    c.kind = Kind::kInt;
+    c.number = n;
+    return c;
+  }
+  static Cell Bool(bool b) {
+    Cell c;
+    c.kind = Kind::kBool;
+    c.number = b ? 1 : 0;
+    return c;
+  }
+  static Cell List(std::vector<std::string> items) {
+    Cell c;
+    c.kind = Kind::kList;
+    c.list = std::move(items);
+    return c;
+  }
+  // The cell as one line of text: lists joined with `sep`, null empty.
+  std::string Text(std::string_view sep = ";") const;
+};
+
+struct RowSchema {
+  std::vector<std::string_view> keys;  // JSONL keys / CSV header, in order
+  // Keys shown by the table, in order (all keys when empty).
+  std::vector<std::string_view> table_keys;
+  // Timesketch: the key holding the row's time ("YYYY-MM-DDTHH:MM:SSZ"), its
+  // description, and the message of a row. Rows with an empty time are left
+  // out of the timesketch output (Timesketch needs a datetime).
+  std::string_view time_key;
+  std::string_view timestamp_desc;
+  std::function<std::string(const std::vector<Cell>& row)> message;
+};
+
+class RowWriter {
+ public:
+  virtual ~RowWriter() = default;
+  // REQUIRES: row.size() == schema.keys.size().
+  virtual void Write(std::vector<Cell> row) = 0;
+  virtual void Finish() = 0;
+};
+
+// Writes to `out`, which must outlive the writer.
+std::unique_ptr<RowWriter> MakeRowWriter(Format format, std::FILE* out, RowSchema schema,
+                                         const WriterOptions& options);
 
 }  // namespace cirt::report
