@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev libcurl4-openssl-dev libssl-dev libpugixml-dev libre2-dev
   libvectorscan-dev libcli11-dev libfmt-dev libgtest-dev libgmock-dev
   python3 jq curl
+  chromium  # headless, for the incident report test (tests/report)
 )
 if [[ "${CIRT_FUZZ:-0}" == 1 ]]; then
   packages+=(clang libclang-rt-14-dev)
