@@ -46,8 +46,7 @@ Status InferIssued(const store::Case& kase, Issue* issue) {
   if (issue->role_arn.empty() || issue->session_name.empty()) return Status::Ok();
   CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(fmt::format(
       "SELECT access_key_id, principal_arn, min(abs({} - ?3)) AS dt FROM events "
-      "WHERE issuer_h = cirt_hash(?1) AND session_issuer_arn = ?1 AND session_name = ?2 "
-      "AND access_key_id IS NOT NULL "
+      "WHERE session_issuer_arn = ?1 AND session_name = ?2 AND access_key_id IS NOT NULL "
       "AND session_creation_time IS NOT NULL GROUP BY access_key_id HAVING dt <= {} "
       "ORDER BY dt, access_key_id LIMIT 1",
       kCreationUs, kInferWindowUs)));
@@ -81,8 +80,7 @@ Result<std::optional<Issue>> IssuerOf(const store::Case& kase, std::string_view 
   // AssumeRole call that matches it.
   CIRT_ASSIGN_OR_RETURN(store::Statement s, kase.db().Prepare(fmt::format(
       "SELECT session_issuer_arn, session_name, {}, principal_arn FROM events "
-      "WHERE access_key_h = cirt_hash(?1) AND access_key_id = ?1 AND session_issuer_arn IS NOT "
-      "NULL AND session_name IS NOT NULL "
+      "WHERE access_key_id = ?1 AND session_issuer_arn IS NOT NULL AND session_name IS NOT NULL "
       "AND session_creation_time IS NOT NULL LIMIT 1",
       kCreationUs)));
   s.BindText(1, access_key);
@@ -137,9 +135,8 @@ Result<std::vector<Issue>> IssuedBy(const store::Case& kase, std::string_view wh
 Result<KeyUse> UseOf(const store::Case& kase, std::string_view access_key) {
   CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(
       "SELECT count(*), max(principal_arn), (SELECT group_concat(n, char(31)) FROM "
-      "(SELECT DISTINCT event_name AS n FROM events WHERE access_key_h = cirt_hash(?1) AND "
-      "access_key_id = ?1 ORDER BY n)) "
-      "FROM events WHERE access_key_h = cirt_hash(?1) AND access_key_id = ?1"));
+      "(SELECT DISTINCT event_name AS n FROM events WHERE access_key_id = ?1 ORDER BY n)) "
+      "FROM events WHERE access_key_id = ?1"));
   q.BindText(1, access_key);
   CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
   KeyUse use;

@@ -105,12 +105,10 @@ Subject ClassifySubject(std::string_view text) {
 
 std::string_view SubjectCondition(SubjectKind kind) {
   switch (kind) {
-    case SubjectKind::kAccessKey: return kKeyIs;
-    case SubjectKind::kPrincipal: return "e.principal_h = cirt_hash(?1) AND e.principal_arn = ?1";
-    case SubjectKind::kRole:
-      return "(e.issuer_h = cirt_hash(?1) AND e.session_issuer_arn = ?1) OR "
-             "(e.principal_h = cirt_hash(?1) AND e.principal_arn = ?1)";
-    case SubjectKind::kIp: return "e.ip_h = cirt_hash(?1) AND e.source_ip = ?1";
+    case SubjectKind::kAccessKey: return "e.access_key_id = ?1";
+    case SubjectKind::kPrincipal: return "e.principal_arn = ?1";
+    case SubjectKind::kRole: return "e.session_issuer_arn = ?1 OR e.principal_arn = ?1";
+    case SubjectKind::kIp: return "e.source_ip = ?1";
     case SubjectKind::kSession: return "e.session_name = ?1";
   }
   return "0";
@@ -238,7 +236,7 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
       if (!key.empty()) {
         CIRT_ASSIGN_OR_RETURN(link.use, UseOf(kase, key));
         if (p.depth < kMaxDepth && visited.insert("down:" + key).second) {
-          pending.push_back({std::string(kKeyIs), key, p.depth + 1});
+          pending.push_back({"e.access_key_id = ?1", key, p.depth + 1});
         }
       }
       r.chain.push_back(std::move(link));

@@ -17,10 +17,6 @@ inline constexpr std::string_view kEventColumns =
     "e.session_issuer_arn, e.source_ip, e.user_agent, e.error_code, e.read_only, e.resources";
 inline constexpr int kEventColumnCount = 17;
 
-// Events of access key ?1, through the lookup hash index (store/case.h).
-inline constexpr std::string_view kKeyIs =
-    "e.access_key_h = cirt_hash(?1) AND e.access_key_id = ?1";
-
 // A write: readOnly false, or readOnly absent and the name not a read verb.
 inline constexpr std::string_view kIsWrite =
     "(e.read_only = 0 OR (e.read_only IS NULL AND e.event_name NOT GLOB 'Get*' AND "

@@ -47,10 +47,6 @@ CREATE TABLE events(
   error_code TEXT,
   read_only INTEGER,
   resources TEXT,
-  access_key_h INTEGER,
-  principal_h INTEGER,
-  issuer_h INTEGER,
-  ip_h INTEGER,
   file_id INTEGER NOT NULL,
   record_index INTEGER NOT NULL);
 CREATE TABLE credentials(
@@ -94,10 +90,10 @@ CREATE TABLE alert_entities(
 
 constexpr std::string_view kIndexes = R"sql(
 CREATE INDEX IF NOT EXISTS events_time ON events(time_us);
-CREATE INDEX IF NOT EXISTS events_key ON events(access_key_h);
-CREATE INDEX IF NOT EXISTS events_principal ON events(principal_h);
-CREATE INDEX IF NOT EXISTS events_issuer ON events(issuer_h);
-CREATE INDEX IF NOT EXISTS events_ip ON events(ip_h);
+CREATE INDEX IF NOT EXISTS events_key ON events(access_key_id);
+CREATE INDEX IF NOT EXISTS events_principal ON events(principal_arn);
+CREATE INDEX IF NOT EXISTS events_issuer ON events(session_issuer_arn, session_name);
+CREATE INDEX IF NOT EXISTS events_ip ON events(source_ip);
 CREATE INDEX IF NOT EXISTS credentials_event ON credentials(event);
 CREATE INDEX IF NOT EXISTS credentials_key ON credentials(issued_key);
 CREATE INDEX IF NOT EXISTS credentials_role ON credentials(role_arn);
@@ -108,17 +104,7 @@ CREATE INDEX IF NOT EXISTS alert_entities_value ON alert_entities(value);
 
 }  // namespace
 
-int64_t LookupHash(std::string_view text) {
-  uint64_t h = 14695981039346656037ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return static_cast<int64_t>(h);
-}
-
 Status Case::Configure(Db* db) {
-  CIRT_RETURN_IF_ERROR(db->CreateFunction("cirt_hash", LookupHash));
   // WAL: readers do not block the ingest; synchronous=NORMAL: a commit is
   // durable against a crash of cirt (not of the OS) without an fsync each.
   CIRT_RETURN_IF_ERROR(db->Exec(

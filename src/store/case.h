@@ -17,12 +17,6 @@ inline constexpr int kSchemaVersion = 1;
 // events.resources holds "kind=value" entries separated by this byte (US).
 inline constexpr char kResourceSeparator = '\x1f';
 
-// The lookup hash of the events.*_h columns (64-bit FNV-1a of the text, as a
-// signed integer): lookups by key, principal, issuer or IP use an index on
-// the hash (integer indexes build several times faster than text ones) and
-// then compare the text. SQL: cirt_hash(text), registered on every Case.
-int64_t LookupHash(std::string_view text);
-
 class Case {
  public:
   // Creates DIR (and parents) with an empty case database.

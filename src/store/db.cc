@@ -132,31 +132,6 @@ Result<Statement> Db::Prepare(std::string_view sql) const {
   return Statement(stmt);
 }
 
-namespace {
-
-void CallTextFunction(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
-  auto fn = reinterpret_cast<int64_t (*)(std::string_view)>(sqlite3_user_data(ctx));
-  if (argc != 1 || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
-    sqlite3_result_null(ctx);
-    return;
-  }
-  const auto* text = sqlite3_value_text(argv[0]);
-  const int size = sqlite3_value_bytes(argv[0]);
-  sqlite3_result_int64(ctx, fn(std::string_view(reinterpret_cast<const char*>(text),
-                                                static_cast<size_t>(size))));
-}
-
-}  // namespace
-
-Status Db::CreateFunction(const std::string& name, int64_t (*fn)(std::string_view)) {
-  int rc = sqlite3_create_function_v2(db_, name.c_str(), 1,
-                                      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                                      reinterpret_cast<void*>(fn), CallTextFunction, nullptr,
-                                      nullptr, nullptr);
-  if (rc != SQLITE_OK) return Error("create function " + name);
-  return Status::Ok();
-}
-
 int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
 Result<int64_t> Db::QueryInt(std::string_view sql) const {

@@ -67,9 +67,6 @@ class Db {
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql) const;
   int64_t LastInsertRowId() const;
-  // Registers a deterministic SQL function NAME(text) -> integer computed by
-  // `fn` (NULL in, NULL out). Errors: kIo.
-  Status CreateFunction(const std::string& name, int64_t (*fn)(std::string_view));
   // The value of a single-row, single-column integer query.
   Result<int64_t> QueryInt(std::string_view sql) const;
 

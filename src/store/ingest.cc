@@ -153,9 +153,8 @@ class EventIndexer : public ingest::RecordSink {
         "INSERT INTO events(time_us,event_time,event_id,event_source,event_name,"
         "aws_region,account_id,identity_type,principal_arn,principal_account,"
         "user_name,access_key_id,session_issuer_arn,session_name,session_creation_time,"
-        "source_ip,user_agent,error_code,read_only,resources,file_id,record_index,"
-        "access_key_h,principal_h,issuer_h,ip_h) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,"
-        "?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23,?24,?25,?26)"));
+        "source_ip,user_agent,error_code,read_only,resources,file_id,record_index) "
+        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"));
     CIRT_ASSIGN_OR_RETURN(insert_credential_, db_->Prepare(
         "INSERT INTO credentials(event,issued_key,role_arn,session_name,issued_arn,user_name) "
         "VALUES(?1,?2,?3,?4,?5,?6)"));
@@ -303,16 +302,6 @@ class EventIndexer : public ingest::RecordSink {
     s.BindText(20, View(r.resources));
     s.BindInt(21, file_id_);
     s.BindInt(22, static_cast<int64_t>(r.record_index));
-    // Lookup hashes of access_key_id, principal_arn, session_issuer_arn, source_ip.
-    constexpr int kHashed[] = {10, 7, 11, 14};  // indexes into Row::text
-    for (int i = 0; i < 4; ++i) {
-      const std::string_view text = View(r.text[kHashed[i]]);
-      if (text.empty()) {
-        s.BindNull(23 + i);
-      } else {
-        s.BindInt(23 + i, LookupHash(text));
-      }
-    }
     if (!Check(s.Run())) return false;
     const int64_t row = db_->LastInsertRowId();
     if (r.credential) {
