@@ -538,13 +538,14 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
     CIRT_RETURN_IF_ERROR(insert_file.Run());
     const int64_t file_id = db.LastInsertRowId();
     uint64_t records = 0, skipped = 0;
-    bool partial = false;
+    bool partial = false, usable = true, digest = false;
     if (findings) {
       std::vector<model::Finding> found;
       skipped = ingest::ReadFindings(f.path, text, &found, diagnostics);
       CIRT_RETURN_IF_ERROR(InsertFindings(&db, file_id, found));
       records = found.size();
       stats.alerts += found.size();
+      usable = records > 0 || skipped == 0;
     } else {
       indexer.BeginFile(file_id);
       ingest::ReadStats rs = reader.ReadBytes(f.path, gzip_ok ? text : bytes.view(), &indexer);
@@ -555,11 +556,14 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
       records = indexer.file_events();
       skipped = rs.records_skipped;
       partial = rs.files_partial > 0;
+      digest = rs.digest_files > 0;
+      usable = rs.files_skipped == 0 && !digest;
     }
-    if (records == 0) {
-      // Nothing usable (not CloudTrail, a digest file, empty): not recorded,
-      // so a later run reports it again.
-      ++stats.files_skipped;
+    if (!usable) {
+      // Nothing usable (not CloudTrail, unreadable JSON) or a CloudTrail
+      // digest file: not recorded, so a later run looks at it again. A valid
+      // file with no records ({"Records":[]}) is recorded.
+      if (!digest) ++stats.files_skipped;
       continue;  // `tx` rolls back
     }
     finish_file.BindInt(1, file_id);
