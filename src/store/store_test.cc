@@ -204,18 +204,21 @@ TEST(Ingest, DamagedAndForeignInputIsReportedNotFatal) {
   WriteText(dir / "in/cut.json.gz", "");
   fs::create_directories(dir / "in");
   WriteText(dir / "in/cut.json.gz", std::string_view(gz).substr(0, gz.size() * 2 / 3));
+  // A valid trail file with no records is ingested (and recorded).
+  WriteText(dir / "in/empty.json", R"({"Records":[]})");
   // JSON that is neither CloudTrail nor findings.
   WriteText(dir / "in/other.json", R"({"hello": "world", "items": [1, 2, 3]})");
   Diagnostics diagnostics(nullptr);
   auto r = IngestPaths(&*c, {dir / "in", dir / "missing"}, &diagnostics);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->input_errors, 1u);
-  EXPECT_EQ(r->files_ingested, 1u);
+  EXPECT_EQ(r->files_ingested, 2u);
   EXPECT_EQ(r->files_skipped, 1u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM files WHERE records = 0"), 1);
   EXPECT_GT(r->events, 0u);
   EXPECT_LT(r->events, 9u);
   EXPECT_GE(diagnostics.warnings(), 3u);
-  EXPECT_EQ(Count(*c, "SELECT partial FROM files"), 1);
+  EXPECT_EQ(Count(*c, "SELECT sum(partial) FROM files"), 1);
   bool named = false;
   for (const Status& s : diagnostics.Kept()) {
     named |= s.ToString().find("cut.json.gz") != std::string::npos;
