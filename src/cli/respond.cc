@@ -241,7 +241,7 @@ int RunStatus(const RespondFlags& f) {
   auto run_id = RunId(f);
   if (!run_id.ok()) return Error(run_id.status().ToString()), kExitUsage;
   auto status = respond::RunStatus(respond::JournalPath(f.case_dir, *run_id));
-  if (!status.ok()) return Error(status.status().ToString()), kExitFailed;
+  if (!status.ok()) return Error(status.status().ToString()), kExitUsage;
   Status written = report::WriteRespondStatus(*status, *format, stdout);
   if (!written.ok()) return Error(written.ToString()), kExitUsage;
   return kExitOk;
@@ -282,8 +282,11 @@ void AddPlaybookFlags(CLI::App* cmd, RespondFlags* f) {
   AddAwsFlags(cmd, &f->aws);
   cmd->add_option("playbook", f->playbook, "Playbook name (see `cirt respond list`) or file")
       ->required();
-  cmd->add_option("--input,-i", f->inputs, "Playbook input NAME=VALUE (repeatable)");
-  cmd->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)");
+  // One value per flag, so that `--input a=1 PLAYBOOK` keeps the positional.
+  cmd->add_option("--input,-i", f->inputs, "Playbook input NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--guardrails", f->guardrails,
                   "Guardrails file (default: $CIRT_GUARDRAILS, then CASE/guardrails.yaml)");
   cmd->add_option("--format,-f", f->format, "table or json")->capture_default_str();
@@ -319,7 +322,8 @@ Runner AddRespond(CLI::App& app) {
   status->add_option("--case", f->case_dir, "Case folder")->required();
   status->add_option("--format,-f", f->format, "table or json")->capture_default_str();
   CLI::App* list = cmd->add_subcommand("list", "The playbooks, their inputs and steps");
-  list->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)");
+  list->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)")
+      ->allow_extra_args(false);
   list->add_option("--format,-f", f->format, "table or json")->capture_default_str();
   return [f, plan, apply, rollback, status, list] {
     if (plan->parsed()) return RunPlanOrApply(*f, false);
