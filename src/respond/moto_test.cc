@@ -17,9 +17,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -252,7 +252,7 @@ TEST_F(RespondMotoTest, IamAccessKeyDeactivatesMfaOnlyWhenAskedAndRollbackSaysIt
   Aws("iam enable-mfa-device --user-name bob --serial-number " + serial +
       " --authentication-code1 123456 --authentication-code2 654321");
   Proc apply = Respond("apply", "iam-access-key --yes --input access_key_id=" + key +
-                                   " --input deactivate_mfa=true");
+                                    " --input deactivate_mfa=true");
   ASSERT_EQ(apply.rc, 0) << apply.err;
   EXPECT_TRUE(Aws("iam list-mfa-devices --user-name bob")["MFADevices"].empty());
   Proc rollback = Cirt("respond rollback --last --case " + case_ + Aws_());
@@ -264,14 +264,35 @@ TEST_F(RespondMotoTest, IamAccessKeyDeactivatesMfaOnlyWhenAskedAndRollbackSaysIt
   EXPECT_TRUE(UserPolicies("bob").empty());
 }
 
+TEST_F(RespondMotoTest, ApplyAtATerminalNeedsThePlaybookNameTyped) {
+  std::string key = SeedUser("erin");
+  // script(1) gives cirt a terminal on stdin; the answer is typed into it.
+  auto typed = [&](const std::string& answer) {
+    std::string cirt = std::string(CIRT_BINARY_DIR) + "/src/cli/cirt respond apply iam-access-key" +
+                       " --input access_key_id=" + key + " --case " + case_ + Aws_();
+    return Shell("sh -c 'printf \"" + answer + "\\n\" | script -qec \"" + cirt +
+                 "\" /dev/null'");
+  };
+  Proc wrong = typed("yes");
+  EXPECT_EQ(wrong.rc, 2) << wrong.out << wrong.err;
+  EXPECT_NE(wrong.out.find("Type the playbook name (iam-access-key)"), std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.out.find("not confirmed; nothing was changed"), std::string::npos) << wrong.out;
+  EXPECT_EQ(KeyStatus("erin", key), "Active");
+  EXPECT_TRUE(Journals().empty());
+  Proc right = typed("iam-access-key");
+  EXPECT_EQ(right.rc, 0) << right.out << right.err;
+  EXPECT_EQ(KeyStatus("erin", key), "Inactive");
+}
+
 // ---- guardrails ----------------------------------------------------------------
 
 TEST_F(RespondMotoTest, ProtectedPrincipalsAreRefused) {
   std::string key = SeedUser("breakglass-admin");
   std::string guardrails = (dir_ / "guardrails.yaml").string();
   std::ofstream(guardrails) << "protected:\n  - arn:aws:iam::*:user/breakglass*\n";
-  Proc apply = Respond("apply", "iam-access-key --yes --guardrails " + guardrails +
-                                   " --input access_key_id=" + key);
+  Proc apply = Respond(
+      "apply", "iam-access-key --yes --guardrails " + guardrails + " --input access_key_id=" + key);
   EXPECT_EQ(apply.rc, 2) << apply.err;
   EXPECT_NE(apply.out.find("REFUSED: arn:aws:iam::123456789012:user/breakglass-admin is protected"),
             std::string::npos)
@@ -331,11 +352,12 @@ steps:
   Proc list = Cirt("respond list --playbooks " + dir);
   EXPECT_EQ(list.rc, 0) << list.err;
   EXPECT_NE(list.out.find("contain-and-fail"), std::string::npos);
-  Proc apply = Respond("apply", "contain-and-fail --yes --playbooks " + dir +
-                                   " --input access_key_id=" + key);
+  Proc apply = Respond(
+      "apply", "contain-and-fail --yes --playbooks " + dir + " --input access_key_id=" + key);
   EXPECT_EQ(apply.rc, 1) << apply.err << apply.out;
-  EXPECT_NE(apply.err.find("FAILED. Done: deactivate-key. Not done: bad-policy delete-login-profile"),
-            std::string::npos)
+  EXPECT_NE(
+      apply.err.find("FAILED. Done: deactivate-key. Not done: bad-policy delete-login-profile"),
+      std::string::npos)
       << apply.err;
   EXPECT_NE(apply.out.find("MalformedPolicyDocument"), std::string::npos) << apply.out;
   std::string rollback_command = "cirt respond rollback " + Journals().at(0) + " --case " + case_ +
@@ -348,7 +370,7 @@ steps:
   EXPECT_EQ(status["steps"][2]["apply"], "not-run");
   // The named command works as printed.
   Proc rollback = Cirt("respond rollback " + Journals().at(0) + " --case " + case_ +
-                      " --region us-east-1 --endpoint-url " + endpoint_);
+                       " --region us-east-1 --endpoint-url " + endpoint_);
   EXPECT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
   EXPECT_EQ(KeyStatus("dave", key), "Active");
 }
@@ -389,7 +411,8 @@ TEST_F(RespondMotoTest, IamRolePlanApplyReapplyRollback) {
   std::string run = RunIdFrom(apply);
   json names = Aws("iam list-role-policies --role-name app-role")["PolicyNames"];
   EXPECT_EQ(names, json::array({"AWSRevokeOlderSessions", "cirt-deny-all"}));
-  json revoke = Aws("iam get-role-policy --role-name app-role --policy-name AWSRevokeOlderSessions");
+  json revoke =
+      Aws("iam get-role-policy --role-name app-role --policy-name AWSRevokeOlderSessions");
   json statement = revoke["PolicyDocument"]["Statement"][0];
   EXPECT_EQ(statement["Effect"], "Deny");
   EXPECT_EQ(statement["Action"], json::array({"*"}));
@@ -447,8 +470,8 @@ TEST_F(RespondMotoTest, S3BucketPlanApplyReapplyRollback) {
   EXPECT_NE(json::parse(acl_file)["acl_xml"].get<std::string>().find("FULL_CONTROL"),
             std::string::npos);
   // Policy untouched (only public access is blocked).
-  EXPECT_EQ(json::parse(Aws("s3api get-bucket-policy --bucket exposed-data")["Policy"]
-                            .get<std::string>()),
+  EXPECT_EQ(json::parse(
+                Aws("s3api get-bucket-policy --bucket exposed-data")["Policy"].get<std::string>()),
             json::parse(policy));
 
   Proc again = Respond("apply", "s3-bucket --yes --input bucket=exposed-data");
@@ -482,7 +505,8 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
                 .rc,
             0);
   Aws("lambda create-function --function-name backdoor --runtime python3.11 --handler "
-      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" + zip);
+      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" +
+      zip);
   Aws("lambda put-function-concurrency --function-name backdoor "
       "--reserved-concurrent-executions 5");
   Aws("lambda add-permission --function-name backdoor --statement-id anyone "
@@ -493,15 +517,15 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
       "--action lambda:InvokeFunction --principal s3.amazonaws.com "
       "--source-arn arn:aws:s3:::uploads --source-account 123456789012");
   auto sids = [&] {
-    json policy = json::parse(
-        Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+    json policy =
+        json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
     std::vector<std::string> out;
     for (const json& s : policy["Statement"]) out.push_back(s["Sid"]);
     std::sort(out.begin(), out.end());
     return out;
   };
-  json policy_before = json::parse(
-      Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+  json policy_before =
+      json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
 
   Proc plan = Respond("plan", "lambda-function --format json --input function_name=backdoor");
   ASSERT_EQ(plan.rc, 0) << plan.err;
@@ -534,8 +558,8 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
   EXPECT_EQ(Aws("lambda get-function-concurrency --function-name backdoor")
                 ["ReservedConcurrentExecutions"],
             5);
-  json policy_after = json::parse(
-      Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+  json policy_after =
+      json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
   auto by_sid = [](const json& policy) {
     std::map<std::string, json> out;
     for (const json& s : policy["Statement"]) out[s["Sid"]] = s;
@@ -545,11 +569,12 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
 
   // A function without reserved concurrency gets none back.
   Aws("lambda create-function --function-name plain --runtime python3.11 --handler "
-      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" + zip);
+      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" +
+      zip);
   ASSERT_EQ(Respond("apply", "lambda-function --yes --input function_name=plain").rc, 0);
-  EXPECT_EQ(Aws("lambda get-function-concurrency --function-name plain")
-                ["ReservedConcurrentExecutions"],
-            0);
+  EXPECT_EQ(
+      Aws("lambda get-function-concurrency --function-name plain")["ReservedConcurrentExecutions"],
+      0);
   ASSERT_EQ(Cirt("respond rollback --last --case " + case_ + Aws_()).rc, 0);
   EXPECT_FALSE(Aws("lambda get-function-concurrency --function-name plain")
                    .contains("ReservedConcurrentExecutions"));

@@ -16,7 +16,9 @@ using nlohmann::json;
 
 const ActionRegistry& Registry() { return ActionRegistry::Builtin(); }
 
-Result<Playbook> Parse(const std::string& yaml) { return ParsePlaybook(yaml, "test.yml", Registry()); }
+Result<Playbook> Parse(const std::string& yaml) {
+  return ParsePlaybook(yaml, "test.yml", Registry());
+}
 
 constexpr char kMinimal[] = R"(
 name: t
@@ -47,10 +49,9 @@ TEST(Playbook, IamAccessKeyHasTheDocumentedStepsInOrder) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   std::vector<std::string> actions;
   for (const Step& s : p->steps) actions.push_back(s.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"iam.update-access-key", "iam.put-user-policy",
-                                               "iam.revoke-user-sessions",
-                                               "iam.delete-login-profile",
-                                               "iam.deactivate-mfa-devices"}));
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         "iam.update-access-key", "iam.put-user-policy", "iam.revoke-user-sessions",
+                         "iam.delete-login-profile", "iam.deactivate-mfa-devices"}));
   EXPECT_EQ(p->steps.back().when, "{{deactivate_mfa}}");
   ASSERT_EQ(p->inputs.size(), 2u);
   EXPECT_EQ(p->inputs[0].name, "access_key_id");
@@ -122,14 +123,27 @@ TEST(Playbook, RefusesBadPlaybooksNamingTheStep) {
               "unknown type 'colour'");
   ExpectError(with("    params:", "    on_failure: later\n    params:"),
               ErrorCode::kInvalidArgument, "on_failure must be stop or continue");
-  ExpectError(with("    params:", "    rollback: maybe\n    params:"),
-              ErrorCode::kInvalidArgument, "rollback must be inverse or none");
+  ExpectError(with("    params:", "    rollback: maybe\n    params:"), ErrorCode::kInvalidArgument,
+              "rollback must be inverse or none");
   ExpectError(base + "  - id: block\n    action: s3.capture-bucket-acl\n    params: {bucket: x}\n",
               ErrorCode::kInvalidArgument, "duplicate id");
   ExpectError("name: t\nsteps: []\n", ErrorCode::kInvalidArgument, "non-empty list");
   ExpectError("- a\n- b\n", ErrorCode::kInvalidArgument, "a playbook is a YAML map");
   ExpectError(with("name: t", "name: t\ncolour: red"), ErrorCode::kInvalidArgument,
               "unknown key 'colour'");
+  // Members of the wrong type are errors, not exceptions.
+  ExpectError("name: {a: 1}\nsteps: [{id: x, action: s3.capture-bucket-acl, params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "missing 'name'");
+  ExpectError("name: t\nsteps: [{id: [x], action: s3.capture-bucket-acl}]\n",
+              ErrorCode::kInvalidArgument, "needs id and action");
+  ExpectError("name: t\ninputs: {b: {type: [1]}}\nsteps: [{id: x, action: s3.capture-bucket-acl, "
+              "params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "unknown type");
+  ExpectError("name: t\ninputs: [1]\nsteps: [{id: x, action: s3.capture-bucket-acl, "
+              "params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "must be a map");
+  ExpectError("name: t\nsteps: [{id: x, action: s3.capture-bucket-acl, params: [1]}]\n",
+              ErrorCode::kInvalidArgument, "params must be a map");
   // yaml-cpp 0.7 loops forever on these; the shared adapter refuses them.
   ExpectError(" ,", ErrorCode::kCorrupt, "invalid YAML at line 1");
   ExpectError("name: [unclosed\n", ErrorCode::kCorrupt, "invalid YAML at line");
@@ -164,11 +178,11 @@ TEST(Playbook, BindInputsChecksTypesAndFillsDefaults) {
   EXPECT_NE(bad.status().ToString().find("is not a valid access_key_id"), std::string::npos);
   auto unknown = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"user", "x"}});
   EXPECT_NE(unknown.status().ToString().find("has no input 'user'"), std::string::npos);
-  auto twice = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                               {"access_key_id", "AKIAIOSFODNN7EXAMPLF"}});
+  auto twice = BindInputs(
+      *p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"access_key_id", "AKIAIOSFODNN7EXAMPLF"}});
   EXPECT_NE(twice.status().ToString().find("given twice"), std::string::npos);
-  auto bool_bad = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                                  {"deactivate_mfa", "maybe"}});
+  auto bool_bad =
+      BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"deactivate_mfa", "maybe"}});
   EXPECT_EQ(bool_bad.status().code(), ErrorCode::kInvalidArgument);
 }
 

@@ -31,8 +31,8 @@ class ContainmentCallsTest : public ::testing::Test {
     return sent_.back().request;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{Credentials{
-      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{
+      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
   std::vector<FakeTransport::Sent> sent_;
 };
 
@@ -158,7 +158,8 @@ TEST_F(ContainmentCallsTest, TheRecreatedPasswordNeverReachesTheDebugLog) {
   ASSERT_FALSE(log.empty());
   for (const std::string& line : log) EXPECT_EQ(line.find("s3cret"), std::string::npos) << line;
   bool masked = false;
-  for (const std::string& line : log) masked = masked || line.find("Password=***") != std::string::npos;
+  for (const std::string& line : log)
+    masked = masked || line.find("Password=***") != std::string::npos;
   EXPECT_TRUE(masked);
 }
 
