@@ -297,15 +297,19 @@ class InlinePolicy : public Action {
 
 // ---- iam.delete-login-profile -----------------------------------------------
 
-// A password: 24 characters from 64 (letters, digits, symbols) plus one of
-// each class, so it satisfies any IAM password policy up to 28 characters.
-std::string RandomPassword(const ActionContext& ctx) {
+// A password: "Aa1!" (one of each class IAM password policies may require)
+// and 24 characters drawn from 65 letters, digits and symbols. Errors when
+// there is no random source: a weak password is never set.
+Result<aws::Secret> RandomPassword(const ActionContext& ctx) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!@#$%^&*";
-  std::string bytes = ctx.random_bytes(24);
+  constexpr size_t kLength = 24;
+  std::string bytes = ctx.random_bytes ? ctx.random_bytes(kLength) : std::string();
+  if (bytes.size() != kLength)
+    return Status::Internal("no random bytes for the new console password");
   std::string password = "Aa1!";
   for (unsigned char byte : bytes) password.push_back(kAlphabet[byte % (sizeof kAlphabet - 1)]);
-  return password;
+  return aws::Secret(std::move(password));
 }
 
 class DeleteLoginProfile : public Action {
@@ -352,9 +356,10 @@ class DeleteLoginProfile : public Action {
     if (!Flag(Member(before, "exists"), false) || Flag(Member(current, "exists"), false)) return Status::Ok();
     // The old password is gone for good: a new random one that must be
     // reset at first sign-in. It is never shown or stored.
-    CIRT_ASSIGN_OR_RETURN(
-        auto result, aws::iam::CreateLoginProfile(*ctx.client, ParamString(params, "user_name"),
-                                                  aws::Secret(RandomPassword(ctx)), true));
+    CIRT_ASSIGN_OR_RETURN(aws::Secret password, RandomPassword(ctx));
+    CIRT_ASSIGN_OR_RETURN(auto result,
+                          aws::iam::CreateLoginProfile(*ctx.client, ParamString(params, "user_name"),
+                                                       password, true));
     ids->push_back(result.request_id);
     return Status::Ok();
   }

@@ -85,6 +85,27 @@ TEST(Playbook, PolicyDocumentsGrantExactlyWhatTheActionsNeed) {
   }
 }
 
+TEST(Registry, EveryActionAndLookupIsCompleteAndFoundByItsName) {
+  EXPECT_EQ(Registry().actions().size(), 14u);
+  for (const auto& [name, action] : Registry().actions()) {
+    EXPECT_EQ(action->name(), name);
+    EXPECT_EQ(Registry().FindAction(name), action.get());
+    EXPECT_FALSE(action->description().empty()) << name;
+    EXPECT_FALSE(action->permissions().empty()) << name;
+    EXPECT_FALSE(action->required_params().empty()) << name;
+    // "<service>.<verb-noun>", the service prefix of its permissions.
+    std::string service = name.substr(0, name.find('.'));
+    for (const std::string& permission : action->permissions())
+      EXPECT_EQ(permission.substr(0, permission.find(':')), service) << name;
+  }
+  for (const auto& [name, lookup] : Registry().lookups()) {
+    EXPECT_EQ(Registry().FindLookup(name), lookup.get());
+    EXPECT_FALSE(lookup->fields().empty()) << name;
+  }
+  EXPECT_EQ(Registry().FindAction("iam.delete-user"), nullptr);
+  EXPECT_EQ(Registry().FindLookup("iam.update-access-key"), nullptr);
+}
+
 TEST(Playbook, ParsesMinimal) {
   Result<Playbook> p = Parse(kMinimal);
   ASSERT_TRUE(p.ok()) << p.status().ToString();
