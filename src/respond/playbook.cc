@@ -152,8 +152,16 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
   // inputs
   const json inputs = root.value("inputs", json::object());
   if (!inputs.is_object()) return Bad(origin, "inputs", "must be a map of name: {type, ...}");
-  for (const auto& [name, spec] : inputs.items()) {
+  // In the order written (JSON objects sort their keys): `list` and
+  // error messages show inputs as the author declared them.
+  std::vector<std::string> input_names;
+  if (const YAML::Node declared = doc["inputs"]; declared && declared.IsMap()) {
+    for (const auto& item : declared) input_names.push_back(item.first.Scalar());
+  }
+  for (const std::string& name : input_names) {
+    const json& spec = Member(inputs, name);
     std::string where = "input '" + name + "'";
+    if (variables.count(name)) return Bad(origin, where, "declared twice or a reserved name");
     if (!spec.is_object()) return Bad(origin, where, "must be a map");
     InputSpec input;
     input.name = name;

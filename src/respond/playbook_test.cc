@@ -152,6 +152,9 @@ TEST(Playbook, RefusesBadPlaybooksNamingTheStep) {
   ExpectError("- a\n- b\n", ErrorCode::kInvalidArgument, "a playbook is a YAML map");
   ExpectError(with("name: t", "name: t\ncolour: red"), ErrorCode::kInvalidArgument,
               "unknown key 'colour'");
+  ExpectError(with("  bucket: {type: bucket, required: true}",
+                   "  bucket: {type: bucket, required: true}\n  region: {type: string}"),
+              ErrorCode::kInvalidArgument, "input 'region': declared twice or a reserved name");
   // Members of the wrong type are errors, not exceptions.
   ExpectError("name: {a: 1}\nsteps: [{id: x, action: s3.capture-bucket-acl, params: {bucket: b}}]\n",
               ErrorCode::kInvalidArgument, "missing 'name'");
