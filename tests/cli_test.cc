@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace {
 
@@ -152,6 +153,44 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Cirt("hunt --format xml " + dir_.string()).exit_code, 2);
   EXPECT_EQ(Cirt("hunt --rules /nonexistent/rules " + dir_.string()).exit_code, 2);
   EXPECT_EQ(Cirt("frobnicate").exit_code, 2);
+}
+
+// `cirt respond` refuses bad usage before any AWS call (no endpoint is
+// reachable here: each of these would fail differently if it got that far).
+TEST_F(CliTest, RespondUsageErrorsExitTwoBeforeCallingAws) {
+  const std::string nowhere = " --endpoint-url http://127.0.0.1:1";
+  CirtRun list = Cirt("respond list --format json");
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  std::vector<std::string> names;
+  for (const auto& p : nlohmann::json::parse(list.out)) names.push_back(p["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"iam-access-key", "iam-role", "lambda-function",
+                                             "s3-bucket"}));
+  CirtRun missing = Cirt("respond plan no-such-playbook" + nowhere);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("no playbook named 'no-such-playbook'"), std::string::npos);
+  CirtRun no_input = Cirt("respond plan iam-access-key" + nowhere);
+  EXPECT_EQ(no_input.exit_code, 2);
+  EXPECT_NE(no_input.err.find("needs --input access_key_id=<access_key_id>"), std::string::npos)
+      << no_input.err;
+  CirtRun bad = Cirt("respond plan iam-access-key --input access_key_id=nope" + nowhere);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("is not a valid access_key_id"), std::string::npos) << bad.err;
+  // --input before the playbook name takes one value only.
+  CirtRun order = Cirt("respond plan --input access_key_id=AKIAIOSFODNN7EXAMPLE iam-access-key "
+                       "--input colour=red" + nowhere);
+  EXPECT_EQ(order.exit_code, 2);
+  EXPECT_NE(order.err.find("has no input 'colour'"), std::string::npos) << order.err;
+  CirtRun no_case = Cirt("respond apply iam-access-key --yes --input "
+                         "access_key_id=AKIAIOSFODNN7EXAMPLE" + nowhere);
+  EXPECT_EQ(no_case.exit_code, 2);
+  Write(dir_ / "guardrails.yaml", "protect: [x]\n");
+  CirtRun guard = Cirt("respond plan iam-access-key --input access_key_id=AKIAIOSFODNN7EXAMPLE "
+                       "--guardrails " + (dir_ / "guardrails.yaml").string() + nowhere);
+  EXPECT_EQ(guard.exit_code, 2);
+  EXPECT_NE(guard.err.find("unknown key 'protect'"), std::string::npos) << guard.err;
+  CirtRun status = Cirt("respond status --last --case " + (dir_ / "good").string());
+  EXPECT_EQ(status.exit_code, 2);
+  EXPECT_NE(status.err.find("no respond runs"), std::string::npos) << status.err;
 }
 
 TEST_F(CliTest, FormatsCsvJsonTimesketchAndOutputFile) {

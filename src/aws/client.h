@@ -81,7 +81,8 @@ std::string DescribeResponseForLog(const Response& response,
 
 // Masks secrets inside a body: XML elements and JSON fields named
 // SecretAccessKey, SessionToken, Token, secretAccessKey, sessionToken,
-// accessToken, and form fields WebIdentityToken.
+// accessToken, and form fields WebIdentityToken and Password
+// (CreateLoginProfile).
 std::string RedactBody(std::string_view body);
 
 }  // namespace cirt::aws

@@ -40,6 +40,12 @@ struct RespondFlags {
 
 void Error(const std::string& text) { std::fprintf(stderr, "cirt: %s\n", text.c_str()); }
 
+// Says why on stderr and returns `exit_code`.
+int Fail(int exit_code, const std::string& text) {
+  Error(text);
+  return exit_code;
+}
+
 Result<report::Format> OutputFormat(const std::string& name) {
   if (name == "table") return report::Format::kTable;
   if (name == "json") return report::Format::kJson;
@@ -111,7 +117,7 @@ int ExitFor(const Status& status) {
     case ErrorCode::kCorrupt:
       return kExitUsage;
     default:
-      return kExitFailed;
+      return kExitActionFailed;
   }
 }
 
@@ -123,27 +129,28 @@ std::string RollbackCommand(const RespondFlags& f, const std::string& run_id) {
 // Plans (read-only); the plan is printed unless `quiet_table`.
 int RunPlanOrApply(const RespondFlags& f, bool apply) {
   auto format = OutputFormat(f.format);
-  if (!format.ok()) return Error(std::string(format.status().message())), kExitUsage;
-  if (apply && f.case_dir.empty()) return Error("apply needs --case DIR (the journal goes there)"), kExitUsage;
+  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
+  if (apply && f.case_dir.empty())
+    return Fail(kExitUsage, "apply needs --case DIR (the journal goes there)");
   const respond::ActionRegistry& registry = respond::ActionRegistry::Builtin();
   auto playbook = respond::FindPlaybook(f.playbook, f.playbook_dirs, registry);
-  if (!playbook.ok()) return Error(playbook.status().ToString()), kExitUsage;
+  if (!playbook.ok()) return Fail(kExitUsage, playbook.status().ToString());
   auto given = ParseInputs(f.inputs);
-  if (!given.ok()) return Error(std::string(given.status().message())), kExitUsage;
+  if (!given.ok()) return Fail(kExitUsage, std::string(given.status().message()));
   auto inputs = respond::BindInputs(*playbook, *given);
-  if (!inputs.ok()) return Error(std::string(inputs.status().message())), kExitUsage;
+  if (!inputs.ok()) return Fail(kExitUsage, std::string(inputs.status().message()));
   auto guardrails = Guardrails(f);
-  if (!guardrails.ok()) return Error(guardrails.status().ToString()), kExitUsage;
+  if (!guardrails.ok()) return Fail(kExitUsage, guardrails.status().ToString());
   auto connection = Connect(f.aws);
-  if (!connection.ok()) return Error(connection.status().ToString()), ExitFor(connection.status());
+  if (!connection.ok()) return Fail(ExitFor(connection.status()), connection.status().ToString());
   respond::ActionContext& ctx = connection->ctx;
-  auto plan = respond::MakePlan(ctx, *playbook, *inputs, *guardrails, f.force,
-                                connection->caller, registry);
-  if (!plan.ok()) return Error(plan.status().ToString()), kExitFailed;
+  auto plan = respond::MakePlan(ctx, *playbook, *inputs, *guardrails, f.force, connection->caller,
+                                registry);
+  if (!plan.ok()) return Fail(kExitActionFailed, plan.status().ToString());
   json plan_json = respond::PlanToJson(*plan);
   if (!apply || *format == report::Format::kTable) {
     Status written = report::WriteRespondPlan(plan_json, *format, stdout);
-    if (!written.ok()) return Error(written.ToString()), kExitUsage;
+    if (!written.ok()) return Fail(kExitUsage, written.ToString());
   }
   if (!plan->refusals.empty()) {
     Error("refused by the guardrails; nothing was changed");
@@ -151,7 +158,7 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
   }
   if (plan->has_errors()) {
     Error("some steps cannot read their current state (see the plan); nothing was changed");
-    return kExitFailed;
+    return kExitActionFailed;
   }
   if (!apply) {
     std::fprintf(stderr, "cirt: plan only, nothing was changed. To apply: cirt respond apply %s",
@@ -166,7 +173,8 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
       Error("refusing to apply without --yes (stdin is not a terminal to confirm on)");
       return kExitUsage;
     }
-    std::fprintf(stderr, "Type the playbook name (%s) to apply this plan: ", plan->playbook.c_str());
+    std::fprintf(stderr,
+                 "Type the playbook name (%s) to apply this plan: ", plan->playbook.c_str());
     std::string answer;
     std::getline(std::cin, answer);
     if (answer != plan->playbook) {
@@ -177,9 +185,9 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
   ctx.evidence_dir = (std::filesystem::path(f.case_dir) / "respond" / plan->run_id).string();
   std::string journal = respond::JournalPath(f.case_dir, plan->run_id);
   auto run = respond::Apply(ctx, *plan, registry, journal);
-  if (!run.ok()) return Error(run.status().ToString()), ExitFor(run.status());
+  if (!run.ok()) return Fail(ExitFor(run.status()), run.status().ToString());
   Status written = report::WriteRespondRun(respond::RunResultToJson(*run), *format, stdout);
-  if (!written.ok()) return Error(written.ToString()), kExitUsage;
+  if (!written.ok()) return Fail(kExitUsage, written.ToString());
   bool changed = false;
   for (const auto& step : run->steps) changed = changed || step.outcome == "applied";
   if (run->failed) {
@@ -192,7 +200,7 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
                       done.empty() ? " nothing" : done, not_done));
     std::fprintf(stderr, "cirt: to undo what was done: %s\n",
                  RollbackCommand(f, run->run_id).c_str());
-    return kExitFailed;
+    return kExitActionFailed;
   }
   if (!changed) {
     std::fprintf(stderr, "cirt: already in effect: nothing changed (run %s journaled)\n",
@@ -212,44 +220,44 @@ Result<std::string> RunId(const RespondFlags& f) {
 
 int RunRollback(RespondFlags f) {
   auto format = OutputFormat(f.format);
-  if (!format.ok()) return Error(std::string(format.status().message())), kExitUsage;
+  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
   auto run_id = RunId(f);
-  if (!run_id.ok()) return Error(run_id.status().ToString()), kExitUsage;
+  if (!run_id.ok()) return Fail(kExitUsage, run_id.status().ToString());
   std::string journal = respond::JournalPath(f.case_dir, *run_id);
   auto status = respond::RunStatus(journal);  // verifies the chain
-  if (!status.ok()) return Error(status.status().ToString()), kExitUsage;
+  if (!status.ok()) return Fail(kExitUsage, status.status().ToString());
   // The run's region unless --region says otherwise.
   if (f.aws.region.empty()) f.aws.region = status->value("region", "");
   auto connection = Connect(f.aws);
-  if (!connection.ok()) return Error(connection.status().ToString()), ExitFor(connection.status());
+  if (!connection.ok()) return Fail(ExitFor(connection.status()), connection.status().ToString());
   auto result = respond::Rollback(connection->ctx, journal, respond::ActionRegistry::Builtin());
-  if (!result.ok()) return Error(result.status().ToString()), ExitFor(result.status());
+  if (!result.ok()) return Fail(ExitFor(result.status()), result.status().ToString());
   Status written = report::WriteRespondRun(respond::RunResultToJson(*result), *format, stdout);
-  if (!written.ok()) return Error(written.ToString()), kExitUsage;
+  if (!written.ok()) return Fail(kExitUsage, written.ToString());
   if (result->steps.empty())
     std::fprintf(stderr, "cirt: nothing to undo in run %s\n", run_id->c_str());
   if (result->failed) {
     Error("rollback incomplete: see the failed or manual steps above");
-    return kExitFailed;
+    return kExitActionFailed;
   }
   return kExitOk;
 }
 
 int RunStatus(const RespondFlags& f) {
   auto format = OutputFormat(f.format);
-  if (!format.ok()) return Error(std::string(format.status().message())), kExitUsage;
+  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
   auto run_id = RunId(f);
-  if (!run_id.ok()) return Error(run_id.status().ToString()), kExitUsage;
+  if (!run_id.ok()) return Fail(kExitUsage, run_id.status().ToString());
   auto status = respond::RunStatus(respond::JournalPath(f.case_dir, *run_id));
-  if (!status.ok()) return Error(status.status().ToString()), kExitFailed;
+  if (!status.ok()) return Fail(kExitUsage, status.status().ToString());
   Status written = report::WriteRespondStatus(*status, *format, stdout);
-  if (!written.ok()) return Error(written.ToString()), kExitUsage;
+  if (!written.ok()) return Fail(kExitUsage, written.ToString());
   return kExitOk;
 }
 
 int RunList(const RespondFlags& f) {
   auto format = OutputFormat(f.format);
-  if (!format.ok()) return Error(std::string(format.status().message())), kExitUsage;
+  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
   std::vector<std::string> errors;
   auto playbooks =
       respond::ListPlaybooks(f.playbook_dirs, respond::ActionRegistry::Builtin(), &errors);
@@ -273,17 +281,20 @@ int RunList(const RespondFlags& f) {
                         {"steps", steps}});
   }
   Status written = report::WritePlaybookList(list, *format, stdout);
-  if (!written.ok()) return Error(written.ToString()), kExitUsage;
+  if (!written.ok()) return Fail(kExitUsage, written.ToString());
   for (const std::string& error : errors) Error(error);
-  return errors.empty() ? kExitOk : kExitFailed;
+  return errors.empty() ? kExitOk : kExitActionFailed;
 }
 
 void AddPlaybookFlags(CLI::App* cmd, RespondFlags* f) {
   AddAwsFlags(cmd, &f->aws);
   cmd->add_option("playbook", f->playbook, "Playbook name (see `cirt respond list`) or file")
       ->required();
-  cmd->add_option("--input,-i", f->inputs, "Playbook input NAME=VALUE (repeatable)");
-  cmd->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)");
+  // One value per flag, so that `--input a=1 PLAYBOOK` keeps the positional.
+  cmd->add_option("--input,-i", f->inputs, "Playbook input NAME=VALUE (repeatable)")
+      ->allow_extra_args(false);
+  cmd->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--guardrails", f->guardrails,
                   "Guardrails file (default: $CIRT_GUARDRAILS, then CASE/guardrails.yaml)");
   cmd->add_option("--format,-f", f->format, "table or json")->capture_default_str();
@@ -319,7 +330,8 @@ Runner AddRespond(CLI::App& app) {
   status->add_option("--case", f->case_dir, "Case folder")->required();
   status->add_option("--format,-f", f->format, "table or json")->capture_default_str();
   CLI::App* list = cmd->add_subcommand("list", "The playbooks, their inputs and steps");
-  list->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)");
+  list->add_option("--playbooks", f->playbook_dirs, "Folder of your own playbooks (repeatable)")
+      ->allow_extra_args(false);
   list->add_option("--format,-f", f->format, "table or json")->capture_default_str();
   return [f, plan, apply, rollback, status, list] {
     if (plan->parsed()) return RunPlanOrApply(*f, false);

@@ -21,8 +21,8 @@ std::string ValidateYaml(std::string_view text) {
   while (true) {
     yaml_event_t event;
     if (!yaml_parser_parse(&parser, &event)) {
-      error = fmt::format("invalid YAML at line {}, column {}: {}",
-                          parser.problem_mark.line + 1, parser.problem_mark.column + 1,
+      error = fmt::format("invalid YAML at line {}, column {}: {}", parser.problem_mark.line + 1,
+                          parser.problem_mark.column + 1,
                           parser.problem ? parser.problem : "syntax error");
       break;
     }
@@ -44,8 +44,8 @@ size_t CommaStartsDocument(std::string_view text) {
   size_t pos = 0, line = 1;
   auto at_line_start = [&](size_t p) { return p == 0 || text[p - 1] == '\n'; };
   auto opens_document = [&](size_t p) {
-    return at_line_start(p) && (text.substr(p, 3) == "---" || text.substr(p, 3) == "..." ||
-                                (p < n && text[p] == '%'));
+    return at_line_start(p) &&
+           (text.substr(p, 3) == "---" || text.substr(p, 3) == "..." || (p < n && text[p] == '%'));
   };
   bool doc_start = true;
   while (pos < n) {

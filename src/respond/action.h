@@ -115,8 +115,7 @@ class CaptureAction : public Action {
                                   const State&) const final {
     return ReadCalls(params);
   }
-  Status Apply(ActionContext&, const Params&, const State&,
-               std::vector<std::string>*) const final {
+  Status Apply(ActionContext&, const Params&, const State&, std::vector<std::string>*) const final {
     return Status::Ok();
   }
   Status Revert(ActionContext&, const Params&, const State&, const State&,
@@ -164,6 +163,13 @@ class ActionRegistry {
 void RegisterIamActions(ActionRegistry& registry);
 void RegisterS3Actions(ActionRegistry& registry);
 void RegisterLambdaActions(ActionRegistry& registry);
+
+// Readers for JSON that is input (journal lines, AWS answers, playbooks):
+// they never throw. A missing member, or a member of another type, reads as
+// null / `fallback`.
+const nlohmann::json& Member(const nlohmann::json& object, std::string_view key);
+std::string Text(const nlohmann::json& value, std::string_view fallback = "");
+bool Flag(const nlohmann::json& value, bool fallback);
 
 // Helpers for action implementations.
 // The string parameter `name` ("" when absent or not a string).

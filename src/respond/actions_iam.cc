@@ -50,9 +50,9 @@ class AccessKeyOwner : public Lookup {
         if (!user_name.empty()) break;
       }
       if (user_name.empty()) {
-        return Status::NotFound(fmt::format(
-            "access key {} belongs to no IAM user of account {} ({})", key, ctx.account_id,
-            owner.status().ToString()));
+        return Status::NotFound(
+            fmt::format("access key {} belongs to no IAM user of account {} ({})", key,
+                        ctx.account_id, owner.status().ToString()));
       }
     }
     CIRT_ASSIGN_OR_RETURN(aws::iam::User user, aws::iam::GetUser(*ctx.client, user_name));
@@ -131,7 +131,7 @@ class UpdateAccessKey : public Action {
     CIRT_ASSIGN_OR_RETURN(auto result,
                           aws::iam::UpdateAccessKey(*ctx.client, ParamString(params, "user_name"),
                                                     ParamString(params, "access_key_id"),
-                                                    before.value("status", "Active")));
+                                                    Text(Member(before, "status"), "Active")));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
@@ -148,11 +148,11 @@ enum class DocumentSource {
 json RevokeDocument(const std::string& issued_before) {
   return json{{"Version", "2012-10-17"},
               {"Statement",
-               json::array({json{{"Effect", "Deny"},
-                                 {"Action", json::array({"*"})},
-                                 {"Resource", json::array({"*"})},
-                                 {"Condition",
-                                  {{"DateLessThan", {{"aws:TokenIssueTime", issued_before}}}}}}})}};
+               json::array({json{
+                   {"Effect", "Deny"},
+                   {"Action", json::array({"*"})},
+                   {"Resource", json::array({"*"})},
+                   {"Condition", {{"DateLessThan", {{"aws:TokenIssueTime", issued_before}}}}}}})}};
 }
 
 // The revoke document with its time blanked, to recognise one written by an
@@ -224,7 +224,7 @@ class InlinePolicy : public Action {
   }
   bool InEffect(const ActionContext& ctx, const Params& params,
                 const State& current) const override {
-    const json& document = current["document"];
+    const json& document = Member(current, "document");
     if (source_ == DocumentSource::kRevokeOlderSessions)
       return !document.is_null() &&
              WithoutIssueTime(document) == WithoutIssueTime(Document(ctx, params));
@@ -243,29 +243,30 @@ class InlinePolicy : public Action {
   }
   Status Revert(ActionContext& ctx, const Params& params, const State& before, const State&,
                 std::vector<std::string>* ids) const override {
-    if (before["document"].is_null()) {
+    if (Member(before, "document").is_null()) {
       std::string principal = ParamString(params, NameParam());
       Result<aws::iam::WriteResult> result =
           kind_ == PrincipalKind::kUser
               ? aws::iam::DeleteUserPolicy(*ctx.client, principal, PolicyName(params))
               : aws::iam::DeleteRolePolicy(*ctx.client, principal, PolicyName(params));
       // Already gone is the before-state.
-      if (!result.ok() && aws::AwsErrorCode(result.status()) == "NoSuchEntity")
-        return Status::Ok();
+      if (!result.ok() && aws::AwsErrorCode(result.status()) == "NoSuchEntity") return Status::Ok();
       CIRT_RETURN_IF_ERROR(result.status());
       ids->push_back(result->request_id);
       return Status::Ok();
     }
     // The text exactly as it was stored.
-    return Put(ctx, params, before.value("text", before["document"].dump()), ids);
+    return Put(ctx, params, Text(Member(before, "text"), Member(before, "document").dump()), ids);
   }
   State Restorable(const State& state) const override {
-    return State{{"document", state["document"]}};
+    return State{{"document", Member(state, "document")}};
   }
 
  private:
   const char* Kind() const { return kind_ == PrincipalKind::kUser ? "user" : "role"; }
-  const char* NameParam() const { return kind_ == PrincipalKind::kUser ? "user_name" : "role_name"; }
+  const char* NameParam() const {
+    return kind_ == PrincipalKind::kUser ? "user_name" : "role_name";
+  }
   const char* NameKey() const { return kind_ == PrincipalKind::kUser ? "UserName" : "RoleName"; }
   std::string PolicyName(const Params& params) const {
     std::string name = ParamString(params, "policy_name");
@@ -275,8 +276,8 @@ class InlinePolicy : public Action {
   }
   json Document(const ActionContext& ctx, const Params& params) const {
     if (source_ == DocumentSource::kRevokeOlderSessions) return RevokeDocument(IsoSeconds(ctx.now));
-    const json& given = params["policy_document"];
-    return given.is_string() ? ParsePolicyDocument(given.get<std::string>()) : given;
+    const json& given = Member(params, "policy_document");
+    return given.is_string() ? ParsePolicyDocument(Text(given)) : given;
   }
   Status Put(ActionContext& ctx, const Params& params, const std::string& text,
              std::vector<std::string>* ids) const {
@@ -296,15 +297,19 @@ class InlinePolicy : public Action {
 
 // ---- iam.delete-login-profile -----------------------------------------------
 
-// A password: 24 characters from 64 (letters, digits, symbols) plus one of
-// each class, so it satisfies any IAM password policy up to 28 characters.
-std::string RandomPassword(const ActionContext& ctx) {
+// A password: "Aa1!" (one of each class IAM password policies may require)
+// and 24 characters drawn from 65 letters, digits and symbols. Errors when
+// there is no random source: a weak password is never set.
+Result<aws::Secret> RandomPassword(const ActionContext& ctx) {
   static constexpr char kAlphabet[] =
       "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!@#$%^&*";
-  std::string bytes = ctx.random_bytes(24);
+  constexpr size_t kLength = 24;
+  std::string bytes = ctx.random_bytes ? ctx.random_bytes(kLength) : std::string();
+  if (bytes.size() != kLength)
+    return Status::Internal("no random bytes for the new console password");
   std::string password = "Aa1!";
   for (unsigned char byte : bytes) password.push_back(kAlphabet[byte % (sizeof kAlphabet - 1)]);
-  return password;
+  return aws::Secret(std::move(password));
 }
 
 class DeleteLoginProfile : public Action {
@@ -333,7 +338,7 @@ class DeleteLoginProfile : public Action {
     return State{{"exists", false}};
   }
   bool InEffect(const ActionContext&, const Params&, const State& current) const override {
-    return !current.value("exists", false);
+    return !Flag(Member(current, "exists"), false);
   }
   std::vector<ApiCall> ApplyCalls(const ActionContext&, const Params& params,
                                   const State&) const override {
@@ -341,24 +346,25 @@ class DeleteLoginProfile : public Action {
   }
   Status Apply(ActionContext& ctx, const Params& params, const State&,
                std::vector<std::string>* ids) const override {
-    CIRT_ASSIGN_OR_RETURN(auto result,
-                          aws::iam::DeleteLoginProfile(*ctx.client, ParamString(params, "user_name")));
+    CIRT_ASSIGN_OR_RETURN(
+        auto result, aws::iam::DeleteLoginProfile(*ctx.client, ParamString(params, "user_name")));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
-  Status Revert(ActionContext& ctx, const Params& params, const State& before,
-                const State& current, std::vector<std::string>* ids) const override {
-    if (!before.value("exists", false) || current.value("exists", false)) return Status::Ok();
+  Status Revert(ActionContext& ctx, const Params& params, const State& before, const State& current,
+                std::vector<std::string>* ids) const override {
+    if (!Flag(Member(before, "exists"), false) || Flag(Member(current, "exists"), false)) return Status::Ok();
     // The old password is gone for good: a new random one that must be
     // reset at first sign-in. It is never shown or stored.
-    CIRT_ASSIGN_OR_RETURN(auto result, aws::iam::CreateLoginProfile(
-                                           *ctx.client, ParamString(params, "user_name"),
-                                           aws::Secret(RandomPassword(ctx)), true));
+    CIRT_ASSIGN_OR_RETURN(aws::Secret password, RandomPassword(ctx));
+    CIRT_ASSIGN_OR_RETURN(auto result,
+                          aws::iam::CreateLoginProfile(*ctx.client, ParamString(params, "user_name"),
+                                                       password, true));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
   State Restorable(const State& state) const override {
-    return State{{"exists", state.value("exists", false)}};
+    return State{{"exists", Flag(Member(state, "exists"), false)}};
   }
   std::string_view rollback_note() const override {
     return "the old console password cannot be restored: rollback creates a login profile with "
@@ -396,17 +402,17 @@ class DeactivateMfaDevices : public Action {
   std::vector<ApiCall> ApplyCalls(const ActionContext&, const Params& params,
                                   const State& current) const override {
     std::vector<ApiCall> calls;
-    for (const json& serial : current["devices"])
+    for (const json& serial : Member(current, "devices"))
       calls.push_back({"iam:DeactivateMFADevice",
                        {{"UserName", ParamString(params, "user_name")}, {"SerialNumber", serial}}});
     return calls;
   }
   Status Apply(ActionContext& ctx, const Params& params, const State& before,
                std::vector<std::string>* ids) const override {
-    for (const json& serial : before["devices"]) {
-      CIRT_ASSIGN_OR_RETURN(auto result, aws::iam::DeactivateMFADevice(
-                                             *ctx.client, ParamString(params, "user_name"),
-                                             serial.get<std::string>()));
+    for (const json& serial : Member(before, "devices")) {
+      CIRT_ASSIGN_OR_RETURN(
+          auto result, aws::iam::DeactivateMFADevice(*ctx.client, ParamString(params, "user_name"),
+                                                     Text(serial)));
       ids->push_back(result.request_id);
     }
     return Status::Ok();
@@ -415,9 +421,9 @@ class DeactivateMfaDevices : public Action {
                 std::vector<std::string>*) const override {
     if (before == current) return Status::Ok();
     std::string serials;
-    for (const json& serial : before["devices"]) {
+    for (const json& serial : Member(before, "devices")) {
       if (!serials.empty()) serials += ", ";
-      serials += serial.get<std::string>();
+      serials += Text(serial);
     }
     return Status::Unsupported(fmt::format(
         "MFA devices cannot be re-enabled without two consecutive codes from the device: run "
@@ -455,25 +461,26 @@ class UpdateAssumeRolePolicy : public Action {
                  {"text", role.assume_role_policy_document}};
   }
   static json Document(const Params& params) {
-    const json& given = params["policy_document"];
-    return given.is_string() ? ParsePolicyDocument(given.get<std::string>()) : given;
+    const json& given = Member(params, "policy_document");
+    return given.is_string() ? ParsePolicyDocument(Text(given)) : given;
   }
   State Intended(const ActionContext&, const Params& params, const State&) const override {
     return State{{"document", Document(params)}};
   }
   bool InEffect(const ActionContext&, const Params& params, const State& current) const override {
-    return current["document"] == Document(params);
+    return Member(current, "document") == Document(params);
   }
   std::vector<ApiCall> ApplyCalls(const ActionContext&, const Params& params,
                                   const State&) const override {
-    return {{"iam:UpdateAssumeRolePolicy",
-             {{"RoleName", ParamString(params, "role_name")}, {"PolicyDocument", Document(params)}}}};
+    return {
+        {"iam:UpdateAssumeRolePolicy",
+         {{"RoleName", ParamString(params, "role_name")}, {"PolicyDocument", Document(params)}}}};
   }
   Status Apply(ActionContext& ctx, const Params& params, const State&,
                std::vector<std::string>* ids) const override {
-    CIRT_ASSIGN_OR_RETURN(auto result,
-                          aws::iam::UpdateAssumeRolePolicy(
-                              *ctx.client, ParamString(params, "role_name"), Document(params).dump()));
+    CIRT_ASSIGN_OR_RETURN(
+        auto result, aws::iam::UpdateAssumeRolePolicy(*ctx.client, ParamString(params, "role_name"),
+                                                      Document(params).dump()));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
@@ -481,12 +488,12 @@ class UpdateAssumeRolePolicy : public Action {
                 std::vector<std::string>* ids) const override {
     CIRT_ASSIGN_OR_RETURN(auto result, aws::iam::UpdateAssumeRolePolicy(
                                            *ctx.client, ParamString(params, "role_name"),
-                                           before.value("text", before["document"].dump())));
+                                           Text(Member(before, "text"), Member(before, "document").dump())));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
   State Restorable(const State& state) const override {
-    return State{{"document", state["document"]}};
+    return State{{"document", Member(state, "document")}};
   }
 };
 

@@ -99,10 +99,10 @@ class PutFunctionConcurrency : public Action {
   }
   Status Revert(ActionContext& ctx, const Params& params, const State& before, const State&,
                 std::vector<std::string>* ids) const override {
-    const json& old = before["reserved_concurrent_executions"];
+    const json& old = Member(before, "reserved_concurrent_executions");
     std::string function = ParamString(params, "function_name");
     Result<aws::lambda::WriteResult> result =
-        old.is_number_integer()
+        old.is_number_integer() && old.get<int64_t>() >= 0
             ? aws::lambda::PutFunctionConcurrency(*ctx.client, function, old.get<int>())
             : aws::lambda::DeleteFunctionConcurrency(*ctx.client, function);
     CIRT_RETURN_IF_ERROR(result.status());
@@ -133,8 +133,8 @@ std::string Lower(std::string text) {
 // A statement is public when anyone may invoke and no condition narrows the
 // caller to an account, a source ARN or an organization.
 bool IsPublicStatement(const json& statement) {
-  if (!statement.is_object() || statement.value("Effect", "") != "Allow") return false;
-  if (!PrincipalIsEveryone(statement.value("Principal", json()))) return false;
+  if (!statement.is_object() || Text(Member(statement, "Effect"), "") != "Allow") return false;
+  if (!PrincipalIsEveryone(Member(statement, "Principal"))) return false;
   auto condition = statement.find("Condition");
   if (condition == statement.end() || !condition->is_object()) return true;
   for (const auto& [op, keys] : condition->items()) {
@@ -158,12 +158,12 @@ std::string FirstString(const json& value) {
 // The AddPermission inputs that recreate a public statement.
 aws::lambda::Permission PermissionFrom(const json& statement) {
   aws::lambda::Permission p;
-  p.statement_id = statement.value("Sid", "");
-  p.action = FirstString(statement.value("Action", json()));
+  p.statement_id = Text(Member(statement, "Sid"), "");
+  p.action = FirstString(Member(statement, "Action"));
   p.principal = "*";
   // AWS keeps the URL auth type in a condition; moto at the top level.
-  p.function_url_auth_type = statement.value("FunctionUrlAuthType", "");
-  const json condition = statement.value("Condition", json::object());
+  p.function_url_auth_type = Text(Member(statement, "FunctionUrlAuthType"), "");
+  const json& condition = Member(statement, "Condition");
   if (condition.is_object()) {
     for (const auto& [op, keys] : condition.items()) {
       if (!keys.is_object()) continue;
@@ -194,11 +194,11 @@ class RemovePublicPermissions : public Action {
     return {FunctionArn(ctx, params)};
   }
   Result<State> Current(ActionContext& ctx, const Params& params) const override {
-    CIRT_ASSIGN_OR_RETURN(auto policy,
-                          aws::lambda::GetPolicy(*ctx.client, ParamString(params, "function_name")));
+    CIRT_ASSIGN_OR_RETURN(
+        auto policy, aws::lambda::GetPolicy(*ctx.client, ParamString(params, "function_name")));
     json statements = json::array();
-    if (policy && policy->contains("Statement")) {
-      const json& all = (*policy)["Statement"];
+    if (policy) {
+      const json& all = Member(*policy, "Statement");
       for (const json& statement : all.is_array() ? all : json::array({all})) {
         if (IsPublicStatement(statement)) statements.push_back(statement);
       }
@@ -211,32 +211,32 @@ class RemovePublicPermissions : public Action {
   std::vector<ApiCall> ApplyCalls(const ActionContext&, const Params& params,
                                   const State& current) const override {
     std::vector<ApiCall> calls;
-    for (const json& statement : current["public_statements"])
+    for (const json& statement : Member(current, "public_statements"))
       calls.push_back({"lambda:RemovePermission",
                        {{"FunctionName", ParamString(params, "function_name")},
-                        {"StatementId", statement.value("Sid", "")}}});
+                        {"StatementId", Text(Member(statement, "Sid"), "")}}});
     return calls;
   }
   Status Apply(ActionContext& ctx, const Params& params, const State& before,
                std::vector<std::string>* ids) const override {
-    for (const json& statement : before["public_statements"]) {
+    for (const json& statement : Member(before, "public_statements")) {
       CIRT_ASSIGN_OR_RETURN(auto result, aws::lambda::RemovePermission(
                                              *ctx.client, ParamString(params, "function_name"),
-                                             statement.value("Sid", "")));
+                                             Text(Member(statement, "Sid"), "")));
       ids->push_back(result.request_id);
     }
     return Status::Ok();
   }
-  Status Revert(ActionContext& ctx, const Params& params, const State& before,
-                const State& current, std::vector<std::string>* ids) const override {
+  Status Revert(ActionContext& ctx, const Params& params, const State& before, const State& current,
+                std::vector<std::string>* ids) const override {
     std::set<std::string> present;
-    for (const json& statement : current["public_statements"])
-      present.insert(statement.value("Sid", ""));
-    for (const json& statement : before["public_statements"]) {
-      if (present.count(statement.value("Sid", ""))) continue;
-      CIRT_ASSIGN_OR_RETURN(auto result, aws::lambda::AddPermission(
-                                             *ctx.client, ParamString(params, "function_name"),
-                                             PermissionFrom(statement)));
+    for (const json& statement : Member(current, "public_statements"))
+      present.insert(Text(Member(statement, "Sid"), ""));
+    for (const json& statement : Member(before, "public_statements")) {
+      if (present.count(Text(Member(statement, "Sid"), ""))) continue;
+      CIRT_ASSIGN_OR_RETURN(
+          auto result, aws::lambda::AddPermission(*ctx.client, ParamString(params, "function_name"),
+                                                  PermissionFrom(statement)));
       ids->push_back(result.request_id);
     }
     return Status::Ok();

@@ -65,8 +65,8 @@ json ToJson(const aws::s3::PublicAccessBlock& c) {
 
 aws::s3::PublicAccessBlock FromJson(const json& j) {
   return aws::s3::PublicAccessBlock{
-      j.value("BlockPublicAcls", false), j.value("IgnorePublicAcls", false),
-      j.value("BlockPublicPolicy", false), j.value("RestrictPublicBuckets", false)};
+      Flag(Member(j, "BlockPublicAcls"), false), Flag(Member(j, "IgnorePublicAcls"), false),
+      Flag(Member(j, "BlockPublicPolicy"), false), Flag(Member(j, "RestrictPublicBuckets"), false)};
 }
 
 class PutPublicAccessBlock : public Action {
@@ -95,8 +95,8 @@ class PutPublicAccessBlock : public Action {
             flag("restrict_public_buckets")};
   }
   Result<State> Current(ActionContext& ctx, const Params& params) const override {
-    CIRT_ASSIGN_OR_RETURN(auto config, aws::s3::GetPublicAccessBlock(
-                                           *ctx.client, ParamString(params, "bucket")));
+    CIRT_ASSIGN_OR_RETURN(
+        auto config, aws::s3::GetPublicAccessBlock(*ctx.client, ParamString(params, "bucket")));
     if (!config) return State{{"configuration", nullptr}};
     return State{{"configuration", ToJson(*config)}};
   }
@@ -111,15 +111,15 @@ class PutPublicAccessBlock : public Action {
   }
   Status Apply(ActionContext& ctx, const Params& params, const State&,
                std::vector<std::string>* ids) const override {
-    CIRT_ASSIGN_OR_RETURN(auto result, aws::s3::PutPublicAccessBlock(
-                                           *ctx.client, ParamString(params, "bucket"),
-                                           Target(params)));
+    CIRT_ASSIGN_OR_RETURN(
+        auto result,
+        aws::s3::PutPublicAccessBlock(*ctx.client, ParamString(params, "bucket"), Target(params)));
     ids->push_back(result.request_id);
     return Status::Ok();
   }
   Status Revert(ActionContext& ctx, const Params& params, const State& before, const State&,
                 std::vector<std::string>* ids) const override {
-    const json& config = before["configuration"];
+    const json& config = Member(before, "configuration");
     Result<aws::s3::WriteResult> result =
         config.is_null()
             ? aws::s3::DeletePublicAccessBlock(*ctx.client, ParamString(params, "bucket"))

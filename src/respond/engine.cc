@@ -92,10 +92,10 @@ Result<Plan> MakePlan(ActionContext& ctx, const Playbook& playbook,
     CIRT_ASSIGN_OR_RETURN(json params, Substitute(step.params, vars));
     Result<json> fields = lookup->Resolve(ctx, params);
     if (!fields.ok()) {
-      return Status::Make(fields.status().code(),
-                          fmt::format("resolve '{}' ({}): {}", step.id, step.lookup,
-                                      fields.status().message()),
-                          fields.status().context());
+      return Status::Make(
+          fields.status().code(),
+          fmt::format("resolve '{}' ({}): {}", step.id, step.lookup, fields.status().message()),
+          fields.status().context());
     }
     for (const auto& [field, value] : fields->items()) {
       vars[step.id + "." + field] = value.is_string() ? value.get<std::string>() : value.dump();
@@ -111,8 +111,8 @@ Result<Plan> MakePlan(ActionContext& ctx, const Playbook& playbook,
     PlannedStep planned;
     planned.id = step.id;
     planned.action = step.action;
-    planned.description = step.description.empty() ? std::string(action->description())
-                                                    : step.description;
+    planned.description =
+        step.description.empty() ? std::string(action->description()) : step.description;
     planned.on_failure = step.on_failure;
     planned.rollback = step.rollback;
     planned.note = std::string(action->rollback_note());
@@ -173,9 +173,9 @@ Result<Plan> MakePlan(ActionContext& ctx, const Playbook& playbook,
     if (!reason.empty()) plan.refusals.push_back(reason);
   }
   if (!force && static_cast<int>(plan.changed_resources.size()) > guardrails.max_resources) {
-    plan.refusals.push_back(fmt::format(
-        "the run would change {} resources, more than max_resources {} (see --force)",
-        plan.changed_resources.size(), guardrails.max_resources));
+    plan.refusals.push_back(
+        fmt::format("the run would change {} resources, more than max_resources {} (see --force)",
+                    plan.changed_resources.size(), guardrails.max_resources));
   }
   return plan;
 }
@@ -250,8 +250,8 @@ Result<RunResult> Apply(ActionContext& ctx, const Plan& plan, const ActionRegist
     StepOutcome outcome{step.id, step.action};
     if (stopped) {
       outcome.outcome = "not-run";
-      CIRT_RETURN_IF_ERROR(journal.Append(
-          json{{"type", "step"}, {"step", step.id}, {"action", step.action}, {"outcome", "not-run"}}));
+      CIRT_RETURN_IF_ERROR(journal.Append(json{
+          {"type", "step"}, {"step", step.id}, {"action", step.action}, {"outcome", "not-run"}}));
       result.steps.push_back(std::move(outcome));
       continue;
     }
@@ -278,7 +278,10 @@ Result<RunResult> Apply(ActionContext& ctx, const Plan& plan, const ActionRegist
                                                {"outcome", "failed"},
                                                {"error", ErrorToJson(before.status())}}));
       result.failed = true;
-      stopped = step.on_failure == OnFailure::kStop;
+      if (step.on_failure == OnFailure::kStop) {
+        stopped = true;
+        failed_step = step.id;
+      }
       result.steps.push_back(std::move(outcome));
       continue;
     }
@@ -358,29 +361,29 @@ Result<RunResult> Apply(ActionContext& ctx, const Plan& plan, const ActionRegist
 Result<RunResult> Rollback(ActionContext& ctx, const std::string& journal_path,
                            const ActionRegistry& registry) {
   CIRT_ASSIGN_OR_RETURN(std::vector<json> entries, ReadJournal(journal_path));
-  if (entries.empty() || entries[0].value("type", "") != "run")
+  if (entries.empty() || Text(Member(entries[0], "type"), "") != "run")
     return Status::Corrupt("not a run journal (no run line)", {.file = journal_path});
   // Steps already restored by an earlier rollback.
   std::set<std::string> restored;
   for (const json& entry : entries) {
-    std::string outcome = entry.value("outcome", "");
-    if (entry.value("type", "") == "revert" &&
+    std::string outcome = Text(Member(entry, "outcome"), "");
+    if (Text(Member(entry, "type"), "") == "revert" &&
         (outcome == "restored" || outcome == "already-restored"))
-      restored.insert(entry.value("step", ""));
+      restored.insert(Text(Member(entry, "step"), ""));
   }
   std::vector<const json*> writes;
   for (const json& entry : entries) {
-    if (entry.value("type", "") == "before") writes.push_back(&entry);
+    if (Text(Member(entry, "type"), "") == "before") writes.push_back(&entry);
   }
   CIRT_ASSIGN_OR_RETURN(JournalWriter journal, JournalWriter::Open(journal_path));
   RunResult result;
-  result.run_id = entries[0]["plan"].value("run_id", "");
+  result.run_id = Text(Member(Member(entries[0], "plan"), "run_id"));
   result.journal = journal_path;
   result.kind = "rollback";
   CIRT_RETURN_IF_ERROR(journal.Append(json{{"type", "rollback"}, {"status", "started"}}));
   for (auto it = writes.rbegin(); it != writes.rend(); ++it) {
     const json& entry = **it;
-    StepOutcome outcome{entry.value("step", ""), entry.value("action", "")};
+    StepOutcome outcome{Text(Member(entry, "step"), ""), Text(Member(entry, "action"), "")};
     if (restored.count(outcome.id)) continue;
     json line{{"type", "revert"}, {"step", outcome.id}, {"action", outcome.action}};
     auto finish = [&](std::string what) -> Status {
@@ -393,7 +396,7 @@ Result<RunResult> Rollback(ActionContext& ctx, const std::string& journal_path,
       result.steps.push_back(outcome);
       return journal.Append(line);
     };
-    if (entry.value("rollback", "inverse") == "none") {
+    if (Text(Member(entry, "rollback"), "inverse") == "none") {
       outcome.note = "rollback: none in the playbook";
       CIRT_RETURN_IF_ERROR(finish("not-undone"));
       continue;
@@ -405,8 +408,8 @@ Result<RunResult> Rollback(ActionContext& ctx, const std::string& journal_path,
       CIRT_RETURN_IF_ERROR(finish("failed"));
       continue;
     }
-    const json& params = entry["params"];
-    const State& before = entry["before"];
+    const json& params = Member(entry, "params");
+    const State& before = Member(entry, "before");
     Result<State> current = action->Current(ctx, params);
     if (!current.ok()) {
       outcome.error = ErrorText(current.status());
@@ -451,16 +454,16 @@ Result<RunResult> Rollback(ActionContext& ctx, const std::string& journal_path,
 
 Result<json> RunStatus(const std::string& journal_path) {
   CIRT_ASSIGN_OR_RETURN(std::vector<json> entries, ReadJournal(journal_path));
-  if (entries.empty() || entries[0].value("type", "") != "run")
+  if (entries.empty() || Text(Member(entries[0], "type"), "") != "run")
     return Status::Corrupt("not a run journal (no run line)", {.file = journal_path});
-  const json& plan = entries[0]["plan"];
+  const json& plan = Member(entries[0], "plan");
   // One row per planned step, updated by the lines that follow.
   json steps = json::array();
   std::map<std::string, size_t> index;
-  for (const json& s : plan.value("steps", json::array())) {
-    index[s.value("id", "")] = steps.size();
-    steps.push_back(json{{"id", s.value("id", "")},
-                         {"action", s.value("action", "")},
+  for (const json& s : Member(plan, "steps")) {
+    index[Text(Member(s, "id"), "")] = steps.size();
+    steps.push_back(json{{"id", Text(Member(s, "id"), "")},
+                         {"action", Text(Member(s, "action"), "")},
                          {"apply", "not-run"},
                          {"rollback", ""},
                          {"request_ids", json::array()},
@@ -469,29 +472,27 @@ Result<json> RunStatus(const std::string& journal_path) {
   std::string status = "running (no end line: interrupted?)";
   std::string rollback_status;
   for (const json& entry : entries) {
-    std::string type = entry.value("type", "");
-    auto it = index.find(entry.value("step", ""));
-    if (type == "end") status = entry.value("status", "");
+    std::string type = Text(Member(entry, "type"), "");
+    auto it = index.find(Text(Member(entry, "step"), ""));
+    if (type == "end") status = Text(Member(entry, "status"), "");
     if (type == "rollback") rollback_status = "started (no end line: interrupted?)";
-    if (type == "rollback-end") rollback_status = entry.value("status", "");
+    if (type == "rollback-end") rollback_status = Text(Member(entry, "status"), "");
     if (it == index.end()) continue;
     json& row = steps[it->second];
-    if (type == "step" || type == "result") row["apply"] = entry.value("outcome", "");
+    if (type == "step" || type == "result") row["apply"] = Text(Member(entry, "outcome"), "");
     if (type == "before") row["apply"] = "started (no result line)";
     if (type == "capture") row["apply"] = "captured";
-    if (type == "revert") row["rollback"] = entry.value("outcome", "");
-    if (entry.contains("request_ids"))
-      for (const json& id : entry["request_ids"]) row["request_ids"].push_back(id);
+    if (type == "revert") row["rollback"] = Text(Member(entry, "outcome"), "");
+    for (const json& id : Member(entry, "request_ids")) row["request_ids"].push_back(Text(id));
     if (entry.contains("error"))
-      row["error"] = entry["error"].is_string() ? entry["error"].get<std::string>()
-                                                : entry["error"].value("message", "");
+      row["error"] = Text(Member(entry, "error"), Text(Member(Member(entry, "error"), "message")));
   }
-  return json{{"run_id", plan.value("run_id", "")},
-              {"playbook", plan.value("playbook", "")},
-              {"started_at", plan.value("started_at", "")},
-              {"caller", plan.value("caller", json::object())},
-              {"region", plan.value("region", "")},
-              {"inputs", plan.value("inputs", json::object())},
+  return json{{"run_id", Text(Member(plan, "run_id"), "")},
+              {"playbook", Text(Member(plan, "playbook"), "")},
+              {"started_at", Text(Member(plan, "started_at"), "")},
+              {"caller", Member(plan, "caller")},
+              {"region", Text(Member(plan, "region"), "")},
+              {"inputs", Member(plan, "inputs")},
               {"status", status},
               {"rollback", rollback_status},
               {"journal", journal_path},

@@ -60,10 +60,10 @@ class MemoryAction : public Action {
   Status Revert(ActionContext&, const Params& p, const State& before, const State&,
                 std::vector<std::string>* ids) const override {
     std::string key = ParamString(p, "key");
-    if (before["value"].is_null()) {
+    if (Member(before, "value").is_null()) {
       cloud_->values.erase(key);
     } else {
-      cloud_->values[key] = before["value"].get<std::string>();
+      cloud_->values[key] = Text(Member(before, "value"));
     }
     cloud_->writes.push_back("revert " + key);
     ids->push_back("undo-" + key);
@@ -103,8 +103,8 @@ class EngineTest : public ::testing::Test {
     ASSERT_TRUE(playbook.ok()) << playbook.status().ToString();
     playbook_ = *playbook;
     dir_ = fs::path(::testing::TempDir()) /
-           ("cirt-engine-" + std::string(
-                                 ::testing::UnitTest::GetInstance()->current_test_info()->name()));
+           ("cirt-engine-" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     ctx_.account_id = "111122223333";
     ctx_.region = "eu-west-1";
@@ -116,9 +116,9 @@ class EngineTest : public ::testing::Test {
                     Guardrails guardrails = {}, bool force = false) {
     auto inputs = BindInputs(playbook_, given);
     EXPECT_TRUE(inputs.ok()) << inputs.status().ToString();
-    auto plan = MakePlan(ctx_, playbook_, *inputs, guardrails, force,
-                         {"arn:aws:sts::111122223333:assumed-role/IR/me", "111122223333"},
-                         registry_);
+    auto plan =
+        MakePlan(ctx_, playbook_, *inputs, guardrails, force,
+                 {"arn:aws:sts::111122223333:assumed-role/IR/me", "111122223333"}, registry_);
     EXPECT_TRUE(plan.ok()) << plan.status().ToString();
     return *plan;
   }
@@ -272,6 +272,31 @@ TEST_F(EngineTest, GuardrailsRefuseProtectedResourcesAndTooManyChanges) {
             std::string::npos);
   Plan forced = MakeTestPlan({}, small, /*force=*/true);
   EXPECT_TRUE(forced.refusals.empty());
+}
+
+// A journal with a valid chain but members of the wrong types (written by
+// something else than cirt) is reported on, never crashes rollback/status.
+TEST_F(EngineTest, HostileJournalContentDoesNotCrash) {
+  std::string path = (dir_ / "respond" / "odd.jsonl").string();
+  auto writer = JournalWriter::Create(path);
+  ASSERT_TRUE(writer.ok());
+  ASSERT_TRUE(writer->Append(json{{"type", "run"}, {"plan", {{"run_id", 5}, {"steps", "x"},
+                                                              {"caller", "y"}}}}).ok());
+  ASSERT_TRUE(writer->Append(json{{"type", "before"}, {"step", 7}, {"action", "test.set"},
+                                  {"params", "x"}, {"before", json::array({1})}}).ok());
+  ASSERT_TRUE(writer->Append(json{{"type", 3}, {"request_ids", 9}, {"error", {{"message", 1}}}}).ok());
+  ASSERT_TRUE(writer->Append(json{{"type", "before"}, {"step", "s"}, {"action", "no.such"}}).ok());
+  auto status = RunStatus(path);
+  ASSERT_TRUE(status.ok()) << status.status().ToString();
+  EXPECT_EQ((*status)["run_id"], "");
+  auto undo = Rollback(ctx_, path, registry_);
+  ASSERT_TRUE(undo.ok()) << undo.status().ToString();
+  EXPECT_TRUE(undo->failed);
+  ASSERT_EQ(undo->steps.size(), 2u);
+  EXPECT_EQ(undo->steps[0].error, "unknown action no.such");
+  // The test action reads "key" "" from the malformed params: a value is
+  // restored to the (malformed = absent) before-state without throwing.
+  EXPECT_TRUE(ReadJournal(path).ok());
 }
 
 }  // namespace

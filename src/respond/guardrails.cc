@@ -21,9 +21,7 @@ Result<Guardrails> LoadGuardrails(const std::string& path) {
   guardrails.source = path;
   if (docs->empty() || (*docs)[0].IsNull()) return guardrails;
   const YAML::Node& root = (*docs)[0];
-  auto bad = [&](const std::string& what) {
-    return Status::InvalidArgument(what, {.file = path});
-  };
+  auto bad = [&](const std::string& what) { return Status::InvalidArgument(what, {.file = path}); };
   if (!root.IsMap()) return bad("guardrails must be a map (protected, max_resources)");
   for (const auto& item : root) {
     std::string key = item.first.Scalar();

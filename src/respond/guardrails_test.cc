@@ -15,7 +15,8 @@ std::string Write(const std::string& name, const std::string& text) {
 }
 
 TEST(Guardrails, GlobMatch) {
-  EXPECT_TRUE(GlobMatch("arn:aws:iam::*:role/BreakGlass*", "arn:aws:iam::123:role/BreakGlassAdmin"));
+  EXPECT_TRUE(
+      GlobMatch("arn:aws:iam::*:role/BreakGlass*", "arn:aws:iam::123:role/BreakGlassAdmin"));
   EXPECT_TRUE(GlobMatch("arn:aws:iam::*:role/*/BreakGlass", "arn:aws:iam::1:role/ops/BreakGlass"));
   EXPECT_FALSE(GlobMatch("arn:aws:iam::*:role/BreakGlass", "arn:aws:iam::1:role/BreakGlass2"));
   EXPECT_TRUE(GlobMatch("a?c", "abc"));
@@ -81,8 +82,8 @@ TEST(Guardrails, ConfiguredPatternsNameTheirFile) {
   Guardrails g;
   g.protected_patterns = {"arn:aws:iam::*:role/BreakGlass*"};
   g.source = "case/guardrails.yaml";
-  std::string reason = ProtectedReason(g, "arn:aws:sts::1:assumed-role/IR/x",
-                                       "arn:aws:iam::1:role/BreakGlassAdmin");
+  std::string reason =
+      ProtectedReason(g, "arn:aws:sts::1:assumed-role/IR/x", "arn:aws:iam::1:role/BreakGlassAdmin");
   EXPECT_NE(reason.find("protected by 'arn:aws:iam::*:role/BreakGlass*' in case/guardrails.yaml"),
             std::string::npos);
 }

@@ -26,8 +26,7 @@ class JournalTest : public ::testing::Test {
     path_ = (dir_ / "respond" / "run.jsonl").string();
     auto writer = JournalWriter::Create(path_);
     ASSERT_TRUE(writer.ok()) << writer.status().ToString();
-    for (int i = 0; i < 4; ++i)
-      ASSERT_TRUE(writer->Append(json{{"type", "step"}, {"n", i}}).ok());
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(writer->Append(json{{"type", "step"}, {"n", i}}).ok());
   }
   void TearDown() override { fs::remove_all(dir_); }
 

@@ -12,13 +12,16 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace cirt::respond {
 namespace {
@@ -249,7 +252,7 @@ TEST_F(RespondMotoTest, IamAccessKeyDeactivatesMfaOnlyWhenAskedAndRollbackSaysIt
   Aws("iam enable-mfa-device --user-name bob --serial-number " + serial +
       " --authentication-code1 123456 --authentication-code2 654321");
   Proc apply = Respond("apply", "iam-access-key --yes --input access_key_id=" + key +
-                                   " --input deactivate_mfa=true");
+                                    " --input deactivate_mfa=true");
   ASSERT_EQ(apply.rc, 0) << apply.err;
   EXPECT_TRUE(Aws("iam list-mfa-devices --user-name bob")["MFADevices"].empty());
   Proc rollback = Cirt("respond rollback --last --case " + case_ + Aws_());
@@ -261,14 +264,35 @@ TEST_F(RespondMotoTest, IamAccessKeyDeactivatesMfaOnlyWhenAskedAndRollbackSaysIt
   EXPECT_TRUE(UserPolicies("bob").empty());
 }
 
+TEST_F(RespondMotoTest, ApplyAtATerminalNeedsThePlaybookNameTyped) {
+  std::string key = SeedUser("erin");
+  // script(1) gives cirt a terminal on stdin; the answer is typed into it.
+  auto typed = [&](const std::string& answer) {
+    std::string cirt = std::string(CIRT_BINARY_DIR) + "/src/cli/cirt respond apply iam-access-key" +
+                       " --input access_key_id=" + key + " --case " + case_ + Aws_();
+    return Shell("sh -c 'printf \"" + answer + "\\n\" | script -qec \"" + cirt +
+                 "\" /dev/null'");
+  };
+  Proc wrong = typed("yes");
+  EXPECT_EQ(wrong.rc, 2) << wrong.out << wrong.err;
+  EXPECT_NE(wrong.out.find("Type the playbook name (iam-access-key)"), std::string::npos)
+      << wrong.out;
+  EXPECT_NE(wrong.out.find("not confirmed; nothing was changed"), std::string::npos) << wrong.out;
+  EXPECT_EQ(KeyStatus("erin", key), "Active");
+  EXPECT_TRUE(Journals().empty());
+  Proc right = typed("iam-access-key");
+  EXPECT_EQ(right.rc, 0) << right.out << right.err;
+  EXPECT_EQ(KeyStatus("erin", key), "Inactive");
+}
+
 // ---- guardrails ----------------------------------------------------------------
 
 TEST_F(RespondMotoTest, ProtectedPrincipalsAreRefused) {
   std::string key = SeedUser("breakglass-admin");
   std::string guardrails = (dir_ / "guardrails.yaml").string();
   std::ofstream(guardrails) << "protected:\n  - arn:aws:iam::*:user/breakglass*\n";
-  Proc apply = Respond("apply", "iam-access-key --yes --guardrails " + guardrails +
-                                   " --input access_key_id=" + key);
+  Proc apply = Respond(
+      "apply", "iam-access-key --yes --guardrails " + guardrails + " --input access_key_id=" + key);
   EXPECT_EQ(apply.rc, 2) << apply.err;
   EXPECT_NE(apply.out.find("REFUSED: arn:aws:iam::123456789012:user/breakglass-admin is protected"),
             std::string::npos)
@@ -328,11 +352,12 @@ steps:
   Proc list = Cirt("respond list --playbooks " + dir);
   EXPECT_EQ(list.rc, 0) << list.err;
   EXPECT_NE(list.out.find("contain-and-fail"), std::string::npos);
-  Proc apply = Respond("apply", "contain-and-fail --yes --playbooks " + dir +
-                                   " --input access_key_id=" + key);
+  Proc apply = Respond(
+      "apply", "contain-and-fail --yes --playbooks " + dir + " --input access_key_id=" + key);
   EXPECT_EQ(apply.rc, 1) << apply.err << apply.out;
-  EXPECT_NE(apply.err.find("FAILED. Done: deactivate-key. Not done: bad-policy delete-login-profile"),
-            std::string::npos)
+  EXPECT_NE(
+      apply.err.find("FAILED. Done: deactivate-key. Not done: bad-policy delete-login-profile"),
+      std::string::npos)
       << apply.err;
   EXPECT_NE(apply.out.find("MalformedPolicyDocument"), std::string::npos) << apply.out;
   std::string rollback_command = "cirt respond rollback " + Journals().at(0) + " --case " + case_ +
@@ -345,9 +370,214 @@ steps:
   EXPECT_EQ(status["steps"][2]["apply"], "not-run");
   // The named command works as printed.
   Proc rollback = Cirt("respond rollback " + Journals().at(0) + " --case " + case_ +
-                      " --region us-east-1 --endpoint-url " + endpoint_);
+                       " --region us-east-1 --endpoint-url " + endpoint_);
   EXPECT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
   EXPECT_EQ(KeyStatus("dave", key), "Active");
+}
+
+// ---- iam-role ------------------------------------------------------------------
+
+constexpr char kEc2Trust[] =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
+
+TEST_F(RespondMotoTest, IamRolePlanApplyReapplyRollback) {
+  Aws(std::string("iam create-role --role-name app-role --assume-role-policy-document '") +
+      kEc2Trust + "'");
+  json trust_before = Aws("iam get-role --role-name app-role")["Role"]["AssumeRolePolicyDocument"];
+  std::string inputs =
+      " --input role_name=app-role --input deny_all=true --input tighten_trust=true";
+
+  Proc plan = Respond("plan", "iam-role --format json" + inputs);
+  ASSERT_EQ(plan.rc, 0) << plan.err;
+  json p = json::parse(plan.out);
+  EXPECT_EQ(p["lookups"]["role"]["arn"], "arn:aws:iam::123456789012:role/app-role");
+  EXPECT_EQ(p["steps"][0]["calls"][0]["operation"], "iam:PutRolePolicy");
+  EXPECT_EQ(p["steps"][0]["calls"][0]["parameters"]["PolicyName"], "AWSRevokeOlderSessions");
+  EXPECT_EQ(p["steps"][2]["disposition"], "change");
+  EXPECT_EQ(p["steps"][2]["calls"][0]["operation"], "iam:UpdateAssumeRolePolicy");
+  EXPECT_EQ(p["steps"][3]["disposition"], "skipped");  // no trust_principal
+  EXPECT_TRUE(Aws("iam list-role-policies --role-name app-role")["PolicyNames"].empty());
+  // With trust_principal the other trust step runs instead.
+  Proc plan2 = Respond("plan", "iam-role --format json" + inputs +
+                                   " --input trust_principal=arn:aws:iam::123456789012:role/ir");
+  ASSERT_EQ(plan2.rc, 0) << plan2.err;
+  json p2 = json::parse(plan2.out);
+  EXPECT_EQ(p2["steps"][2]["disposition"], "skipped");
+  EXPECT_EQ(p2["steps"][3]["intended"]["document"]["Statement"][0]["Principal"]["AWS"],
+            "arn:aws:iam::123456789012:role/ir");
+
+  Proc apply = Respond("apply", "iam-role --yes" + inputs);
+  ASSERT_EQ(apply.rc, 0) << apply.err << apply.out;
+  std::string run = RunIdFrom(apply);
+  json names = Aws("iam list-role-policies --role-name app-role")["PolicyNames"];
+  EXPECT_EQ(names, json::array({"AWSRevokeOlderSessions", "cirt-deny-all"}));
+  json revoke =
+      Aws("iam get-role-policy --role-name app-role --policy-name AWSRevokeOlderSessions");
+  json statement = revoke["PolicyDocument"]["Statement"][0];
+  EXPECT_EQ(statement["Effect"], "Deny");
+  EXPECT_EQ(statement["Action"], json::array({"*"}));
+  EXPECT_EQ(statement["Condition"]["DateLessThan"]["aws:TokenIssueTime"].get<std::string>().size(),
+            20u);
+  json trust = Aws("iam get-role --role-name app-role")["Role"]["AssumeRolePolicyDocument"];
+  EXPECT_EQ(trust["Statement"][0]["Effect"], "Deny");
+  EXPECT_EQ(trust["Statement"][0]["Principal"], "*");
+
+  Proc again = Respond("apply", "iam-role --yes" + inputs);
+  ASSERT_EQ(again.rc, 0) << again.err;
+  EXPECT_NE(again.err.find("already in effect: nothing changed"), std::string::npos) << again.err;
+
+  Proc rollback = Cirt("respond rollback " + run + " --case " + case_ + Aws_());
+  ASSERT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
+  EXPECT_TRUE(Aws("iam list-role-policies --role-name app-role")["PolicyNames"].empty());
+  EXPECT_EQ(Aws("iam get-role --role-name app-role")["Role"]["AssumeRolePolicyDocument"],
+            trust_before);
+}
+
+// ---- s3-bucket -------------------------------------------------------------------
+
+TEST_F(RespondMotoTest, S3BucketPlanApplyReapplyRollback) {
+  Aws("s3api create-bucket --bucket exposed-data");
+  std::string policy =
+      R"({"Version":"2012-10-17","Statement":[{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::exposed-data/*"}]})";
+  Aws("s3api put-bucket-policy --bucket exposed-data --policy '" + policy + "'");
+  Aws("s3api put-public-access-block --bucket exposed-data --public-access-block-configuration "
+      "BlockPublicAcls=true,IgnorePublicAcls=false,BlockPublicPolicy=false,"
+      "RestrictPublicBuckets=false");
+  json block_before = Aws("s3api get-public-access-block --bucket exposed-data");
+
+  Proc plan = Respond("plan", "s3-bucket --format json --input bucket=exposed-data");
+  ASSERT_EQ(plan.rc, 0) << plan.err;
+  json p = json::parse(plan.out);
+  EXPECT_EQ(p["steps"][0]["disposition"], "capture");
+  EXPECT_EQ(p["steps"][0]["current"]["policy"]["Statement"][0]["Sid"], "Public");
+  EXPECT_EQ(p["steps"][2]["current"]["configuration"]["IgnorePublicAcls"], false);
+  EXPECT_EQ(p["changed_resources"], json::array({"arn:aws:s3:::exposed-data"}));
+  EXPECT_EQ(Aws("s3api get-public-access-block --bucket exposed-data"), block_before);
+
+  Proc apply = Respond("apply", "s3-bucket --yes --input bucket=exposed-data");
+  ASSERT_EQ(apply.rc, 0) << apply.err << apply.out;
+  std::string run = RunIdFrom(apply);
+  json block = Aws("s3api get-public-access-block --bucket exposed-data");
+  for (const char* flag :
+       {"BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"})
+    EXPECT_EQ(block["PublicAccessBlockConfiguration"][flag], true) << flag;
+  // The saved policy and ACL are in the case folder.
+  fs::path saved = fs::path(case_) / "respond" / run;
+  std::ifstream policy_file(saved / "save-policy.json");
+  json saved_policy = json::parse(policy_file);
+  EXPECT_EQ(saved_policy["policy"], json::parse(policy));
+  std::ifstream acl_file(saved / "save-acl.json");
+  EXPECT_NE(json::parse(acl_file)["acl_xml"].get<std::string>().find("FULL_CONTROL"),
+            std::string::npos);
+  // Policy untouched (only public access is blocked).
+  EXPECT_EQ(json::parse(
+                Aws("s3api get-bucket-policy --bucket exposed-data")["Policy"].get<std::string>()),
+            json::parse(policy));
+
+  Proc again = Respond("apply", "s3-bucket --yes --input bucket=exposed-data");
+  ASSERT_EQ(again.rc, 0) << again.err;
+  EXPECT_NE(again.err.find("already in effect: nothing changed"), std::string::npos);
+
+  Proc rollback = Cirt("respond rollback " + run + " --case " + case_ + Aws_());
+  ASSERT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
+  EXPECT_EQ(Aws("s3api get-public-access-block --bucket exposed-data"), block_before);
+
+  // A bucket without a public access block gets none back.
+  Aws("s3api create-bucket --bucket open-bucket");
+  Proc apply2 = Respond("apply", "s3-bucket --yes --input bucket=open-bucket");
+  ASSERT_EQ(apply2.rc, 0) << apply2.err;
+  EXPECT_FALSE(AwsFails("s3api get-public-access-block --bucket open-bucket",
+                        "NoSuchPublicAccessBlockConfiguration"));
+  Proc rollback2 = Cirt("respond rollback --last --case " + case_ + Aws_());
+  ASSERT_EQ(rollback2.rc, 0) << rollback2.err << rollback2.out;
+  EXPECT_TRUE(AwsFails("s3api get-public-access-block --bucket open-bucket",
+                       "NoSuchPublicAccessBlockConfiguration"));
+}
+
+// ---- lambda-function --------------------------------------------------------------
+
+TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
+  Aws(std::string("iam create-role --role-name lambda-exec --assume-role-policy-document '") +
+      kEc2Trust + "'");
+  std::string zip = (dir_ / "fn.zip").string();
+  ASSERT_EQ(Shell("python3 -c \"import zipfile; z=zipfile.ZipFile('" + zip +
+                  "','w'); z.writestr('index.py','def handler(e,c):\\n  return 1\\n'); z.close()\"")
+                .rc,
+            0);
+  Aws("lambda create-function --function-name backdoor --runtime python3.11 --handler "
+      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" +
+      zip);
+  Aws("lambda put-function-concurrency --function-name backdoor "
+      "--reserved-concurrent-executions 5");
+  Aws("lambda add-permission --function-name backdoor --statement-id anyone "
+      "--action lambda:InvokeFunction --principal '*'");
+  Aws("lambda add-permission --function-name backdoor --statement-id url "
+      "--action lambda:InvokeFunctionUrl --principal '*' --function-url-auth-type NONE");
+  Aws("lambda add-permission --function-name backdoor --statement-id from-s3 "
+      "--action lambda:InvokeFunction --principal s3.amazonaws.com "
+      "--source-arn arn:aws:s3:::uploads --source-account 123456789012");
+  auto sids = [&] {
+    json policy =
+        json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+    std::vector<std::string> out;
+    for (const json& s : policy["Statement"]) out.push_back(s["Sid"]);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  json policy_before =
+      json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+
+  Proc plan = Respond("plan", "lambda-function --format json --input function_name=backdoor");
+  ASSERT_EQ(plan.rc, 0) << plan.err;
+  json p = json::parse(plan.out);
+  EXPECT_EQ(p["steps"][1]["current"]["reserved_concurrent_executions"], 5);
+  ASSERT_EQ(p["steps"][2]["calls"].size(), 2u);  // "anyone" and "url", not "from-s3"
+  EXPECT_EQ(p["steps"][2]["calls"][0]["parameters"]["StatementId"], "anyone");
+  EXPECT_EQ(p["steps"][2]["calls"][1]["parameters"]["StatementId"], "url");
+  EXPECT_EQ(Aws("lambda get-function-concurrency --function-name backdoor")
+                ["ReservedConcurrentExecutions"],
+            5);
+  EXPECT_EQ(sids(), (std::vector<std::string>{"anyone", "from-s3", "url"}));
+
+  Proc apply = Respond("apply", "lambda-function --yes --input function_name=backdoor");
+  ASSERT_EQ(apply.rc, 0) << apply.err << apply.out;
+  std::string run = RunIdFrom(apply);
+  EXPECT_EQ(Aws("lambda get-function-concurrency --function-name backdoor")
+                ["ReservedConcurrentExecutions"],
+            0);
+  EXPECT_EQ(sids(), (std::vector<std::string>{"from-s3"}));
+  std::ifstream config(fs::path(case_) / "respond" / run / "save-configuration.json");
+  EXPECT_EQ(json::parse(config)["configuration"]["Handler"], "index.handler");
+
+  Proc again = Respond("apply", "lambda-function --yes --input function_name=backdoor");
+  ASSERT_EQ(again.rc, 0) << again.err;
+  EXPECT_NE(again.err.find("already in effect: nothing changed"), std::string::npos);
+
+  Proc rollback = Cirt("respond rollback " + run + " --case " + case_ + Aws_());
+  ASSERT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
+  EXPECT_EQ(Aws("lambda get-function-concurrency --function-name backdoor")
+                ["ReservedConcurrentExecutions"],
+            5);
+  json policy_after =
+      json::parse(Aws("lambda get-policy --function-name backdoor")["Policy"].get<std::string>());
+  auto by_sid = [](const json& policy) {
+    std::map<std::string, json> out;
+    for (const json& s : policy["Statement"]) out[s["Sid"]] = s;
+    return out;
+  };
+  EXPECT_EQ(by_sid(policy_after), by_sid(policy_before));
+
+  // A function without reserved concurrency gets none back.
+  Aws("lambda create-function --function-name plain --runtime python3.11 --handler "
+      "index.handler --role arn:aws:iam::123456789012:role/lambda-exec --zip-file fileb://" +
+      zip);
+  ASSERT_EQ(Respond("apply", "lambda-function --yes --input function_name=plain").rc, 0);
+  EXPECT_EQ(
+      Aws("lambda get-function-concurrency --function-name plain")["ReservedConcurrentExecutions"],
+      0);
+  ASSERT_EQ(Cirt("respond rollback --last --case " + case_ + Aws_()).rc, 0);
+  EXPECT_FALSE(Aws("lambda get-function-concurrency --function-name plain")
+                   .contains("ReservedConcurrentExecutions"));
 }
 
 }  // namespace

@@ -36,7 +36,8 @@ constexpr InputTypeInfo kInputTypes[] = {
     {InputType::kInstanceId, "instance_id", "i-[0-9a-f]{8,17}"},
     {InputType::kBucket, "bucket", "[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"},
     {InputType::kFunctionName, "function_name",
-     "(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,140}(:[A-Za-z0-9_$-]+)?"},
+     "(arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:)?[A-Za-z0-9_-]{1,140}(:[A-Za-z0-9_$-]+)"
+     "?"},
     {InputType::kFindingId, "finding_id", "[A-Za-z0-9:/._-]{1,512}"},
     {InputType::kArn, "arn", "arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:[0-9]{0,12}:.+"},
 };
@@ -139,8 +140,8 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
   json root = ToJson(doc);
   Playbook p;
   p.origin = origin;
-  p.name = root.value("name", "");
-  p.description = Trim(root.value("description", ""));
+  p.name = Text(Member(root, "name"), "");
+  p.description = Trim(Text(Member(root, "description"), ""));
   if (p.name.empty()) return Bad(origin, "", "missing 'name'");
   for (const auto& [key, value] : root.items()) {
     static const std::set<std::string> known = {"name", "description", "inputs", "resolve",
@@ -151,20 +152,30 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
   // inputs
   const json inputs = root.value("inputs", json::object());
   if (!inputs.is_object()) return Bad(origin, "inputs", "must be a map of name: {type, ...}");
-  for (const auto& [name, spec] : inputs.items()) {
+  // In the order written (JSON objects sort their keys): `list` and
+  // error messages show inputs as the author declared them.
+  std::vector<std::string> input_names;
+  if (const YAML::Node declared = doc["inputs"]; declared && declared.IsMap()) {
+    for (const auto& item : declared) input_names.push_back(item.first.Scalar());
+  }
+  for (const std::string& name : input_names) {
+    const json& spec = Member(inputs, name);
     std::string where = "input '" + name + "'";
+    if (variables.count(name)) return Bad(origin, where, "declared twice or a reserved name");
     if (!spec.is_object()) return Bad(origin, where, "must be a map");
     InputSpec input;
     input.name = name;
-    auto type = InputTypeFromName(spec.value("type", "string"));
-    if (!type) return Bad(origin, where, "unknown type '" + spec.value("type", "") + "'");
+    const json& type_node = Member(spec, "type");
+    std::string type_name = type_node.is_null() ? "string" : Text(type_node, type_node.dump());
+    auto type = InputTypeFromName(type_name);
+    if (!type) return Bad(origin, where, "unknown type '" + type_name + "'");
     input.type = *type;
-    std::string required = spec.value("required", "false");
+    std::string required = Text(Member(spec, "required"), "false");
     input.required = required == "true" || required == "yes";
     if (spec.contains("default") && spec["default"].is_string())
-      input.default_value = spec["default"].get<std::string>();
-    input.description = Trim(spec.value("description", ""));
-    input.pattern = spec.value("pattern", "");
+      input.default_value = Text(spec["default"]);
+    input.description = Trim(Text(Member(spec, "description"), ""));
+    input.pattern = Text(Member(spec, "pattern"), "");
     if (!input.pattern.empty()) {
       RE2 re(input.pattern, RE2::Quiet);
       if (!re.ok()) return Bad(origin, where, "bad pattern: " + re.error());
@@ -178,15 +189,14 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
   std::set<std::string> ids;
   for (const json& item : resolve) {
     LookupStep step;
-    step.id = item.is_object() ? item.value("id", "") : "";
-    step.lookup = item.is_object() ? item.value("lookup", "") : "";
+    step.id = item.is_object() ? Text(Member(item, "id"), "") : "";
+    step.lookup = item.is_object() ? Text(Member(item, "lookup"), "") : "";
     std::string where = "resolve '" + step.id + "'";
     if (step.id.empty() || step.lookup.empty()) return Bad(origin, where, "needs id and lookup");
     const Lookup* lookup = registry.FindLookup(step.lookup);
     if (lookup == nullptr) return Bad(origin, where, "unknown lookup '" + step.lookup + "'");
     step.params = item.value("params", json::object());
-    CIRT_RETURN_IF_ERROR(
-        CheckParams(origin, where, step.params, lookup->required_params(), {}));
+    CIRT_RETURN_IF_ERROR(CheckParams(origin, where, step.params, lookup->required_params(), {}));
     if (!ids.insert(step.id).second) return Bad(origin, where, "duplicate id");
     std::string unknown;
     if (!ForEachReferenceIn(step.params, [&](const std::string& ref) {
@@ -203,8 +213,8 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
   for (const json& item : steps) {
     if (!item.is_object()) return Bad(origin, "steps", "each step is a map");
     Step step;
-    step.id = item.value("id", "");
-    step.action = item.value("action", "");
+    step.id = Text(Member(item, "id"), "");
+    step.action = Text(Member(item, "action"), "");
     std::string where = "step '" + step.id + "'";
     if (step.id.empty() || step.action.empty()) return Bad(origin, where, "needs id and action");
     for (const auto& [key, value] : item.items()) {
@@ -214,12 +224,12 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
     }
     const Action* action = registry.FindAction(step.action);
     if (action == nullptr) return Bad(origin, where, "unknown action '" + step.action + "'");
-    step.description = Trim(item.value("description", ""));
+    step.description = Trim(Text(Member(item, "description"), ""));
     step.params = item.value("params", json::object());
     CIRT_RETURN_IF_ERROR(CheckParams(origin, where, step.params, action->required_params(),
                                      action->optional_params()));
-    step.when = item.value("when", "");
-    std::string on_failure = item.value("on_failure", "stop");
+    step.when = Text(Member(item, "when"), "");
+    std::string on_failure = Text(Member(item, "on_failure"), "stop");
     if (on_failure == "stop") {
       step.on_failure = OnFailure::kStop;
     } else if (on_failure == "continue") {
@@ -227,7 +237,7 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
     } else {
       return Bad(origin, where, "on_failure must be stop or continue");
     }
-    std::string rollback = item.value("rollback", "inverse");
+    std::string rollback = Text(Member(item, "rollback"), "inverse");
     if (rollback == "inverse") {
       step.rollback = RollbackMode::kInverse;
     } else if (rollback == "none") {
@@ -241,8 +251,8 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
       if (!variables.count(ref) && unknown.empty()) unknown = ref;
     });
     closed = closed && ForEachReference(step.when, [&](const std::string& ref) {
-      if (!variables.count(ref) && unknown.empty()) unknown = ref;
-    });
+               if (!variables.count(ref) && unknown.empty()) unknown = ref;
+             });
     if (!closed) return Bad(origin, where, "unclosed '{{'");
     if (!unknown.empty()) return Bad(origin, where, "unknown variable '" + unknown + "'");
     p.steps.push_back(std::move(step));
@@ -251,8 +261,7 @@ Result<Playbook> ParseDocument(const YAML::Node& doc, const std::string& origin,
 }
 
 bool LooksLikePath(const std::string& name) {
-  return name.find('/') != std::string::npos || name.ends_with(".yml") ||
-         name.ends_with(".yaml");
+  return name.find('/') != std::string::npos || name.ends_with(".yml") || name.ends_with(".yaml");
 }
 
 std::vector<std::string> PlaybookFilesIn(const std::string& dir) {
@@ -307,8 +316,7 @@ Result<Playbook> FindPlaybook(const std::string& name_or_path,
     if (fs::path(file.path).stem() == name_or_path)
       return ParsePlaybook(file.content, "builtin:" + std::string(file.path), registry);
   }
-  return Status::NotFound("no playbook named '" + name_or_path +
-                          "' (see `cirt respond list`)");
+  return Status::NotFound("no playbook named '" + name_or_path + "' (see `cirt respond list`)");
 }
 
 std::vector<Playbook> ListPlaybooks(const std::vector<std::string>& user_dirs,
@@ -343,15 +351,14 @@ Result<std::map<std::string, std::string>> BindInputs(
     if (spec == playbook.inputs.end()) {
       std::string names;
       for (const InputSpec& s : playbook.inputs) names += (names.empty() ? "" : ", ") + s.name;
-      return Status::InvalidArgument(fmt::format("playbook {} has no input '{}' (inputs: {})",
-                                                 playbook.name, name, names));
+      return Status::InvalidArgument(
+          fmt::format("playbook {} has no input '{}' (inputs: {})", playbook.name, name, names));
     }
-    if (values.count(name))
-      return Status::InvalidArgument("input '" + name + "' given twice");
+    if (values.count(name)) return Status::InvalidArgument("input '" + name + "' given twice");
     std::string_view pattern = Info(spec->type).pattern;
     if (!pattern.empty() && !RE2::FullMatch(value, RE2(std::string(pattern), RE2::Quiet)))
-      return Status::InvalidArgument(fmt::format("input {}='{}' is not a valid {}", name, value,
-                                                 InputTypeName(spec->type)));
+      return Status::InvalidArgument(
+          fmt::format("input {}='{}' is not a valid {}", name, value, InputTypeName(spec->type)));
     if (!spec->pattern.empty() && !RE2::FullMatch(value, RE2(spec->pattern, RE2::Quiet)))
       return Status::InvalidArgument(
           fmt::format("input {}='{}' does not match {}", name, value, spec->pattern));
@@ -368,9 +375,8 @@ Result<std::map<std::string, std::string>> BindInputs(
     if (spec.default_value) {
       values[spec.name] = *spec.default_value;
     } else if (spec.required) {
-      return Status::InvalidArgument(fmt::format("playbook {} needs --input {}=<{}>",
-                                                 playbook.name, spec.name,
-                                                 InputTypeName(spec.type)));
+      return Status::InvalidArgument(fmt::format("playbook {} needs --input {}=<{}>", playbook.name,
+                                                 spec.name, InputTypeName(spec.type)));
     } else {
       values[spec.name] = "";
     }
@@ -434,8 +440,8 @@ Result<bool> EvaluateCondition(const std::string& text) {
   for (std::string_view op : {"==", "!="}) {
     size_t at = text.find(op);
     if (at != std::string::npos) {
-      bool equal = Trim(std::string_view(text).substr(0, at)) ==
-                   Trim(std::string_view(text).substr(at + 2));
+      bool equal =
+          Trim(std::string_view(text).substr(0, at)) == Trim(std::string_view(text).substr(at + 2));
       return op == "==" ? equal : !equal;
     }
   }

@@ -60,7 +60,7 @@ struct Step {
   std::string action;  // registry name
   std::string description;
   nlohmann::json params = nlohmann::json::object();  // templates, substituted at plan time
-  std::string when;  // condition template; empty = always
+  std::string when;                                  // condition template; empty = always
   OnFailure on_failure = OnFailure::kStop;
   RollbackMode rollback = RollbackMode::kInverse;
 };
@@ -116,7 +116,8 @@ Result<nlohmann::json> Substitute(const nlohmann::json& value,
                                   const std::map<std::string, std::string>& vars);
 
 // A substituted `when`: "true"/"false" (any case, also yes/no, 1/0, empty =
-// false), "A == B", "A != B", and parts joined by " and ". Errors: kInvalidArgument for anything else.
+// false), "A == B", "A != B", and parts joined by " and ". Errors: kInvalidArgument for anything
+// else.
 Result<bool> EvaluateCondition(const std::string& text);
 
 }  // namespace cirt::respond

@@ -16,7 +16,9 @@ using nlohmann::json;
 
 const ActionRegistry& Registry() { return ActionRegistry::Builtin(); }
 
-Result<Playbook> Parse(const std::string& yaml) { return ParsePlaybook(yaml, "test.yml", Registry()); }
+Result<Playbook> Parse(const std::string& yaml) {
+  return ParsePlaybook(yaml, "test.yml", Registry());
+}
 
 constexpr char kMinimal[] = R"(
 name: t
@@ -47,10 +49,9 @@ TEST(Playbook, IamAccessKeyHasTheDocumentedStepsInOrder) {
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   std::vector<std::string> actions;
   for (const Step& s : p->steps) actions.push_back(s.action);
-  EXPECT_EQ(actions, (std::vector<std::string>{"iam.update-access-key", "iam.put-user-policy",
-                                               "iam.revoke-user-sessions",
-                                               "iam.delete-login-profile",
-                                               "iam.deactivate-mfa-devices"}));
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         "iam.update-access-key", "iam.put-user-policy", "iam.revoke-user-sessions",
+                         "iam.delete-login-profile", "iam.deactivate-mfa-devices"}));
   EXPECT_EQ(p->steps.back().when, "{{deactivate_mfa}}");
   ASSERT_EQ(p->inputs.size(), 2u);
   EXPECT_EQ(p->inputs[0].name, "access_key_id");
@@ -82,6 +83,27 @@ TEST(Playbook, PolicyDocumentsGrantExactlyWhatTheActionsNeed) {
     }
     EXPECT_EQ(granted, needed) << p.name;
   }
+}
+
+TEST(Registry, EveryActionAndLookupIsCompleteAndFoundByItsName) {
+  EXPECT_EQ(Registry().actions().size(), 14u);
+  for (const auto& [name, action] : Registry().actions()) {
+    EXPECT_EQ(action->name(), name);
+    EXPECT_EQ(Registry().FindAction(name), action.get());
+    EXPECT_FALSE(action->description().empty()) << name;
+    EXPECT_FALSE(action->permissions().empty()) << name;
+    EXPECT_FALSE(action->required_params().empty()) << name;
+    // "<service>.<verb-noun>", the service prefix of its permissions.
+    std::string service = name.substr(0, name.find('.'));
+    for (const std::string& permission : action->permissions())
+      EXPECT_EQ(permission.substr(0, permission.find(':')), service) << name;
+  }
+  for (const auto& [name, lookup] : Registry().lookups()) {
+    EXPECT_EQ(Registry().FindLookup(name), lookup.get());
+    EXPECT_FALSE(lookup->fields().empty()) << name;
+  }
+  EXPECT_EQ(Registry().FindAction("iam.delete-user"), nullptr);
+  EXPECT_EQ(Registry().FindLookup("iam.update-access-key"), nullptr);
 }
 
 TEST(Playbook, ParsesMinimal) {
@@ -122,14 +144,30 @@ TEST(Playbook, RefusesBadPlaybooksNamingTheStep) {
               "unknown type 'colour'");
   ExpectError(with("    params:", "    on_failure: later\n    params:"),
               ErrorCode::kInvalidArgument, "on_failure must be stop or continue");
-  ExpectError(with("    params:", "    rollback: maybe\n    params:"),
-              ErrorCode::kInvalidArgument, "rollback must be inverse or none");
+  ExpectError(with("    params:", "    rollback: maybe\n    params:"), ErrorCode::kInvalidArgument,
+              "rollback must be inverse or none");
   ExpectError(base + "  - id: block\n    action: s3.capture-bucket-acl\n    params: {bucket: x}\n",
               ErrorCode::kInvalidArgument, "duplicate id");
   ExpectError("name: t\nsteps: []\n", ErrorCode::kInvalidArgument, "non-empty list");
   ExpectError("- a\n- b\n", ErrorCode::kInvalidArgument, "a playbook is a YAML map");
   ExpectError(with("name: t", "name: t\ncolour: red"), ErrorCode::kInvalidArgument,
               "unknown key 'colour'");
+  ExpectError(with("  bucket: {type: bucket, required: true}",
+                   "  bucket: {type: bucket, required: true}\n  region: {type: string}"),
+              ErrorCode::kInvalidArgument, "input 'region': declared twice or a reserved name");
+  // Members of the wrong type are errors, not exceptions.
+  ExpectError("name: {a: 1}\nsteps: [{id: x, action: s3.capture-bucket-acl, params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "missing 'name'");
+  ExpectError("name: t\nsteps: [{id: [x], action: s3.capture-bucket-acl}]\n",
+              ErrorCode::kInvalidArgument, "needs id and action");
+  ExpectError("name: t\ninputs: {b: {type: [1]}}\nsteps: [{id: x, action: s3.capture-bucket-acl, "
+              "params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "unknown type");
+  ExpectError("name: t\ninputs: [1]\nsteps: [{id: x, action: s3.capture-bucket-acl, "
+              "params: {bucket: b}}]\n",
+              ErrorCode::kInvalidArgument, "must be a map");
+  ExpectError("name: t\nsteps: [{id: x, action: s3.capture-bucket-acl, params: [1]}]\n",
+              ErrorCode::kInvalidArgument, "params must be a map");
   // yaml-cpp 0.7 loops forever on these; the shared adapter refuses them.
   ExpectError(" ,", ErrorCode::kCorrupt, "invalid YAML at line 1");
   ExpectError("name: [unclosed\n", ErrorCode::kCorrupt, "invalid YAML at line");
@@ -164,11 +202,11 @@ TEST(Playbook, BindInputsChecksTypesAndFillsDefaults) {
   EXPECT_NE(bad.status().ToString().find("is not a valid access_key_id"), std::string::npos);
   auto unknown = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"user", "x"}});
   EXPECT_NE(unknown.status().ToString().find("has no input 'user'"), std::string::npos);
-  auto twice = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                               {"access_key_id", "AKIAIOSFODNN7EXAMPLF"}});
+  auto twice = BindInputs(
+      *p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"access_key_id", "AKIAIOSFODNN7EXAMPLF"}});
   EXPECT_NE(twice.status().ToString().find("given twice"), std::string::npos);
-  auto bool_bad = BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"},
-                                  {"deactivate_mfa", "maybe"}});
+  auto bool_bad =
+      BindInputs(*p, {{"access_key_id", "AKIAIOSFODNN7EXAMPLE"}, {"deactivate_mfa", "maybe"}});
   EXPECT_EQ(bool_bad.status().code(), ErrorCode::kInvalidArgument);
 }
 

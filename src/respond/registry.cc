@@ -38,6 +38,21 @@ const Lookup* ActionRegistry::FindLookup(std::string_view name) const {
   return it == lookups_.end() ? nullptr : it->second.get();
 }
 
+const nlohmann::json& Member(const nlohmann::json& object, std::string_view key) {
+  static const nlohmann::json kNull;
+  if (!object.is_object()) return kNull;
+  auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
+
+std::string Text(const nlohmann::json& value, std::string_view fallback) {
+  return value.is_string() ? value.get<std::string>() : std::string(fallback);
+}
+
+bool Flag(const nlohmann::json& value, bool fallback) {
+  return value.is_boolean() ? value.get<bool>() : fallback;
+}
+
 std::string ParamString(const Params& params, std::string_view name) {
   if (!params.is_object()) return "";
   auto it = params.find(name);

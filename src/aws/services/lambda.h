@@ -21,8 +21,7 @@ struct WriteResult {
 Result<nlohmann::json> GetFunctionConfiguration(Client& client, const std::string& function_name);
 
 // The reserved concurrency, or nullopt when none is set.
-Result<std::optional<int>> GetFunctionConcurrency(Client& client,
-                                                  const std::string& function_name);
+Result<std::optional<int>> GetFunctionConcurrency(Client& client, const std::string& function_name);
 Result<WriteResult> PutFunctionConcurrency(Client& client, const std::string& function_name,
                                            int reserved_concurrent_executions);
 Result<WriteResult> DeleteFunctionConcurrency(Client& client, const std::string& function_name);
@@ -47,8 +46,5 @@ Result<WriteResult> AddPermission(Client& client, const std::string& function_na
                                   const Permission& permission);
 Result<WriteResult> RemovePermission(Client& client, const std::string& function_name,
                                      const std::string& statement_id);
-
-// The request AddPermission sends (exposed for request-shape tests).
-Request AddPermissionRequest(const std::string& function_name, const Permission& permission);
 
 }  // namespace cirt::aws::lambda
