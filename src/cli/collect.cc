@@ -417,11 +417,11 @@ Runner AddCollect(CLI::App& app) {
                              "LookupEvents), findings, iam and ec2";
     CLI::App* sub = cmd->add_subcommand(what, help);
     AddAwsFlags(sub, &ac->aws);
-    if (what != "iam") {
-      sub->add_option("--regions", ac->regions,
-                      "Regions (default: every enabled region, from ec2 DescribeRegions)")
-          ->delimiter(',');
-    }
+    sub->add_option("--regions", ac->regions,
+                    what == "iam" ? "Accepted like on every collect command (IAM is global)"
+                                  : "Regions (default: every enabled region, from ec2 "
+                                    "DescribeRegions)")
+        ->delimiter(',');
     if (what == "findings" || what == "all") {
       sub->add_option("--guardduty-criteria", ac->guardduty_criteria,
                       "GuardDuty FindingCriteria as JSON or file://PATH (default: all findings)");
