@@ -137,8 +137,7 @@ int RunCloudTrail(const CloudTrailFlags& f) {
         collect::DiscoverTrail((*session)->client(), f.out, f.command + " (trail discovery)");
     if (!found.ok()) {
       std::fprintf(stderr, "cirt: %s\n", found.status().ToString().c_str());
-      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage
-                                                                   : kExitInputSkipped;
+      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
     }
     for (const std::string& problem : found->problems)
       std::fprintf(stderr, "cirt: %s\n", problem.c_str());
@@ -177,10 +176,9 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   const collect::CollectStats& s = *stats;
   for (const std::string& problem : s.problems) std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (s.listed == 0) {
-    std::fprintf(stderr,
-                 "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
-                 options.bucket.c_str(),
-                 options.prefix.empty() ? "" : (options.prefix + "/").c_str());
+    std::fprintf(
+        stderr, "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
+        options.bucket.c_str(), options.prefix.empty() ? "" : (options.prefix + "/").c_str());
   }
   if (!f.quiet) {
     std::fprintf(stderr, "%s",
@@ -253,8 +251,8 @@ void PrintAccountSummary(const collect::AccountCollectStats& s) {
                            "failed; manifest head {}\n",
                            s.regions.size(), s.guardduty_findings, s.securityhub_findings,
                            s.instances, s.security_groups, s.network_interfaces, s.iam_users,
-                           s.iam_roles, s.written, static_cast<double>(s.bytes) / 1e6,
-                           s.unchanged, s.denied, s.errors, s.manifest_head)
+                           s.iam_roles, s.written, static_cast<double>(s.bytes) / 1e6, s.unchanged,
+                           s.denied, s.errors, s.manifest_head)
                    .c_str());
 }
 
@@ -337,14 +335,14 @@ int RunAll(const AccountFlags& f) {
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (!f.quiet) {
     if (s.cloudtrail) {
-      std::fprintf(stderr, "%s",
-                   fmt::format("cirt: trail {} s3://{}/{}: {} objects listed, {} downloaded, {} "
-                               "unchanged, {} denied, {} failed\n",
-                               s.discovery.trail->name, s.discovery.trail->bucket,
-                               s.discovery.trail->prefix, s.cloudtrail->listed,
-                               s.cloudtrail->downloaded, s.cloudtrail->unchanged,
-                               s.cloudtrail->denied, s.cloudtrail->errors)
-                       .c_str());
+      std::fprintf(
+          stderr, "%s",
+          fmt::format("cirt: trail {} s3://{}/{}: {} objects listed, {} downloaded, {} "
+                      "unchanged, {} denied, {} failed\n",
+                      s.discovery.trail->name, s.discovery.trail->bucket, s.discovery.trail->prefix,
+                      s.cloudtrail->listed, s.cloudtrail->downloaded, s.cloudtrail->unchanged,
+                      s.cloudtrail->denied, s.cloudtrail->errors)
+              .c_str());
     } else if (s.lookup_events) {
       std::fprintf(stderr, "%s",
                    fmt::format("cirt: no trail bucket; LookupEvents: {} events in {} files, {} "

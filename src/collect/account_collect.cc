@@ -108,14 +108,13 @@ class AccountCollector {
       return Status::Ok();
     }
     std::string dir = "findings/guardduty/" + region + "/";
-    CIRT_RETURN_IF_ERROR(
-        writer_.Write(dir + "detectors.json", SnapshotJson({{"detectorIds", *detectors}}),
-                      list_source));
+    CIRT_RETURN_IF_ERROR(writer_.Write(dir + "detectors.json",
+                                       SnapshotJson({{"detectorIds", *detectors}}), list_source));
     for (const std::string& detector : *detectors) {
       Json request = {{"detectorId", detector}};
       if (!criteria_.is_null()) request["findingCriteria"] = criteria_;
-      EntrySource source{"guardduty", "ListFindings+GetFindings", region, "", "", "",
-                         RequestText(request)};
+      EntrySource source{"guardduty", "ListFindings+GetFindings", region, "", "",
+                         "",          RequestText(request)};
       if (!IsSafeKey(detector) || detector.find('/') != std::string::npos) {
         writer_.RecordFailure(source, Status::Corrupt("detector id unusable as a file name"));
         continue;
@@ -190,8 +189,8 @@ class AccountCollector {
         Json list = Json::array();
         for (auto& g : *groups) list.push_back(std::move(g.raw));
         security_groups_ += groups->size();
-        CIRT_RETURN_IF_ERROR(writer_.Write(
-            dir + "security-groups.json", SnapshotJson({{"securityGroupInfo", list}}), source));
+        CIRT_RETURN_IF_ERROR(writer_.Write(dir + "security-groups.json",
+                                           SnapshotJson({{"securityGroupInfo", list}}), source));
       } else {
         writer_.RecordFailure(source, groups.status());
       }
@@ -204,8 +203,7 @@ class AccountCollector {
         for (auto& n : *interfaces) list.push_back(std::move(n.raw));
         network_interfaces_ += interfaces->size();
         CIRT_RETURN_IF_ERROR(writer_.Write(dir + "network-interfaces.json",
-                                           SnapshotJson({{"networkInterfaceSet", list}}),
-                                           source));
+                                           SnapshotJson({{"networkInterfaceSet", list}}), source));
       } else {
         writer_.RecordFailure(source, interfaces.status());
       }
@@ -252,8 +250,7 @@ Result<AccountCollectStats> CollectAccount(aws::Client& client, const AccountCol
     return Status::InvalidArgument("Security Hub filters must be a JSON object");
   Json criteria = nullptr;
   if (!o.guardduty_criteria.is_null()) {
-    CIRT_ASSIGN_OR_RETURN(criteria,
-                          aws::guardduty::NormalizeFindingCriteria(o.guardduty_criteria));
+    CIRT_ASSIGN_OR_RETURN(criteria, aws::guardduty::NormalizeFindingCriteria(o.guardduty_criteria));
   }
   auto now = [&] { return o.now ? o.now() : Clock::now(); };
   Clock::time_point started = now();

@@ -42,7 +42,8 @@ std::string FormValue(const std::string& body, const std::string& name) {
   size_t at = body.find(name + "=");
   if (at == std::string::npos) return "";
   size_t end = body.find('&', at);
-  return aws::UriDecode(body.substr(at + name.size() + 1, end == std::string::npos ? end : end - at - name.size() - 1));
+  return aws::UriDecode(body.substr(at + name.size() + 1,
+                                    end == std::string::npos ? end : end - at - name.size() - 1));
 }
 
 // The account the fake services describe. Mutable between runs.
@@ -58,40 +59,82 @@ struct FakeAccount {
     if (scope.ends_with("/sts")) return aws::Response{200, {}, kIdentity};
     if (scope.ends_with("/iam")) {
       if (action == "GetAccountAuthorizationDetails")
-        return aws::Response{200, {}, R"(<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult>
+        return aws::Response{
+            200,
+            {},
+            R"(<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult>
           <IsTruncated>false</IsTruncated><UserDetailList><member><UserName>alice</UserName><Arn>arn:aws:iam::123456789012:user/alice</Arn></member></UserDetailList>
           <GroupDetailList/><RoleDetailList/><Policies/></GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>)"};
       if (action == "GenerateCredentialReport")
-        return aws::Response{200, {}, "<R><GenerateCredentialReportResult><State>COMPLETE</State></GenerateCredentialReportResult></R>"};
-      if (action == "GetCredentialReport")  // "user,arn\nalice,arn:aws:iam::123456789012:user/alice\n"
-        return aws::Response{200, {}, "<R><GetCredentialReportResult><Content>dXNlcixhcm4KYWxpY2UsYXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMjp1c2VyL2FsaWNlCg==</Content></GetCredentialReportResult></R>"};
+        return aws::Response{200,
+                             {},
+                             "<R><GenerateCredentialReportResult><State>COMPLETE</State></"
+                             "GenerateCredentialReportResult></R>"};
+      if (action ==
+          "GetCredentialReport")  // "user,arn\nalice,arn:aws:iam::123456789012:user/alice\n"
+        return aws::Response{200,
+                             {},
+                             "<R><GetCredentialReportResult><Content>"
+                             "dXNlcixhcm4KYWxpY2UsYXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMjp1c2VyL2FsaWNlC"
+                             "g==</Content></GetCredentialReportResult></R>"};
     }
     if (scope.ends_with("/ec2")) {
       std::string region = scope.substr(0, scope.find('/'));
       if (action == "DescribeRegions")
-        return aws::Response{200, {}, "<R><regionInfo><item><regionName>us-east-1</regionName></item><item><regionName>eu-west-1</regionName></item></regionInfo></R>"};
+        return aws::Response{
+            200,
+            {},
+            "<R><regionInfo><item><regionName>us-east-1</regionName></"
+            "item><item><regionName>eu-west-1</regionName></item></regionInfo></R>"};
       if (action == "DescribeInstances") {
         if (region == "eu-west-1" && deny_eu_instances)
-          return aws::Response{403, {}, "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>deny-1</RequestID></Response>"};
-        return aws::Response{200, {}, "<R><reservationSet><item><reservationId>r-1</reservationId><instancesSet><item><instanceId>i-" + region + "</instanceId></item></instancesSet></item></reservationSet></R>"};
+          return aws::Response{
+              403,
+              {},
+              "<Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not "
+              "authorized to perform this "
+              "operation.</Message></Error></Errors><RequestID>deny-1</RequestID></Response>"};
+        return aws::Response{200,
+                             {},
+                             "<R><reservationSet><item><reservationId>r-1</"
+                             "reservationId><instancesSet><item><instanceId>i-" +
+                                 region +
+                                 "</instanceId></item></instancesSet></item></reservationSet></R>"};
       }
       if (action == "DescribeSecurityGroups")
-        return aws::Response{200, {}, "<R><securityGroupInfo><item><groupId>sg-1</groupId><groupName>" + security_group_name + "</groupName></item></securityGroupInfo></R>"};
+        return aws::Response{200,
+                             {},
+                             "<R><securityGroupInfo><item><groupId>sg-1</groupId><groupName>" +
+                                 security_group_name +
+                                 "</groupName></item></securityGroupInfo></R>"};
       if (action == "DescribeNetworkInterfaces")
         return aws::Response{200, {}, "<R><networkInterfaceSet/></R>"};
     }
     if (scope.ends_with("/guardduty")) {
       std::string region = scope.substr(0, scope.find('/'));
       if (r.path == "/detector")
-        return aws::Response{200, {}, region == "us-east-1" ? R"({"detectorIds":["det1"]})" : R"({"detectorIds":[]})"};
-      if (r.path == "/detector/det1/findings") return aws::Response{200, {}, R"({"findingIds":["f2","f1"]})"};
+        return aws::Response{
+            200,
+            {},
+            region == "us-east-1" ? R"({"detectorIds":["det1"]})" : R"({"detectorIds":[]})"};
+      if (r.path == "/detector/det1/findings")
+        return aws::Response{200, {}, R"({"findingIds":["f2","f1"]})"};
       if (r.path == "/detector/det1/findings/get")
-        return aws::Response{200, {}, R"({"findings":[{"id":"f2","type":"Recon:EC2/Portscan","severity":2},{"id":"f1","type":"Backdoor:EC2/C&CActivity.B","severity":8}]})"};
+        return aws::Response{
+            200,
+            {},
+            R"({"findings":[{"id":"f2","type":"Recon:EC2/Portscan","severity":2},{"id":"f1","type":"Backdoor:EC2/C&CActivity.B","severity":8}]})"};
     }
     if (scope.ends_with("/securityhub"))
-      return aws::Response{200, {}, R"({"Findings":[{"Id":"sh-1","ProductArn":"arn:aws:securityhub:us-east-1::product/aws/guardduty","Severity":{"Label":"HIGH"}}]})"};
+      return aws::Response{
+          200,
+          {},
+          R"({"Findings":[{"Id":"sh-1","ProductArn":"arn:aws:securityhub:us-east-1::product/aws/guardduty","Severity":{"Label":"HIGH"}}]})"};
     if (scope.ends_with("/cloudtrail"))
-      return aws::Response{200, {}, R"({"trailList":[{"Name":"t","S3BucketName":"b","S3KeyPrefix":"p","IsOrganizationTrail":true}]})"};
+      return aws::Response{
+          200,
+          {},
+          R"({"trailList":[{"Name":"t","S3BucketName":"b","S3KeyPrefix":"p","IsOrganizationTrail":true}]})"};
     return aws::Response{404, {}, "<html>no route</html>"};
   }
 };
@@ -99,7 +142,8 @@ struct FakeAccount {
 class AccountCollectTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    transport_.SetHandler([this](const aws::Request& r, const std::string&) { return account_.Answer(r); });
+    transport_.SetHandler(
+        [this](const aws::Request& r, const std::string&) { return account_.Answer(r); });
   }
   aws::ClientOptions Options() {
     aws::ClientOptions options;
@@ -127,7 +171,8 @@ class AccountCollectTest : public ::testing::Test {
   aws::FakeTransport transport_;
   aws::StaticCredentialsProvider creds_{
       aws::Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = aws::Secret("secret")}};
-  std::chrono::system_clock::time_point now_ = std::chrono::sys_days(std::chrono::year(2026) / 1 / 1);
+  std::chrono::system_clock::time_point now_ =
+      std::chrono::sys_days(std::chrono::year(2026) / 1 / 1);
 };
 
 TEST_F(AccountCollectTest, CollectsEveryRegionRecordsTheDenialAndSkipsUnchangedOnRerun) {
@@ -144,17 +189,26 @@ TEST_F(AccountCollectTest, CollectsEveryRegionRecordsTheDenialAndSkipsUnchangedO
   // regions.json, 2 x (detectors, sh, sgs, enis), det1, instances us-east-1, 2 iam files.
   EXPECT_EQ(stats->written, 13u);
 
-  EXPECT_EQ(Read("iam/credential-report.csv"), "user,arn\nalice,arn:aws:iam::123456789012:user/alice\n");
+  EXPECT_EQ(Read("iam/credential-report.csv"),
+            "user,arn\nalice,arn:aws:iam::123456789012:user/alice\n");
   Json gd = Json::parse(Read("findings/guardduty/us-east-1/det1.json"));
   ASSERT_EQ(gd["findings"].size(), 2u);
   EXPECT_EQ(gd["findings"][0]["id"], "f1");  // sorted by id
-  EXPECT_EQ(Json::parse(Read("findings/guardduty/eu-west-1/detectors.json"))["detectorIds"], Json::array());
+  EXPECT_EQ(Json::parse(Read("findings/guardduty/eu-west-1/detectors.json"))["detectorIds"],
+            Json::array());
   EXPECT_EQ(Json::parse(Read("findings/securityhub/eu-west-1.json"))["Findings"][0]["Id"], "sh-1");
-  EXPECT_EQ(Json::parse(Read("ec2/us-east-1/instances.json"))["reservationSet"][0]["instancesSet"][0]["instanceId"], "i-us-east-1");
-  EXPECT_EQ(Json::parse(Read("ec2/eu-west-1/security-groups.json"))["securityGroupInfo"][0]["groupName"], "web");
+  EXPECT_EQ(
+      Json::parse(Read(
+          "ec2/us-east-1/instances.json"))["reservationSet"][0]["instancesSet"][0]["instanceId"],
+      "i-us-east-1");
+  EXPECT_EQ(
+      Json::parse(Read("ec2/eu-west-1/security-groups.json"))["securityGroupInfo"][0]["groupName"],
+      "web");
   EXPECT_EQ(Json::parse(Read("ec2/regions.json"))["regionInfo"].size(), 2u);
   EXPECT_FALSE(fs::exists(dir_.path() / "ec2/eu-west-1/instances.json"));
-  EXPECT_EQ(Json::parse(Read("iam/account-authorization-details.json"))["UserDetailList"][0]["UserName"], "alice");
+  EXPECT_EQ(
+      Json::parse(Read("iam/account-authorization-details.json"))["UserDetailList"][0]["UserName"],
+      "alice");
 
   auto manifest = Manifest::Load(dir_.path().string());
   ASSERT_TRUE(manifest.ok());
@@ -214,7 +268,8 @@ TEST_F(AccountCollectTest, GivenRegionsSkipDescribeRegionsAndIamIsOnlyCollectedW
   EXPECT_FALSE(fs::exists(dir_.path() / "ec2/regions.json"));
   EXPECT_FALSE(fs::exists(dir_.path() / "iam"));
   EXPECT_FALSE(fs::exists(dir_.path() / "findings"));
-  for (const auto& sent : transport_.sent()) EXPECT_EQ(FormValue(sent.request.body, "Action") == "DescribeRegions", false);
+  for (const auto& sent : transport_.sent())
+    EXPECT_EQ(FormValue(sent.request.body, "Action") == "DescribeRegions", false);
 }
 
 TEST_F(AccountCollectTest, BadOptionsStopBeforeAnyCall) {
@@ -235,10 +290,11 @@ TEST_F(AccountCollectTest, BadOptionsStopBeforeAnyCall) {
 }
 
 TEST_F(AccountCollectTest, UnreachableServiceIsRecordedAndTheRunGoesOn) {
-  transport_.SetHandler([this](const aws::Request& r, const std::string& url) -> Result<aws::Response> {
-    if (Scope(r).ends_with("/securityhub")) return Status::Network("connection refused");
-    return account_.Answer(r);
-  });
+  transport_.SetHandler(
+      [this](const aws::Request& r, const std::string& url) -> Result<aws::Response> {
+        if (Scope(r).ends_with("/securityhub")) return Status::Network("connection refused");
+        return account_.Answer(r);
+      });
   aws::Client client(Options(), creds_, transport_);
   AccountCollectOptions o = Collect();
   o.regions = {"us-east-1"};
@@ -283,7 +339,8 @@ TEST_F(AccountCollectTest, DiscoverTrailSavesTheAnswerAndRecordsADenial) {
   EXPECT_EQ(Json::parse(Read("cloudtrail/trails.json"))["trailList"][0]["Name"], "t");
 
   transport_.SetHandler([](const aws::Request&, const std::string&) -> Result<aws::Response> {
-    return aws::Response{400, {{"x-amzn-RequestId", "r9"}},
+    return aws::Response{400,
+                         {{"x-amzn-RequestId", "r9"}},
                          R"({"__type":"AccessDeniedException","message":"not allowed"})"};
   });
   auto denied = DiscoverTrail(client, dir_.path().string(), "test", [this] { return now_; });

@@ -100,7 +100,7 @@ class AccountMotoTest : public ::testing::Test {
   }
   std::pair<int, std::string> Cirt(const std::string& args, const std::string& env = "") {
     return ShellRun(env + " " + std::string(CIRT_BINARY_DIR) + "/src/cli/cirt " + args +
-               " --endpoint-url " + endpoint_);
+                    " --endpoint-url " + endpoint_);
   }
   std::string Read(const std::string& rel) {
     auto bytes = ReadWholeFile((out_ / rel).string());
@@ -114,8 +114,9 @@ class AccountMotoTest : public ::testing::Test {
       AwsJson(std::string("iam create-user --user-name ") + user);
       AwsJson(std::string("iam create-access-key --user-name ") + user);
     }
-    std::string ami =
-        AwsJson("ec2 describe-images --owners amazon --filters Name=name,Values=amzn2*")["Images"][0]["ImageId"];
+    std::string ami = AwsJson(
+        "ec2 describe-images --owners amazon --filters Name=name,Values=amzn2*")["Images"][0]
+                                                                                ["ImageId"];
     Json run = AwsJson("ec2 run-instances --count 2 --instance-type t3.micro --image-id " + ami);
     for (const auto& i : run["Instances"]) instance_ids_.insert(i["InstanceId"].get<std::string>());
     ASSERT_EQ(instance_ids_.size(), 2u);
@@ -156,8 +157,9 @@ class AccountMotoTest : public ::testing::Test {
   std::set<std::string> instance_ids_;
   std::string detector_;
   Json asff_;
-  aws::CurlTransport transport_{aws::CurlOptions{.connect_timeout = std::chrono::milliseconds(2000),
-                                                 .total_timeout = std::chrono::milliseconds(30000)}};
+  aws::CurlTransport transport_{
+      aws::CurlOptions{.connect_timeout = std::chrono::milliseconds(2000),
+                       .total_timeout = std::chrono::milliseconds(30000)}};
   aws::StaticCredentialsProvider creds_{
       aws::Credentials{.access_key_id = "testing", .secret_access_key = aws::Secret("testing")}};
 };
@@ -168,14 +170,17 @@ TEST_F(AccountMotoTest, CollectAllTakesTrailFindingsIamAndEc2AndARerunOnlyWhatCh
   testing::TrailBuilder trail(dir_.path() / "seed", "ir-trail-logs");
   trail.Build(/*hours=*/1, /*logs_per_hour=*/1);
   AwsJson("s3api create-bucket --bucket ir-trail-logs");
-  AwsJson("cloudtrail create-trail --name ir-trail --s3-bucket-name ir-trail-logs "
-          "--s3-key-prefix ir --is-multi-region-trail --enable-log-file-validation");
+  AwsJson(
+      "cloudtrail create-trail --name ir-trail --s3-bucket-name ir-trail-logs "
+      "--s3-key-prefix ir --is-multi-region-trail --enable-log-file-validation");
   const auto& log = trail.logs()[0];
   AwsJson("s3api put-object --bucket ir-trail-logs --key ir/" + log.key + " --body " +
           log.path.string());
 
-  auto [rc, out] = Cirt("collect all -q --regions us-east-1 --start 2024-05-01 --end "
-                        "2024-05-01T01:00:00Z --out " + out_.string());
+  auto [rc, out] = Cirt(
+      "collect all -q --regions us-east-1 --start 2024-05-01 --end "
+      "2024-05-01T01:00:00Z --out " +
+      out_.string());
   std::string stderr_text = LastStderr();
   // Exit 1: moto's missing GuardDuty ListFindings and CloudTrail ListPublicKeys are recorded.
   EXPECT_EQ(rc, 1) << stderr_text;
@@ -226,24 +231,31 @@ TEST_F(AccountMotoTest, CollectAllTakesTrailFindingsIamAndEc2AndARerunOnlyWhatCh
   EXPECT_EQ(ops["iam/credential-report.csv"], "iam:GetCredentialReport");
   EXPECT_EQ(ops["cloudtrail/trails.json"], "cloudtrail:DescribeTrails");
   EXPECT_EQ(ops["ir-trail-logs/ir/" + log.key], "s3:GetObject");
-  EXPECT_EQ(ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string()).first, 0)
+  EXPECT_EQ(
+      ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string())
+          .first,
+      0)
       << LastStderr();
 
   // Second run of the API collectors: nothing changed, nothing written.
   size_t before = entries.size();
   for (const char* what : {"findings", "iam", "ec2"}) {
-    auto again = Cirt(std::string("collect ") + what + " --regions us-east-1 --out " + out_.string());
-    EXPECT_NE(LastStderr().find(" 0 files written"), std::string::npos) << what << ": " << LastStderr();
+    auto again =
+        Cirt(std::string("collect ") + what + " --regions us-east-1 --out " + out_.string());
+    EXPECT_NE(LastStderr().find(" 0 files written"), std::string::npos)
+        << what << ": " << LastStderr();
     EXPECT_EQ(again.first, std::string(what) == "findings" ? 1 : 0) << LastStderr();
   }
   EXPECT_EQ(CheckManifest().size(), before + 1);  // + ListFindings, failing again
 
   // A state change: one instance stopped -> a new instances snapshot beside the first.
   AwsJson("ec2 stop-instances --instance-ids " + *instance_ids_.begin());
-  ASSERT_EQ(Cirt("collect ec2 --regions us-east-1 --out " + out_.string()).first, 0) << LastStderr();
+  ASSERT_EQ(Cirt("collect ec2 --regions us-east-1 --out " + out_.string()).first, 0)
+      << LastStderr();
   std::vector<std::string> snapshots;
   for (const auto& f : fs::directory_iterator(out_ / "ec2/us-east-1"))
-    if (f.path().filename().string().rfind("instances.", 0) == 0) snapshots.push_back(f.path().filename());
+    if (f.path().filename().string().rfind("instances.", 0) == 0)
+      snapshots.push_back(f.path().filename());
   ASSERT_EQ(snapshots.size(), 2u);
   std::sort(snapshots.begin(), snapshots.end());
   EXPECT_EQ(snapshots[1], "instances.json");
@@ -251,20 +263,25 @@ TEST_F(AccountMotoTest, CollectAllTakesTrailFindingsIamAndEc2AndARerunOnlyWhatCh
   EXPECT_NE(stamped.find("\"stopped\""), std::string::npos);
   EXPECT_EQ(Read("ec2/us-east-1/instances.json").find("\"stopped\""), std::string::npos);
   CheckManifest();
-  EXPECT_EQ(ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string()).first, 0);
+  EXPECT_EQ(
+      ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string())
+          .first,
+      0);
 }
 
 TEST_F(AccountMotoTest, CollectCloudTrailFindsTheOrganisationTrailLayout) {
   testing::TrailBuilder trail(dir_.path() / "seed", "org-trail-logs");
   trail.Build(/*hours=*/2, /*logs_per_hour=*/1);
   AwsJson("s3api create-bucket --bucket org-trail-logs");
-  AwsJson("cloudtrail create-trail --name org-trail --s3-bucket-name org-trail-logs "
-          "--s3-key-prefix org --is-multi-region-trail --is-organization-trail");
+  AwsJson(
+      "cloudtrail create-trail --name org-trail --s3-bucket-name org-trail-logs "
+      "--s3-key-prefix org --is-multi-region-trail --is-organization-trail");
   // AWSLogs/<org-id>/<account>/...: an organisation trail's layout.
   std::vector<std::string> keys;
   for (const auto& log : trail.logs()) {
     std::string key = "org/AWSLogs/o-exampleorg1/" + log.key.substr(std::string("AWSLogs/").size());
-    AwsJson("s3api put-object --bucket org-trail-logs --key " + key + " --body " + log.path.string());
+    AwsJson("s3api put-object --bucket org-trail-logs --key " + key + " --body " +
+            log.path.string());
     keys.push_back(key);
   }
   auto [rc, out] = Cirt("collect cloudtrail --start 2024-05-01 --end 2024-05-01T02:00:00Z --out " +
@@ -279,8 +296,9 @@ TEST_F(AccountMotoTest, CollectCloudTrailFindsTheOrganisationTrailLayout) {
   // No trail at all: a clear message, nothing collected.
   ASSERT_EQ(ShellRun("curl -sf -X POST " + endpoint_ + "/moto-api/reset").first, 0);
   testing::TempDir other;
-  auto none = ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt collect cloudtrail --endpoint-url " +
-                  endpoint_ + " --out " + other.path().string());
+  auto none =
+      ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt collect cloudtrail --endpoint-url " +
+               endpoint_ + " --out " + other.path().string());
   EXPECT_EQ(none.first, 1);
   EXPECT_NE(LastStderr().find("no trail with an S3 bucket"), std::string::npos) << LastStderr();
 }
@@ -290,9 +308,7 @@ TEST_F(AccountMotoTest, CollectCloudTrailFindsTheOrganisationTrailLayout) {
 // false 403s there, so findings are not collected in this mode.
 class AuthMode {
  public:
-  explicit AuthMode(const std::string& endpoint) : endpoint_(endpoint) {
-    on_ = Post("0");
-  }
+  explicit AuthMode(const std::string& endpoint) : endpoint_(endpoint) { on_ = Post("0"); }
   ~AuthMode() {
     if (on_) Post("inf");
   }
@@ -300,8 +316,8 @@ class AuthMode {
 
  private:
   bool Post(const char* body) {
-    return ShellRun("curl -sf -X POST -H 'Content-Type: text/plain' --data " + std::string(body) + " " +
-               endpoint_ + "/moto-api/reset-auth")
+    return ShellRun("curl -sf -X POST -H 'Content-Type: text/plain' --data " + std::string(body) +
+                    " " + endpoint_ + "/moto-api/reset-auth")
                .first == 0;
   }
   std::string endpoint_;
@@ -310,10 +326,11 @@ class AuthMode {
 
 TEST_F(AccountMotoTest, DeniedCallsAreRecordedAndTheRestIsCollected) {
   AwsJson("iam create-user --user-name responder");
-  AwsJson("iam put-user-policy --user-name responder --policy-name partial --policy-document "
-          "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
-          "\"sts:GetCallerIdentity\",\"iam:GetAccountAuthorizationDetails\","
-          "\"ec2:DescribeSecurityGroups\",\"ec2:DescribeNetworkInterfaces\"],\"Resource\":\"*\"}]}'");
+  AwsJson(
+      "iam put-user-policy --user-name responder --policy-name partial --policy-document "
+      "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":["
+      "\"sts:GetCallerIdentity\",\"iam:GetAccountAuthorizationDetails\","
+      "\"ec2:DescribeSecurityGroups\",\"ec2:DescribeNetworkInterfaces\"],\"Resource\":\"*\"}]}'");
   Json key = AwsJson("iam create-access-key --user-name responder")["AccessKey"];
   std::string env = "AWS_ACCESS_KEY_ID=" + key["AccessKeyId"].get<std::string>() +
                     " AWS_SECRET_ACCESS_KEY=" + key["SecretAccessKey"].get<std::string>();
@@ -344,11 +361,15 @@ TEST_F(AccountMotoTest, DeniedCallsAreRecordedAndTheRestIsCollected) {
     if (e.status == EntryStatus::kDenied) denied[e.source.operation] = &e;
   ASSERT_EQ(denied.size(), 2u);
   ASSERT_TRUE(denied.contains("DescribeInstances"));
-  EXPECT_NE(denied["DescribeInstances"]->error.find("not authorized to perform: ec2:DescribeInstances"),
-            std::string::npos);
+  EXPECT_NE(
+      denied["DescribeInstances"]->error.find("not authorized to perform: ec2:DescribeInstances"),
+      std::string::npos);
   ASSERT_TRUE(denied.contains("GetCredentialReport"));
   // verify --manifest: denials are notices, the collected files verify.
-  EXPECT_EQ(ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string()).first, 0);
+  EXPECT_EQ(
+      ShellRun(std::string(CIRT_BINARY_DIR) + "/src/cli/cirt verify --manifest " + out_.string())
+          .first,
+      0);
 }
 
 }  // namespace

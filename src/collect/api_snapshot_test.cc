@@ -18,7 +18,8 @@ using Clock = std::chrono::system_clock;
 TEST(SnapshotBase, StripsOnlyACollectionStamp) {
   EXPECT_EQ(SnapshotBase("ec2/us-east-1/instances.20260101T120000Z.json"),
             "ec2/us-east-1/instances.json");
-  EXPECT_EQ(SnapshotBase("iam/credential-report.20991231T235959Z.csv"), "iam/credential-report.csv");
+  EXPECT_EQ(SnapshotBase("iam/credential-report.20991231T235959Z.csv"),
+            "iam/credential-report.csv");
   EXPECT_EQ(SnapshotBase("a/noext.20260101T120000Z"), "a/noext");
   EXPECT_EQ(SnapshotBase("ec2/us-east-1/instances.json"), "ec2/us-east-1/instances.json");
   EXPECT_EQ(SnapshotBase("x.2026010XT120000Z.json"), "x.2026010XT120000Z.json");
@@ -30,7 +31,8 @@ TEST(SnapshotBase, StripsOnlyACollectionStamp) {
 class SnapshotWriterTest : public ::testing::Test {
  protected:
   SnapshotWriter Writer(Manifest& m) {
-    return SnapshotWriter(m, dir_.path().string(), "arn:aws:iam::1:user/ir", [this] { return now_; });
+    return SnapshotWriter(m, dir_.path().string(), "arn:aws:iam::1:user/ir",
+                          [this] { return now_; });
   }
   EntrySource Source() { return {"ec2", "DescribeInstances", "eu-west-1", "", "", "", "{}"}; }
   testing::TempDir dir_;

@@ -41,7 +41,8 @@ std::vector<FileHash> HashFiles(const std::vector<std::string>& paths, unsigned 
                                 const std::function<Result<std::string>(std::string)>& transform) {
   std::vector<FileHash> results(paths.size());
   if (jobs == 0) jobs = std::max(1u, std::thread::hardware_concurrency());
-  jobs = static_cast<unsigned>(std::min<size_t>({jobs, kMaxJobs, std::max<size_t>(paths.size(), 1)}));
+  jobs =
+      static_cast<unsigned>(std::min<size_t>({jobs, kMaxJobs, std::max<size_t>(paths.size(), 1)}));
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < paths.size(); i = next++) results[i] = HashOne(paths[i], transform);

@@ -13,7 +13,8 @@ TEST(HashFiles, ResultsInInputOrderWhateverTheThreadCount) {
   std::vector<std::string> paths;
   std::vector<std::string> contents;
   for (int i = 0; i < 37; ++i) {
-    contents.push_back(std::string(static_cast<size_t>(i) * 1000 + 1, static_cast<char>('a' + i % 26)));
+    contents.push_back(
+        std::string(static_cast<size_t>(i) * 1000 + 1, static_cast<char>('a' + i % 26)));
     paths.push_back((dir.path() / ("f" + std::to_string(i))).string());
     testing::WriteFile(paths.back(), contents.back());
   }

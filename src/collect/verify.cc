@@ -273,8 +273,8 @@ class Verifier {
         continue;
       }
       auto hashed = log_hashes_.find(rel);  // HashLogs hashed every listed file
-      FileHash hash = hashed != log_hashes_.end() ? hashed->second
-                                                  : HashFiles({path}, 1, Uncompressed).front();
+      FileHash hash =
+          hashed != log_hashes_.end() ? hashed->second : HashFiles({path}, 1, Uncompressed).front();
       if (!hash.status.ok()) {
         Add({CheckKind::kLogFile, Verdict::kChanged, location, path,
              "cannot read: " + std::string(hash.status.message())});
