@@ -243,17 +243,23 @@ bool SetJson(const std::string& text, const char* flag, nlohmann::json* slot) {
   return true;
 }
 
-void PrintAccountSummary(const collect::AccountCollectStats& s) {
-  std::fprintf(stderr, "%s",
-               fmt::format("cirt: {} regions; {} GuardDuty and {} Security Hub findings, {} "
-                           "instances, {} security groups, {} network interfaces, {} IAM users, "
-                           "{} roles; {} files written ({:.1f} MB), {} unchanged, {} denied, {} "
-                           "failed; manifest head {}\n",
-                           s.regions.size(), s.guardduty_findings, s.securityhub_findings,
-                           s.instances, s.security_groups, s.network_interfaces, s.iam_users,
-                           s.iam_roles, s.written, static_cast<double>(s.bytes) / 1e6, s.unchanged,
-                           s.denied, s.errors, s.manifest_head)
-                   .c_str());
+// One line: what was found (for the parts collected), files and failures.
+void PrintAccountSummary(const collect::AccountCollectStats& s, bool findings, bool iam,
+                         bool ec2) {
+  std::string line = "cirt: ";
+  if (!s.regions.empty()) line += fmt::format("{} regions; ", s.regions.size());
+  if (findings)
+    line += fmt::format("{} GuardDuty and {} Security Hub findings; ", s.guardduty_findings,
+                        s.securityhub_findings);
+  if (iam) line += fmt::format("{} IAM users, {} roles; ", s.iam_users, s.iam_roles);
+  if (ec2)
+    line += fmt::format("{} instances, {} security groups, {} network interfaces; ", s.instances,
+                        s.security_groups, s.network_interfaces);
+  line += fmt::format(
+      "{} files written ({:.1f} MB), {} unchanged, {} denied, {} failed; manifest head {}\n",
+      s.written, static_cast<double>(s.bytes) / 1e6, s.unchanged, s.denied, s.errors,
+      s.manifest_head);
+  std::fputs(line.c_str(), stderr);
 }
 
 // `what`: "findings", "iam" or "ec2".
@@ -282,7 +288,7 @@ int RunAccount(const AccountFlags& f, const std::string& what) {
   }
   for (const std::string& problem : stats->problems)
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
-  if (!f.quiet) PrintAccountSummary(*stats);
+  if (!f.quiet) PrintAccountSummary(*stats, options.findings, options.iam, options.ec2);
   return stats->denied + stats->errors == 0 ? kExitOk : kExitInputSkipped;
 }
 
@@ -351,7 +357,7 @@ int RunAll(const AccountFlags& f) {
                                s.lookup_events->denied, s.lookup_events->errors)
                        .c_str());
     }
-    PrintAccountSummary(s.account);
+    PrintAccountSummary(s.account, true, true, true);
   }
   return s.failures() == 0 ? kExitOk : kExitInputSkipped;
 }
