@@ -284,6 +284,9 @@ TEST_F(AccountCollectTest, BadOptionsStopBeforeAnyCall) {
   o.findings = o.iam = o.ec2 = false;
   EXPECT_EQ(CollectAccount(client, o).status().code(), ErrorCode::kInvalidArgument);
   o = Collect();
+  o.regions = {"us-east-1", "../etc"};
+  EXPECT_EQ(CollectAccount(client, o).status().code(), ErrorCode::kInvalidArgument);
+  o = Collect();
   o.out_dir.clear();
   EXPECT_EQ(CollectAccount(client, o).status().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(account_.calls, 0);
@@ -305,6 +308,28 @@ TEST_F(AccountCollectTest, UnreachableServiceIsRecordedAndTheRunGoesOn) {
   EXPECT_NE(stats->problems[0].find("securityhub:GetFindings (us-east-1)"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_.path() / "ec2/us-east-1/instances.json"));
   EXPECT_FALSE(fs::exists(dir_.path() / "findings/securityhub"));
+}
+
+TEST_F(AccountCollectTest, AnUnusableRegionNameFromDescribeRegionsIsSkippedAndRecorded) {
+  transport_.SetHandler([this](const aws::Request& r, const std::string&) -> Result<aws::Response> {
+    if (FormValue(r.body, "Action") == "DescribeRegions")
+      return aws::Response{
+          200,
+          {},
+          "<R><regionInfo><item><regionName>us-east-1</regionName></item>"
+          "<item><regionName>../../cirt-escape-probe</regionName></item></regionInfo></R>"};
+    return account_.Answer(r);
+  });
+  aws::Client client(Options(), creds_, transport_);
+  AccountCollectOptions o = Collect();
+  o.iam = o.findings = false;
+  auto stats = CollectAccount(client, o);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->regions, std::vector<std::string>{"us-east-1"});
+  EXPECT_EQ(stats->errors, 1u);
+  EXPECT_FALSE(fs::exists(dir_.path().parent_path() / "cirt-escape-probe"));
+  for (const auto& e : Manifest::Load(dir_.path().string())->entries())
+    EXPECT_EQ(e.path.find(".."), std::string::npos) << e.path;
 }
 
 TEST(ChooseTrail, PrefersOrganisationThenMultiRegionThenValidation) {
