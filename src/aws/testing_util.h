@@ -54,14 +54,17 @@ inline std::chrono::system_clock::time_point TestNow() {
       std::chrono::seconds(1767225600));
 }
 
+#ifdef CIRT_CORPUS_DIR  // defined for cirt_test binaries
 // The text of ../shared/corpus/aws-cli-examples/<relative>, "" if unreadable.
 inline std::string ReadCliExample(const std::string& relative) {
-  std::ifstream in(std::string(CIRT_CORPUS_DIR) + "/aws-cli-examples/" + relative,
-                   std::ios::binary);
+  std::ifstream in(
+      std::string(CIRT_CORPUS_DIR) + "/aws-cli-examples/" + relative,
+      std::ios::binary);
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
 }
+#endif
 
 // The literal blocks of a reStructuredText page (the indented lines after a
 // line ending in "::"), in order, indentation kept.
@@ -84,7 +87,8 @@ inline std::vector<std::string> RstLiteralBlocks(const std::string& page) {
     }
     flush();
     std::string trimmed = line.substr(0, line.find_last_not_of(" \t\r") + 1);
-    in_block = trimmed.size() >= 2 && trimmed.compare(trimmed.size() - 2, 2, "::") == 0;
+    in_block = trimmed.size() >= 2 &&
+               trimmed.compare(trimmed.size() - 2, 2, "::") == 0;
   }
   flush();
   return blocks;

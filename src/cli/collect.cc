@@ -110,8 +110,7 @@ int RunCloudTrail(const CloudTrailFlags& f) {
         collect::DiscoverTrail((*session)->client(), f.out, f.command + " (trail discovery)");
     if (!found.ok()) {
       std::fprintf(stderr, "cirt: %s\n", found.status().ToString().c_str());
-      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage
-                                                                   : kExitInputSkipped;
+      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
     }
     for (const std::string& problem : found->problems)
       std::fprintf(stderr, "cirt: %s\n", problem.c_str());
@@ -150,10 +149,9 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   const collect::CollectStats& s = *stats;
   for (const std::string& problem : s.problems) std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (s.listed == 0) {
-    std::fprintf(stderr,
-                 "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
-                 options.bucket.c_str(),
-                 options.prefix.empty() ? "" : (options.prefix + "/").c_str());
+    std::fprintf(
+        stderr, "cirt: no CloudTrail objects under s3://%s/%sAWSLogs/ for the time range\n",
+        options.bucket.c_str(), options.prefix.empty() ? "" : (options.prefix + "/").c_str());
   }
   if (!f.quiet) {
     std::fprintf(stderr, "%s",
@@ -218,17 +216,23 @@ bool SetJson(const std::string& text, const char* flag, nlohmann::json* slot) {
   return true;
 }
 
-void PrintAccountSummary(const collect::AccountCollectStats& s) {
-  std::fprintf(stderr, "%s",
-               fmt::format("cirt: {} regions; {} GuardDuty and {} Security Hub findings, {} "
-                           "instances, {} security groups, {} network interfaces, {} IAM users, "
-                           "{} roles; {} files written ({:.1f} MB), {} unchanged, {} denied, {} "
-                           "failed; manifest head {}\n",
-                           s.regions.size(), s.guardduty_findings, s.securityhub_findings,
-                           s.instances, s.security_groups, s.network_interfaces, s.iam_users,
-                           s.iam_roles, s.written, static_cast<double>(s.bytes) / 1e6,
-                           s.unchanged, s.denied, s.errors, s.manifest_head)
-                   .c_str());
+// One line: what was found (for the parts collected), files and failures.
+void PrintAccountSummary(const collect::AccountCollectStats& s, bool findings, bool iam,
+                         bool ec2) {
+  std::string line = "cirt: ";
+  if (!s.regions.empty()) line += fmt::format("{} regions; ", s.regions.size());
+  if (findings)
+    line += fmt::format("{} GuardDuty and {} Security Hub findings; ", s.guardduty_findings,
+                        s.securityhub_findings);
+  if (iam) line += fmt::format("{} IAM users, {} roles; ", s.iam_users, s.iam_roles);
+  if (ec2)
+    line += fmt::format("{} instances, {} security groups, {} network interfaces; ", s.instances,
+                        s.security_groups, s.network_interfaces);
+  line += fmt::format(
+      "{} files written ({:.1f} MB), {} unchanged, {} denied, {} failed; manifest head {}\n",
+      s.written, static_cast<double>(s.bytes) / 1e6, s.unchanged, s.denied, s.errors,
+      s.manifest_head);
+  std::fputs(line.c_str(), stderr);
 }
 
 // `what`: "findings", "iam" or "ec2".
@@ -257,7 +261,7 @@ int RunAccount(const AccountFlags& f, const std::string& what) {
   }
   for (const std::string& problem : stats->problems)
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
-  if (!f.quiet) PrintAccountSummary(*stats);
+  if (!f.quiet) PrintAccountSummary(*stats, options.findings, options.iam, options.ec2);
   return stats->denied + stats->errors == 0 ? kExitOk : kExitInputSkipped;
 }
 
@@ -310,14 +314,14 @@ int RunAll(const AccountFlags& f) {
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (!f.quiet) {
     if (s.cloudtrail) {
-      std::fprintf(stderr, "%s",
-                   fmt::format("cirt: trail {} s3://{}/{}: {} objects listed, {} downloaded, {} "
-                               "unchanged, {} denied, {} failed\n",
-                               s.discovery.trail->name, s.discovery.trail->bucket,
-                               s.discovery.trail->prefix, s.cloudtrail->listed,
-                               s.cloudtrail->downloaded, s.cloudtrail->unchanged,
-                               s.cloudtrail->denied, s.cloudtrail->errors)
-                       .c_str());
+      std::fprintf(
+          stderr, "%s",
+          fmt::format("cirt: trail {} s3://{}/{}: {} objects listed, {} downloaded, {} "
+                      "unchanged, {} denied, {} failed\n",
+                      s.discovery.trail->name, s.discovery.trail->bucket, s.discovery.trail->prefix,
+                      s.cloudtrail->listed, s.cloudtrail->downloaded, s.cloudtrail->unchanged,
+                      s.cloudtrail->denied, s.cloudtrail->errors)
+              .c_str());
     } else if (s.lookup_events) {
       std::fprintf(stderr, "%s",
                    fmt::format("cirt: no trail bucket; LookupEvents: {} events in {} files, {} "
@@ -326,7 +330,7 @@ int RunAll(const AccountFlags& f) {
                                s.lookup_events->denied, s.lookup_events->errors)
                        .c_str());
     }
-    PrintAccountSummary(s.account);
+    PrintAccountSummary(s.account, true, true, true);
   }
   return s.failures() == 0 ? kExitOk : kExitInputSkipped;
 }
@@ -390,11 +394,11 @@ Runner AddCollect(CLI::App& app) {
                              "LookupEvents), findings, iam and ec2";
     CLI::App* sub = cmd->add_subcommand(what, help);
     AddAwsFlags(sub, &ac->aws);
-    if (what != "iam") {
-      sub->add_option("--regions", ac->regions,
-                      "Regions (default: every enabled region, from ec2 DescribeRegions)")
-          ->delimiter(',');
-    }
+    sub->add_option("--regions", ac->regions,
+                    what == "iam" ? "Accepted like on every collect command (IAM is global)"
+                                  : "Regions (default: every enabled region, from ec2 "
+                                    "DescribeRegions)")
+        ->delimiter(',');
     if (what == "findings" || what == "all") {
       sub->add_option("--guardduty-criteria", ac->guardduty_criteria,
                       "GuardDuty FindingCriteria as JSON or file://PATH (default: all findings)");

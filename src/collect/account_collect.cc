@@ -25,6 +25,18 @@ namespace {
 using Clock = std::chrono::system_clock;
 using Json = nlohmann::json;
 
+// Region names become folder names: "eu-west-1", "us-gov-west-1", never
+// anything that could leave the evidence folder.
+bool IsRegionName(std::string_view name) {
+  constexpr size_t kMaxRegionName = 32;
+  if (name.empty() || name.size() > kMaxRegionName || name.front() == '-') return false;
+  for (char c : name) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
 std::string RequestText(const Json& request) {
   return request.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
@@ -49,7 +61,15 @@ class AccountCollector {
     }
     CIRT_RETURN_IF_ERROR(writer_.Write("ec2/regions.json", SnapshotJson(raw), source));
     std::vector<std::string> names;
-    for (const auto& r : *regions) names.push_back(r.name);
+    for (const auto& r : *regions) {
+      if (IsRegionName(r.name)) {
+        names.push_back(r.name);
+      } else {
+        writer_.RecordFailure(source, Status::Corrupt("DescribeRegions answered an unusable "
+                                                      "region name '" +
+                                                      r.name.substr(0, 64) + "'"));
+      }
+    }
     std::sort(names.begin(), names.end());
     if (names.empty()) names.push_back(client_.region());
     return names;
@@ -108,14 +128,13 @@ class AccountCollector {
       return Status::Ok();
     }
     std::string dir = "findings/guardduty/" + region + "/";
-    CIRT_RETURN_IF_ERROR(
-        writer_.Write(dir + "detectors.json", SnapshotJson({{"detectorIds", *detectors}}),
-                      list_source));
+    CIRT_RETURN_IF_ERROR(writer_.Write(dir + "detectors.json",
+                                       SnapshotJson({{"detectorIds", *detectors}}), list_source));
     for (const std::string& detector : *detectors) {
       Json request = {{"detectorId", detector}};
       if (!criteria_.is_null()) request["findingCriteria"] = criteria_;
-      EntrySource source{"guardduty", "ListFindings+GetFindings", region, "", "", "",
-                         RequestText(request)};
+      EntrySource source{"guardduty", "ListFindings+GetFindings", region, "", "",
+                         "",          RequestText(request)};
       if (!IsSafeKey(detector) || detector.find('/') != std::string::npos) {
         writer_.RecordFailure(source, Status::Corrupt("detector id unusable as a file name"));
         continue;
@@ -190,8 +209,8 @@ class AccountCollector {
         Json list = Json::array();
         for (auto& g : *groups) list.push_back(std::move(g.raw));
         security_groups_ += groups->size();
-        CIRT_RETURN_IF_ERROR(writer_.Write(
-            dir + "security-groups.json", SnapshotJson({{"securityGroupInfo", list}}), source));
+        CIRT_RETURN_IF_ERROR(writer_.Write(dir + "security-groups.json",
+                                           SnapshotJson({{"securityGroupInfo", list}}), source));
       } else {
         writer_.RecordFailure(source, groups.status());
       }
@@ -204,8 +223,7 @@ class AccountCollector {
         for (auto& n : *interfaces) list.push_back(std::move(n.raw));
         network_interfaces_ += interfaces->size();
         CIRT_RETURN_IF_ERROR(writer_.Write(dir + "network-interfaces.json",
-                                           SnapshotJson({{"networkInterfaceSet", list}}),
-                                           source));
+                                           SnapshotJson({{"networkInterfaceSet", list}}), source));
       } else {
         writer_.RecordFailure(source, interfaces.status());
       }
@@ -248,12 +266,15 @@ Result<AccountCollectStats> CollectAccount(aws::Client& client, const AccountCol
   if (o.out_dir.empty()) return Status::InvalidArgument("--out is required");
   if (!o.findings && !o.iam && !o.ec2)
     return Status::InvalidArgument("nothing to collect (findings, iam or ec2)");
+  for (const std::string& region : o.regions) {
+    if (!IsRegionName(region))
+      return Status::InvalidArgument(fmt::format("'{}' is not a region name", region));
+  }
   if (!o.securityhub_filters.is_null() && !o.securityhub_filters.is_object())
     return Status::InvalidArgument("Security Hub filters must be a JSON object");
   Json criteria = nullptr;
   if (!o.guardduty_criteria.is_null()) {
-    CIRT_ASSIGN_OR_RETURN(criteria,
-                          aws::guardduty::NormalizeFindingCriteria(o.guardduty_criteria));
+    CIRT_ASSIGN_OR_RETURN(criteria, aws::guardduty::NormalizeFindingCriteria(o.guardduty_criteria));
   }
   auto now = [&] { return o.now ? o.now() : Clock::now(); };
   Clock::time_point started = now();

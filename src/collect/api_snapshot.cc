@@ -40,7 +40,8 @@ std::string StampedPath(std::string_view base, std::string_view stamp) {
 Status WriteFileAtomically(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
   fs::create_directories(path.parent_path(), ec);
-  if (ec) return Status::Io("cannot create: " + ec.message(), {.file = path.parent_path().string()});
+  if (ec)
+    return Status::Io("cannot create: " + ec.message(), {.file = path.parent_path().string()});
   fs::path tmp = path;
   tmp += ".part";
   {
@@ -60,8 +61,9 @@ std::string SnapshotBase(std::string_view path) {
   size_t slash = path.rfind('/');
   std::string_view name = path.substr(slash == std::string_view::npos ? 0 : slash + 1);
   size_t ext_dot = name.rfind('.');
-  for (std::string_view ext : {name.substr(ext_dot == std::string_view::npos ? name.size() : ext_dot),
-                               std::string_view()}) {
+  for (std::string_view ext :
+       {name.substr(ext_dot == std::string_view::npos ? name.size() : ext_dot),
+        std::string_view()}) {
     std::string_view rest = name.substr(0, name.size() - ext.size());
     if (rest.size() <= kStampLength + 1) continue;
     std::string_view stamp = rest.substr(rest.size() - kStampLength);
@@ -76,8 +78,7 @@ std::string SnapshotJson(const nlohmann::json& value) {
   return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-SnapshotWriter::SnapshotWriter(Manifest& manifest, std::string out_dir,
-                               std::string collector_arn,
+SnapshotWriter::SnapshotWriter(Manifest& manifest, std::string out_dir, std::string collector_arn,
                                std::function<std::chrono::system_clock::time_point()> now)
     : manifest_(manifest),
       out_dir_(std::move(out_dir)),

@@ -15,8 +15,8 @@
 #include <cstddef>
 #include <functional>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,11 +27,11 @@
 namespace cirt::collect {
 
 struct SnapshotCounts {
-  size_t written = 0;    // files written this run
-  size_t unchanged = 0;  // answers equal to the newest snapshot
-  size_t denied = 0;     // AccessDenied calls (recorded in the manifest)
-  size_t errors = 0;     // other failed calls (recorded in the manifest)
-  uint64_t bytes = 0;    // written this run
+  size_t written = 0;                 // files written this run
+  size_t unchanged = 0;               // answers equal to the newest snapshot
+  size_t denied = 0;                  // AccessDenied calls (recorded in the manifest)
+  size_t errors = 0;                  // other failed calls (recorded in the manifest)
+  uint64_t bytes = 0;                 // written this run
   std::vector<std::string> problems;  // one line per denied/failed call
 };
 

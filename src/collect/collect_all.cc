@@ -44,9 +44,12 @@ std::optional<TrailLocation> ChooseTrail(const Json& trail_list) {
   }
   if (best == nullptr) return std::nullopt;
   const Json& t = *best;
-  return TrailLocation{StringField(t, "Name"),         StringField(t, "TrailARN"),
-                       StringField(t, "HomeRegion"),   StringField(t, "S3BucketName"),
-                       StringField(t, "S3KeyPrefix"),  BoolField(t, "IsOrganizationTrail"),
+  return TrailLocation{StringField(t, "Name"),
+                       StringField(t, "TrailARN"),
+                       StringField(t, "HomeRegion"),
+                       StringField(t, "S3BucketName"),
+                       StringField(t, "S3KeyPrefix"),
+                       BoolField(t, "IsOrganizationTrail"),
                        BoolField(t, "IsMultiRegionTrail")};
 }
 
@@ -62,7 +65,12 @@ Result<TrailDiscovery> DiscoverTrail(aws::Client& client, const std::string& out
   if (id.ok()) identity = {id->account, id->arn, id->user_id};
   SnapshotWriter writer(manifest, out_dir, identity.arn, now);
   TrailDiscovery discovery;
-  EntrySource source{"cloudtrail", "DescribeTrails", client.region(), "", "", "",
+  EntrySource source{"cloudtrail",
+                     "DescribeTrails",
+                     client.region(),
+                     "",
+                     "",
+                     "",
                      R"({"includeShadowTrails":true})"};
   auto trails = aws::cloudtrail::DescribeTrails(client, client.region(), true);
   if (trails.ok()) {

@@ -70,7 +70,7 @@ struct CollectAllOptions {
 
 struct CollectAllStats {
   TrailDiscovery discovery;
-  std::optional<CollectStats> cloudtrail;        // when a trail bucket was found
+  std::optional<CollectStats> cloudtrail;          // when a trail bucket was found
   std::optional<LookupEventsStats> lookup_events;  // otherwise
   AccountCollectStats account;
   // Denied plus failed calls over every step.

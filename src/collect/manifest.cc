@@ -10,6 +10,7 @@
 
 #include "collect/crypto.h"
 #include "collect/local_files.h"
+#include "collect/parallel_hash.h"
 
 namespace cirt::collect {
 
@@ -230,7 +231,7 @@ Result<Manifest> Manifest::Load(const std::string& dir) {
   return m;
 }
 
-Result<VerifyResult> VerifyManifest(const std::string& dir) {
+Result<VerifyResult> VerifyManifest(const std::string& dir, unsigned jobs) {
   CIRT_ASSIGN_OR_RETURN(LocalFiles files, LocalFiles::Scan(dir));
   CIRT_ASSIGN_OR_RETURN(Manifest manifest, Manifest::Load(dir));
   VerifyResult result;
@@ -271,6 +272,14 @@ Result<VerifyResult> VerifyManifest(const std::string& dir) {
            fmt::format("{}: {}", EntryStatusName(e.status), e.error)});
     }
   }
+  // The files present, hashed in parallel; checked below in path order.
+  std::vector<std::string> present_paths;
+  for (const auto& [rel, e] : latest) {
+    if (std::binary_search(files.paths().begin(), files.paths().end(), rel))
+      present_paths.push_back(files.Absolute(rel));
+  }
+  std::vector<FileHash> hashes = HashFiles(present_paths, jobs);
+  size_t next_hash = 0;
   for (const auto& [rel, e] : latest) {
     ++result.totals.files;
     std::string path = files.Absolute(rel);
@@ -279,15 +288,15 @@ Result<VerifyResult> VerifyManifest(const std::string& dir) {
       add({CheckKind::kFile, Verdict::kMissing, rel, "", "file listed in the manifest is missing"});
       continue;
     }
-    Result<std::string> bytes = ReadWholeFile(path);
-    if (!bytes.ok()) {
-      add({CheckKind::kFile, Verdict::kMissing, rel, path, bytes.status().ToString()});
+    const FileHash& hash = hashes[next_hash++];
+    if (!hash.status.ok()) {
+      add({CheckKind::kFile, Verdict::kMissing, rel, path, hash.status.ToString()});
       continue;
     }
-    if (bytes->size() != e->size || Sha256Hex(*bytes) != e->sha256) {
+    if (hash.size != e->size || hash.sha256 != e->sha256) {
       add({CheckKind::kFile, Verdict::kChanged, rel, path,
-           bytes->size() != e->size
-               ? fmt::format("size {} differs from the manifest's {}", bytes->size(), e->size)
+           hash.size != e->size
+               ? fmt::format("size {} differs from the manifest's {}", hash.size, e->size)
                : std::string("SHA-256 differs from the manifest")});
       continue;
     }

@@ -109,8 +109,9 @@ std::string ComputeEntryHash(const ManifestEntry& entry);
 
 // Checks a collected folder against its manifest: the hash chain, then each
 // file's latest entry (present, size, SHA-256), and files no entry names
-// (except manifest.json). Denied entries are notices. Errors: kNotFound (no
-// dir or no manifest), kCorrupt (unparsable manifest).
-Result<VerifyResult> VerifyManifest(const std::string& dir);
+// (except manifest.json). Denied entries are notices. Files are hashed on
+// `jobs` threads (0 = hardware concurrency, at most 16). Errors: kNotFound
+// (no dir or no manifest), kCorrupt (unparsable manifest).
+Result<VerifyResult> VerifyManifest(const std::string& dir, unsigned jobs = 0);
 
 }  // namespace cirt::collect

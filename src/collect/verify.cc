@@ -11,6 +11,7 @@
 #include "collect/crypto.h"
 #include "collect/digest.h"
 #include "collect/local_files.h"
+#include "collect/parallel_hash.h"
 #include "collect/public_keys.h"
 #include "io/buffer.h"
 #include "io/gzip.h"
@@ -72,10 +73,12 @@ struct DigestState {
 
 class Verifier {
  public:
-  Verifier(const LocalFiles& files, const PublicKeyStore& keys) : files_(files), keys_(keys) {}
+  Verifier(const LocalFiles& files, const PublicKeyStore& keys, unsigned jobs)
+      : files_(files), keys_(keys), jobs_(jobs) {}
 
   VerifyResult Run() {
     LoadDigests();
+    HashLogs();
     LinkChain();
     std::vector<size_t> order(digests_.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -269,21 +272,40 @@ class Verifier {
              "unsupported hash algorithm " + log.hash_algorithm});
         continue;
       }
-      Result<std::string> bytes = ReadWholeFile(path);
-      Result<std::string> plain =
-          bytes.ok() ? Uncompressed(std::move(bytes).value()) : Result<std::string>(bytes.status());
-      if (!plain.ok()) {
+      auto hashed = log_hashes_.find(rel);  // HashLogs hashed every listed file
+      FileHash hash =
+          hashed != log_hashes_.end() ? hashed->second : HashFiles({path}, 1, Uncompressed).front();
+      if (!hash.status.ok()) {
         Add({CheckKind::kLogFile, Verdict::kChanged, location, path,
-             "cannot read: " + std::string(plain.status().message())});
+             "cannot read: " + std::string(hash.status.message())});
         continue;
       }
-      if (Sha256Hex(*plain) != Lower(log.hash_value)) {
+      if (hash.sha256 != Lower(log.hash_value)) {
         Add({CheckKind::kLogFile, Verdict::kChanged, location, path, "hash value doesn't match"});
         continue;
       }
       ++result_.totals.log_files_valid;
       Add({CheckKind::kLogFile, Verdict::kValid, location, path, ""});
     }
+  }
+
+  // The uncompressed SHA-256 of every log file a digest lists, on jobs_
+  // threads, before the (sequential, ordered) checks read them.
+  void HashLogs() {
+    std::set<std::string> listed;
+    for (const DigestState& s : digests_) {
+      if (!s.digest) continue;
+      for (const DigestLogFile& log : s.digest->log_files) {
+        std::string rel = files_.Find(log.s3_bucket, log.s3_object);
+        if (!rel.empty()) listed.insert(std::move(rel));
+      }
+    }
+    std::vector<std::string> rels(listed.begin(), listed.end());
+    std::vector<std::string> paths;
+    paths.reserve(rels.size());
+    for (const std::string& rel : rels) paths.push_back(files_.Absolute(rel));
+    std::vector<FileHash> hashes = HashFiles(paths, jobs_, Uncompressed);
+    for (size_t i = 0; i < rels.size(); ++i) log_hashes_.emplace(rels[i], std::move(hashes[i]));
   }
 
   // The delivery time range the digests of a scope (account + region) cover.
@@ -318,6 +340,8 @@ class Verifier {
 
   const LocalFiles& files_;
   const PublicKeyStore& keys_;
+  unsigned jobs_;
+  std::map<std::string, FileHash> log_hashes_;  // rel -> hash of the uncompressed bytes
   std::vector<DigestState> digests_;
   std::vector<std::string> logs_;
   std::map<std::string, size_t> by_location_;  // "bucket/object" -> digest
@@ -360,7 +384,7 @@ Result<VerifyResult> VerifyTrailFolder(const TrailVerifyOptions& options) {
     Status status = keys.LoadFile(file);
     if (!status.ok()) return Status::InvalidArgument(status.ToString());
   }
-  return Verifier(files, keys).Run();
+  return Verifier(files, keys, options.jobs).Run();
 }
 
 }  // namespace cirt::collect

@@ -79,6 +79,8 @@ struct TrailVerifyOptions {
   // Key files: PEM, base64 DER, DER, or ListPublicKeys JSON. Added to
   // <dir>/public-keys.json when that exists.
   std::vector<std::string> public_key_files;
+  // Threads hashing log files (0 = hardware concurrency, at most 16).
+  unsigned jobs = 0;
 };
 
 // Verifies every digest file under `dir` and the log files they list, and

@@ -48,8 +48,9 @@ std::string ChildText(pugi::xml_node node, const char* name);
 // (IAM) becomes an array, other elements with children an object keyed by
 // the wire's element names, and leaves their text (strings, as on the
 // wire). An empty element is "", or [] when its name is a list's: ending in
-// "Set" (EC2) or "List" or "Policies", or "Tags" (IAM). A repeated non-list child name keeps the
-// last value (the query protocol does not repeat names outside lists).
+// "Set" (EC2) or "List" or "Policies", or "Tags" (IAM). A repeated non-list
+// child name keeps the last value (the query protocol does not repeat names
+// outside lists).
 nlohmann::json XmlToJson(pugi::xml_node node);
 
 // Decodes either error shape; falls back to detail::NonAwsError.

@@ -93,37 +93,45 @@ bool BoolOr(const nlohmann::json& object, const char* key) {
 
 }  // namespace
 
-Result<std::vector<Trail>> DescribeTrails(Client& client, const std::string& region,
+Result<std::vector<Trail>> DescribeTrails(Client& client,
+                                          const std::string& region,
                                           bool include_shadow_trails) {
   nlohmann::json body = {{"includeShadowTrails", include_shadow_trails}};
-  Request request = MakeJsonRequest("cloudtrail", kTargetPrefix, "DescribeTrails", body);
+  Request request =
+      MakeJsonRequest("cloudtrail", kTargetPrefix, "DescribeTrails", body);
   request.region = region;
   CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
   CIRT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonBody(response.body));
   std::vector<Trail> trails;
   auto list = answer.find("trailList");
   if (list == answer.end() || list->is_null()) return trails;
-  if (!list->is_array()) return Status::Corrupt("DescribeTrails: trailList is not a list");
+  if (!list->is_array())
+    return Status::Corrupt("DescribeTrails: trailList is not a list");
   for (const auto& t : *list) {
-    if (!t.is_object()) return Status::Corrupt("DescribeTrails: trail is not an object");
-    trails.push_back({JsonString(t, "Name"), JsonString(t, "TrailARN"),
-                      JsonString(t, "HomeRegion"), JsonString(t, "S3BucketName"),
-                      JsonString(t, "S3KeyPrefix"), BoolOr(t, "IsMultiRegionTrail"),
-                      BoolOr(t, "IsOrganizationTrail"), BoolOr(t, "LogFileValidationEnabled"),
-                      t});
+    if (!t.is_object())
+      return Status::Corrupt("DescribeTrails: trail is not an object");
+    trails.push_back(
+        {JsonString(t, "Name"), JsonString(t, "TrailARN"),
+         JsonString(t, "HomeRegion"), JsonString(t, "S3BucketName"),
+         JsonString(t, "S3KeyPrefix"), BoolOr(t, "IsMultiRegionTrail"),
+         BoolOr(t, "IsOrganizationTrail"),
+         BoolOr(t, "LogFileValidationEnabled"), t});
   }
   return trails;
 }
 
 Result<TrailStatus> GetTrailStatus(Client& client, const std::string& region,
                                    const std::string& name) {
-  Request request = MakeJsonRequest("cloudtrail", kTargetPrefix, "GetTrailStatus",
-                                    nlohmann::json{{"Name", name}});
+  Request request =
+      MakeJsonRequest("cloudtrail", kTargetPrefix, "GetTrailStatus",
+                      nlohmann::json{{"Name", name}});
   request.region = region;
   CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
   CIRT_ASSIGN_OR_RETURN(nlohmann::json answer, ParseJsonBody(response.body));
-  if (!answer.is_object()) return Status::Corrupt("GetTrailStatus: answer is not an object");
-  return TrailStatus{BoolOr(answer, "IsLogging"), JsonString(answer, "LatestDeliveryError"),
+  if (!answer.is_object())
+    return Status::Corrupt("GetTrailStatus: answer is not an object");
+  return TrailStatus{BoolOr(answer, "IsLogging"),
+                     JsonString(answer, "LatestDeliveryError"),
                      JsonString(answer, "LatestDigestDeliveryError"), answer};
 }
 

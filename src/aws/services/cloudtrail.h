@@ -70,7 +70,8 @@ struct Trail {
 // with `include_shadow_trails`, the multi-region and organisation trails
 // that apply to it from elsewhere. Errors: as Client::Call; kCorrupt for an
 // unexpected answer.
-Result<std::vector<Trail>> DescribeTrails(Client& client, const std::string& region,
+Result<std::vector<Trail>> DescribeTrails(Client& client,
+                                          const std::string& region,
                                           bool include_shadow_trails = true);
 
 struct TrailStatus {

@@ -111,8 +111,8 @@ class CloudTrailTrailsTest : public ::testing::Test {
     return options;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{Credentials{
+      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
 };
 
 TEST_F(CloudTrailTrailsTest, DescribeTrailsRequestAndDecoding) {
@@ -132,12 +132,14 @@ TEST_F(CloudTrailTrailsTest, DescribeTrailsRequestAndDecoding) {
   EXPECT_TRUE(org.is_multi_region);
   EXPECT_TRUE(org.log_file_validation);
   EXPECT_EQ(org.home_region, "eu-west-1");
-  EXPECT_EQ(org.raw["TrailARN"], "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail");
+  EXPECT_EQ(org.raw["TrailARN"],
+            "arn:aws:cloudtrail:eu-west-1:111122223333:trail/org-trail");
   EXPECT_EQ((*trails)[1].s3_key_prefix, "");
   EXPECT_FALSE((*trails)[1].is_organization);
   const Request sent = transport_.sent()[0].request;
-  EXPECT_EQ(FindHeader(sent.headers, "X-Amz-Target").value_or(""),
-            "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails");
+  EXPECT_EQ(
+      FindHeader(sent.headers, "X-Amz-Target").value_or(""),
+      "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails");
   EXPECT_EQ(nlohmann::json::parse(sent.body)["includeShadowTrails"], true);
 
   transport_.Enqueue(200, "{}");
@@ -149,7 +151,8 @@ TEST_F(CloudTrailTrailsTest, DescribeTrailsRequestAndDecoding) {
 }
 
 TEST_F(CloudTrailTrailsTest, GetTrailStatus) {
-  transport_.Enqueue(200, R"({"IsLogging":false,"LatestDeliveryError":"AccessDenied",
+  transport_.Enqueue(200,
+                     R"({"IsLogging":false,"LatestDeliveryError":"AccessDenied",
     "StopLoggingTime":1.7E9})");
   Client client(Options(), creds_, transport_);
   auto status = GetTrailStatus(client, "eu-west-1", "org-trail");
@@ -159,7 +162,9 @@ TEST_F(CloudTrailTrailsTest, GetTrailStatus) {
   EXPECT_TRUE(status->raw.contains("StopLoggingTime"));
   const Request sent = transport_.sent()[0].request;
   EXPECT_EQ(nlohmann::json::parse(sent.body)["Name"], "org-trail");
-  EXPECT_NE(FindHeader(sent.headers, "Authorization").value_or("").find("/eu-west-1/cloudtrail/"),
+  EXPECT_NE(FindHeader(sent.headers, "Authorization")
+                .value_or("")
+                .find("/eu-west-1/cloudtrail/"),
             std::string::npos);
 }
 

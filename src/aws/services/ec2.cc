@@ -10,7 +10,8 @@ namespace {
 // One EC2 call in `region`: the parsed answer (EC2 puts results directly
 // under the <{Action}Response> root).
 Result<XmlResponse> CallEc2(Client& client, const std::string& region,
-                            std::string_view action, const QueryParams& params) {
+                            std::string_view action,
+                            const QueryParams& params) {
   Request request = MakeQueryRequest("ec2", action, kVersion, params);
   request.region = region;
   CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
@@ -21,25 +22,30 @@ Result<XmlResponse> CallEc2(Client& client, const std::string& region,
 // `decode` reads one <item> of `list_element`.
 template <class Item, class Decode>
 Result<std::vector<Item>> DescribeAll(Client& client, const std::string& region,
-                                      std::string_view action, QueryParams params,
+                                      std::string_view action,
+                                      QueryParams params,
                                       const char* list_element, Decode decode) {
   std::vector<Item> items;
-  Status status = Paginate([&](const std::string& token) -> Result<std::string> {
-    QueryParams page_params = params;
-    if (!token.empty()) page_params.emplace(std::string(kEc2NextToken.input), token);
-    CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallEc2(client, region, action, page_params));
-    pugi::xml_node result = xml.root();
-    for (pugi::xml_node item : result.child(list_element).children("item"))
-      items.push_back(decode(item));
-    return NextTokenFromXml(result, kEc2NextToken);
-  });
+  Status status =
+      Paginate([&](const std::string& token) -> Result<std::string> {
+        QueryParams page_params = params;
+        if (!token.empty())
+          page_params.emplace(std::string(kEc2NextToken.input), token);
+        CIRT_ASSIGN_OR_RETURN(XmlResponse xml,
+                              CallEc2(client, region, action, page_params));
+        pugi::xml_node result = xml.root();
+        for (pugi::xml_node item : result.child(list_element).children("item"))
+          items.push_back(decode(item));
+        return NextTokenFromXml(result, kEc2NextToken);
+      });
   CIRT_RETURN_IF_ERROR(status);
   return items;
 }
 
 std::vector<std::string> ItemTexts(pugi::xml_node list, const char* field) {
   std::vector<std::string> out;
-  for (pugi::xml_node item : list.children("item")) out.push_back(ChildText(item, field));
+  for (pugi::xml_node item : list.children("item"))
+    out.push_back(ChildText(item, field));
   return out;
 }
 
@@ -51,7 +57,8 @@ QueryParams FilterParams(const std::vector<Filter>& filters) {
 
 IpPermission DecodePermission(pugi::xml_node item) {
   IpPermission p{ChildText(item, "ipProtocol"), ChildText(item, "fromPort"),
-                 ChildText(item, "toPort"), ItemTexts(item.child("ipRanges"), "cidrIp"),
+                 ChildText(item, "toPort"),
+                 ItemTexts(item.child("ipRanges"), "cidrIp"),
                  ItemTexts(item.child("groups"), "groupId")};
   for (std::string& cidr : ItemTexts(item.child("ipv6Ranges"), "cidrIpv6"))
     p.cidrs.push_back(std::move(cidr));
@@ -69,9 +76,11 @@ Instance DecodeInstance(pugi::xml_node item) {
   i.subnet_id = ChildText(item, "subnetId");
   i.private_ip = ChildText(item, "privateIpAddress");
   i.public_ip = ChildText(item, "ipAddress");
-  i.iam_instance_profile_arn = ChildText(item.child("iamInstanceProfile"), "arn");
+  i.iam_instance_profile_arn =
+      ChildText(item.child("iamInstanceProfile"), "arn");
   i.security_group_ids = ItemTexts(item.child("groupSet"), "groupId");
-  i.network_interface_ids = ItemTexts(item.child("networkInterfaceSet"), "networkInterfaceId");
+  i.network_interface_ids =
+      ItemTexts(item.child("networkInterfaceSet"), "networkInterfaceId");
   return i;
 }
 
@@ -91,57 +100,71 @@ void AddFilters(QueryParams& params, const std::vector<Filter>& filters) {
   }
 }
 
-Result<std::vector<Region>> DescribeRegions(Client& client, bool all, nlohmann::json* raw) {
+Result<std::vector<Region>> DescribeRegions(Client& client, bool all,
+                                            nlohmann::json* raw) {
   QueryParams params;
   if (all) params.emplace("AllRegions", "true");
-  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallEc2(client, "", "DescribeRegions", params));
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml,
+                        CallEc2(client, "", "DescribeRegions", params));
   std::vector<Region> regions;
   pugi::xml_node list = xml.root().child("regionInfo");
   for (pugi::xml_node item : list.children("item")) {
-    regions.push_back({ChildText(item, "regionName"), ChildText(item, "regionEndpoint"),
+    regions.push_back({ChildText(item, "regionName"),
+                       ChildText(item, "regionEndpoint"),
                        ChildText(item, "optInStatus")});
   }
   if (raw != nullptr) {
     nlohmann::json items = XmlToJson(list);
-    if (!items.is_array()) items = nlohmann::json::array();  // <regionInfo/>: none
+    if (!items.is_array())
+      items = nlohmann::json::array();  // <regionInfo/>: none
     *raw = {{"regionInfo", std::move(items)}};
   }
   return regions;
 }
 
-Result<std::vector<Reservation>> DescribeInstances(Client& client, const std::string& region,
-                                                   const std::vector<Filter>& filters) {
+Result<std::vector<Reservation>> DescribeInstances(
+    Client& client, const std::string& region,
+    const std::vector<Filter>& filters) {
   return DescribeAll<Reservation>(
-      client, region, "DescribeInstances", FilterParams(filters), "reservationSet",
-      [](pugi::xml_node item) {
-        Reservation r{ChildText(item, "reservationId"), ChildText(item, "ownerId"), {},
+      client, region, "DescribeInstances", FilterParams(filters),
+      "reservationSet", [](pugi::xml_node item) {
+        Reservation r{ChildText(item, "reservationId"),
+                      ChildText(item, "ownerId"),
+                      {},
                       XmlToJson(item)};
-        for (pugi::xml_node instance : item.child("instancesSet").children("item"))
+        for (pugi::xml_node instance :
+             item.child("instancesSet").children("item"))
           r.instances.push_back(DecodeInstance(instance));
         return r;
       });
 }
 
-Result<std::vector<SecurityGroup>> DescribeSecurityGroups(Client& client,
-                                                          const std::string& region,
-                                                          const std::vector<Filter>& filters) {
+Result<std::vector<SecurityGroup>> DescribeSecurityGroups(
+    Client& client, const std::string& region,
+    const std::vector<Filter>& filters) {
   return DescribeAll<SecurityGroup>(
-      client, region, "DescribeSecurityGroups", FilterParams(filters), "securityGroupInfo",
-      [](pugi::xml_node item) {
-        SecurityGroup g{ChildText(item, "groupId"),          ChildText(item, "groupName"),
-                        ChildText(item, "vpcId"),            ChildText(item, "ownerId"),
-                        ChildText(item, "groupDescription"), {},
-                        {},                                  XmlToJson(item)};
+      client, region, "DescribeSecurityGroups", FilterParams(filters),
+      "securityGroupInfo", [](pugi::xml_node item) {
+        SecurityGroup g{ChildText(item, "groupId"),
+                        ChildText(item, "groupName"),
+                        ChildText(item, "vpcId"),
+                        ChildText(item, "ownerId"),
+                        ChildText(item, "groupDescription"),
+                        {},
+                        {},
+                        XmlToJson(item)};
         for (pugi::xml_node p : item.child("ipPermissions").children("item"))
           g.ingress.push_back(DecodePermission(p));
-        for (pugi::xml_node p : item.child("ipPermissionsEgress").children("item"))
+        for (pugi::xml_node p :
+             item.child("ipPermissionsEgress").children("item"))
           g.egress.push_back(DecodePermission(p));
         return g;
       });
 }
 
 Result<std::vector<NetworkInterface>> DescribeNetworkInterfaces(
-    Client& client, const std::string& region, const std::vector<Filter>& filters) {
+    Client& client, const std::string& region,
+    const std::vector<Filter>& filters) {
   return DescribeAll<NetworkInterface>(
       client, region, "DescribeNetworkInterfaces", FilterParams(filters),
       "networkInterfaceSet", [](pugi::xml_node item) {

@@ -30,9 +30,10 @@ void AddList(QueryParams& params, const std::string& name,
 void AddFilters(QueryParams& params, const std::vector<Filter>& filters);
 
 struct Region {
-  std::string name;           // "eu-west-1"
-  std::string endpoint;       // "ec2.eu-west-1.amazonaws.com"
-  std::string opt_in_status;  // "opt-in-not-required" | "opted-in" | "not-opted-in"
+  std::string name;      // "eu-west-1"
+  std::string endpoint;  // "ec2.eu-west-1.amazonaws.com"
+  // "opt-in-not-required" | "opted-in" | "not-opted-in"
+  std::string opt_in_status;
 };
 
 // DescribeRegions (regions enabled for the account; `all` adds the ones not
@@ -50,8 +51,8 @@ struct Instance {
   std::string vpc_id;
   std::string subnet_id;
   std::string private_ip;
-  std::string public_ip;                     // "" when none
-  std::string iam_instance_profile_arn;      // "" when none
+  std::string public_ip;                 // "" when none
+  std::string iam_instance_profile_arn;  // "" when none
   std::vector<std::string> security_group_ids;
   std::vector<std::string> network_interface_ids;
 };
@@ -70,10 +71,10 @@ Result<std::vector<Reservation>> DescribeInstances(
     const std::vector<Filter>& filters = {});
 
 struct IpPermission {
-  std::string protocol;  // "tcp", "udp", "icmp", "-1"
+  std::string protocol;   // "tcp", "udp", "icmp", "-1"
   std::string from_port;  // "" for all
   std::string to_port;
-  std::vector<std::string> cidrs;  // IPv4 and IPv6 ranges
+  std::vector<std::string> cidrs;      // IPv4 and IPv6 ranges
   std::vector<std::string> group_ids;  // referenced security groups
 };
 

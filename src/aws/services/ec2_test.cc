@@ -42,7 +42,8 @@ constexpr char kInstancesPage1[] = R"(<?xml version="1.0" encoding="UTF-8"?>
   <nextToken>page-2</nextToken>
 </DescribeInstancesResponse>)";
 
-constexpr char kInstancesPage2[] = R"(<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+constexpr char kInstancesPage2[] =
+    R"(<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
   <reservationSet>
     <item><reservationId>r-2</reservationId><ownerId>123456789012</ownerId>
       <instancesSet><item><instanceId>i-2</instanceId><instanceState><name>stopped</name></instanceState></item></instancesSet>
@@ -64,10 +65,12 @@ class Ec2ServiceTest : public ::testing::Test {
     size_t start = 0;
     while (start <= body.size()) {
       size_t amp = body.find('&', start);
-      std::string pair = body.substr(start, amp == std::string::npos ? amp : amp - start);
+      std::string pair =
+          body.substr(start, amp == std::string::npos ? amp : amp - start);
       size_t eq = pair.find('=');
-      params.emplace(UriDecode(pair.substr(0, eq)),
-                     eq == std::string::npos ? "" : UriDecode(pair.substr(eq + 1)));
+      params.emplace(
+          UriDecode(pair.substr(0, eq)),
+          eq == std::string::npos ? "" : UriDecode(pair.substr(eq + 1)));
       if (amp == std::string::npos) break;
       start = amp + 1;
     }
@@ -78,8 +81,8 @@ class Ec2ServiceTest : public ::testing::Test {
     return it == p.end() ? "<absent>" : it->second;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{Credentials{
+      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
 };
 
 TEST_F(Ec2ServiceTest, DescribeInstancesPagesDecodesAndKeepsRawJson) {
@@ -87,7 +90,8 @@ TEST_F(Ec2ServiceTest, DescribeInstancesPagesDecodesAndKeepsRawJson) {
   transport_.Enqueue(200, kInstancesPage2);
   Client client(Options(), creds_, transport_);
   auto reservations = DescribeInstances(
-      client, "eu-west-1", {{"instance-state-name", {"running", "stopped"}}, {"vpc-id", {"v"}}});
+      client, "eu-west-1",
+      {{"instance-state-name", {"running", "stopped"}}, {"vpc-id", {"v"}}});
   ASSERT_TRUE(reservations.ok()) << reservations.status().ToString();
   ASSERT_EQ(reservations->size(), 2u);
   const Reservation& r = (*reservations)[0];
@@ -100,9 +104,11 @@ TEST_F(Ec2ServiceTest, DescribeInstancesPagesDecodesAndKeepsRawJson) {
   EXPECT_EQ(i.instance_type, "t2.micro");
   EXPECT_EQ(i.public_ip, "54.194.252.215");
   EXPECT_EQ(i.private_ip, "192.168.1.88");
-  EXPECT_EQ(i.iam_instance_profile_arn, "arn:aws:iam::123456789012:instance-profile/web");
+  EXPECT_EQ(i.iam_instance_profile_arn,
+            "arn:aws:iam::123456789012:instance-profile/web");
   EXPECT_EQ(i.security_group_ids, std::vector<std::string>{"sg-e4076980"});
-  EXPECT_EQ(i.network_interface_ids, std::vector<std::string>{"eni-0598c7d356eba48d7"});
+  EXPECT_EQ(i.network_interface_ids,
+            std::vector<std::string>{"eni-0598c7d356eba48d7"});
   EXPECT_EQ((*reservations)[1].instances[0].state, "stopped");
   // Raw: wire names, lists as arrays, empty "...Set" lists as [].
   EXPECT_EQ(r.raw["groupSet"], nlohmann::json::array());
@@ -155,7 +161,8 @@ TEST_F(Ec2ServiceTest, DescribeSecurityGroupsDecodesRules) {
   EXPECT_EQ(g.description, "Web Servers");
   ASSERT_EQ(g.ingress.size(), 1u);
   EXPECT_EQ(g.ingress[0].from_port, "22");
-  EXPECT_EQ(g.ingress[0].cidrs, (std::vector<std::string>{"0.0.0.0/0", "::/0"}));
+  EXPECT_EQ(g.ingress[0].cidrs,
+            (std::vector<std::string>{"0.0.0.0/0", "::/0"}));
   EXPECT_EQ(g.ingress[0].group_ids, std::vector<std::string>{"sg-99"});
   ASSERT_EQ(g.egress.size(), 1u);
   EXPECT_EQ(g.egress[0].protocol, "-1");
@@ -163,8 +170,10 @@ TEST_F(Ec2ServiceTest, DescribeSecurityGroupsDecodesRules) {
   EXPECT_EQ(Form(transport_.sent()[0].request.body).count("Filter.1.Name"), 0u);
 }
 
-TEST_F(Ec2ServiceTest, DescribeNetworkInterfacesDecodesAttachmentAndAssociation) {
-  transport_.Enqueue(200, R"(<DescribeNetworkInterfacesResponse><networkInterfaceSet>
+TEST_F(Ec2ServiceTest,
+       DescribeNetworkInterfacesDecodesAttachmentAndAssociation) {
+  transport_.Enqueue(200,
+                     R"(<DescribeNetworkInterfacesResponse><networkInterfaceSet>
     <item><networkInterfaceId>eni-1</networkInterfaceId><subnetId>subnet-1</subnetId><vpcId>vpc-1</vpcId>
       <status>in-use</status><interfaceType>interface</interfaceType><privateIpAddress>10.0.0.5</privateIpAddress>
       <groupSet><item><groupId>sg-1</groupId></item><item><groupId>sg-2</groupId></item></groupSet>
@@ -174,12 +183,14 @@ TEST_F(Ec2ServiceTest, DescribeNetworkInterfacesDecodesAttachmentAndAssociation)
     <item><networkInterfaceId>eni-2</networkInterfaceId><status>available</status><groupSet/></item>
   </networkInterfaceSet></DescribeNetworkInterfacesResponse>)");
   Client client(Options(), creds_, transport_);
-  auto enis = DescribeNetworkInterfaces(client, "", {{"attachment.instance-id", {"i-1"}}});
+  auto enis = DescribeNetworkInterfaces(client, "",
+                                        {{"attachment.instance-id", {"i-1"}}});
   ASSERT_TRUE(enis.ok()) << enis.status().ToString();
   ASSERT_EQ(enis->size(), 2u);
   EXPECT_EQ((*enis)[0].instance_id, "i-1");
   EXPECT_EQ((*enis)[0].public_ip, "203.0.113.9");
-  EXPECT_EQ((*enis)[0].security_group_ids, (std::vector<std::string>{"sg-1", "sg-2"}));
+  EXPECT_EQ((*enis)[0].security_group_ids,
+            (std::vector<std::string>{"sg-1", "sg-2"}));
   EXPECT_EQ((*enis)[1].instance_id, "");
   EXPECT_EQ((*enis)[1].status, "available");
   EXPECT_EQ((*enis)[1].raw["groupSet"], nlohmann::json::array());
@@ -200,7 +211,8 @@ TEST_F(Ec2ServiceTest, DescribeRegionsAndErrors) {
   EXPECT_EQ(raw["regionInfo"].size(), 2u);
   EXPECT_EQ(Form(transport_.sent()[0].request.body).count("AllRegions"), 0u);
 
-  transport_.Enqueue(403, R"(<Response><Errors><Error><Code>UnauthorizedOperation</Code>
+  transport_.Enqueue(
+      403, R"(<Response><Errors><Error><Code>UnauthorizedOperation</Code>
     <Message>You are not authorized to perform this operation.</Message></Error></Errors>
     <RequestID>req-ec2</RequestID></Response>)");
   auto denied = DescribeInstances(client, "");
@@ -208,14 +220,18 @@ TEST_F(Ec2ServiceTest, DescribeRegionsAndErrors) {
   EXPECT_EQ(denied.status().context().request_id, "req-ec2");
 
   transport_.Enqueue(200, "not xml <");
-  EXPECT_EQ(DescribeSecurityGroups(client, "").status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(DescribeSecurityGroups(client, "").status().code(),
+            ErrorCode::kCorrupt);
 }
 
 TEST_F(Ec2ServiceTest, RepeatedNextTokenStopsWithCorrupt) {
-  transport_.Enqueue(200, "<R><networkInterfaceSet/><nextToken>same</nextToken></R>");
-  transport_.Enqueue(200, "<R><networkInterfaceSet/><nextToken>same</nextToken></R>");
+  transport_.Enqueue(
+      200, "<R><networkInterfaceSet/><nextToken>same</nextToken></R>");
+  transport_.Enqueue(
+      200, "<R><networkInterfaceSet/><nextToken>same</nextToken></R>");
   Client client(Options(), creds_, transport_);
-  EXPECT_EQ(DescribeNetworkInterfaces(client, "").status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(DescribeNetworkInterfaces(client, "").status().code(),
+            ErrorCode::kCorrupt);
 }
 
 }  // namespace

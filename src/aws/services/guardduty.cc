@@ -16,15 +16,17 @@ namespace {
 // ListDetectors and ListFindings allow at most 50 per page.
 constexpr int kMaxResults = 50;
 
-Result<nlohmann::json> CallGuardDuty(Client& client, const std::string& region,
-                                     std::string method, std::string path, QueryParams query,
-                                     const std::optional<nlohmann::json>& body) {
-  Request request = MakeRestJsonRequest("guardduty", std::move(method), std::move(path),
-                                        std::move(query), body);
+Result<nlohmann::json> CallGuardDuty(
+    Client& client, const std::string& region, std::string method,
+    std::string path, QueryParams query,
+    const std::optional<nlohmann::json>& body) {
+  Request request = MakeRestJsonRequest(
+      "guardduty", std::move(method), std::move(path), std::move(query), body);
   request.region = region;
   CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
   CIRT_ASSIGN_OR_RETURN(nlohmann::json page, ParseJsonBody(response.body));
-  if (!page.is_object()) return Status::Corrupt("GuardDuty answer is not a JSON object");
+  if (!page.is_object())
+    return Status::Corrupt("GuardDuty answer is not a JSON object");
   return page;
 }
 
@@ -34,10 +36,12 @@ Status AppendStrings(const nlohmann::json& page, const char* key,
                      std::vector<std::string>& out) {
   auto it = page.find(key);
   if (it == page.end() || it->is_null()) return Status::Ok();
-  if (!it->is_array()) return Status::Corrupt(fmt::format("GuardDuty: {} is not a list", key));
+  if (!it->is_array())
+    return Status::Corrupt(fmt::format("GuardDuty: {} is not a list", key));
   for (const auto& value : *it) {
     if (!value.is_string())
-      return Status::Corrupt(fmt::format("GuardDuty: {} holds a non-string", key));
+      return Status::Corrupt(
+          fmt::format("GuardDuty: {} holds a non-string", key));
     out.push_back(value.get<std::string>());
   }
   return Status::Ok();
@@ -49,29 +53,36 @@ std::string DetectorPath(const std::string& detector_id) {
 
 std::string LowerFirst(std::string name) {
   if (!name.empty())
-    name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+    name[0] =
+        static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
   return name;
 }
 
 }  // namespace
 
-Result<std::vector<std::string>> ListDetectors(Client& client, const std::string& region) {
+Result<std::vector<std::string>> ListDetectors(Client& client,
+                                               const std::string& region) {
   std::vector<std::string> ids;
-  Status status = Paginate([&](const std::string& token) -> Result<std::string> {
-    QueryParams query{{"maxResults", std::to_string(kMaxResults)}};
-    if (!token.empty()) query.emplace(std::string(kLowerNextToken.input), token);
-    CIRT_ASSIGN_OR_RETURN(nlohmann::json page,
-                          CallGuardDuty(client, region, "GET", "/detector", query, std::nullopt));
-    CIRT_RETURN_IF_ERROR(AppendStrings(page, "detectorIds", ids));
-    return NextTokenFromJson(page, kLowerNextToken);
-  });
+  Status status =
+      Paginate([&](const std::string& token) -> Result<std::string> {
+        QueryParams query{{"maxResults", std::to_string(kMaxResults)}};
+        if (!token.empty())
+          query.emplace(std::string(kLowerNextToken.input), token);
+        CIRT_ASSIGN_OR_RETURN(nlohmann::json page,
+                              CallGuardDuty(client, region, "GET", "/detector",
+                                            query, std::nullopt));
+        CIRT_RETURN_IF_ERROR(AppendStrings(page, "detectorIds", ids));
+        return NextTokenFromJson(page, kLowerNextToken);
+      });
   CIRT_RETURN_IF_ERROR(status);
   return ids;
 }
 
-Result<nlohmann::json> NormalizeFindingCriteria(const nlohmann::json& criteria) {
+Result<nlohmann::json> NormalizeFindingCriteria(
+    const nlohmann::json& criteria) {
   if (!criteria.is_object())
-    return Status::InvalidArgument("GuardDuty finding criteria must be a JSON object");
+    return Status::InvalidArgument(
+        "GuardDuty finding criteria must be a JSON object");
   auto it = criteria.find("criterion");
   if (it == criteria.end()) it = criteria.find("Criterion");
   if (it == criteria.end() || !it->is_object())
@@ -82,59 +93,69 @@ Result<nlohmann::json> NormalizeFindingCriteria(const nlohmann::json& criteria) 
   for (const auto& [attribute, condition] : it->items()) {
     if (!condition.is_object())
       return Status::InvalidArgument(
-          fmt::format("GuardDuty criterion '{}' is not an object of conditions", attribute));
+          fmt::format("GuardDuty criterion '{}' is not an object of conditions",
+                      attribute));
     nlohmann::json wire = nlohmann::json::object();
-    for (const auto& [op, value] : condition.items()) wire[LowerFirst(op)] = value;
+    for (const auto& [op, value] : condition.items())
+      wire[LowerFirst(op)] = value;
     criterion[attribute] = std::move(wire);
   }
   return nlohmann::json{{"criterion", std::move(criterion)}};
 }
 
-Result<std::vector<std::string>> ListFindings(Client& client, const std::string& region,
-                                              const std::string& detector_id,
-                                              const nlohmann::json& finding_criteria) {
+Result<std::vector<std::string>> ListFindings(
+    Client& client, const std::string& region, const std::string& detector_id,
+    const nlohmann::json& finding_criteria) {
   nlohmann::json criteria = nullptr;
   if (!finding_criteria.is_null()) {
     CIRT_ASSIGN_OR_RETURN(criteria, NormalizeFindingCriteria(finding_criteria));
   }
   std::vector<std::string> ids;
-  Status status = Paginate([&](const std::string& token) -> Result<std::string> {
-    nlohmann::json body = {{"maxResults", kMaxResults}};
-    if (!criteria.is_null()) body["findingCriteria"] = criteria;
-    if (!token.empty()) body[std::string(kLowerNextToken.input)] = token;
-    CIRT_ASSIGN_OR_RETURN(
-        nlohmann::json page,
-        CallGuardDuty(client, region, "POST", DetectorPath(detector_id) + "/findings", {}, body));
-    CIRT_RETURN_IF_ERROR(AppendStrings(page, "findingIds", ids));
-    return NextTokenFromJson(page, kLowerNextToken);
-  });
+  Status status =
+      Paginate([&](const std::string& token) -> Result<std::string> {
+        nlohmann::json body = {{"maxResults", kMaxResults}};
+        if (!criteria.is_null()) body["findingCriteria"] = criteria;
+        if (!token.empty()) body[std::string(kLowerNextToken.input)] = token;
+        CIRT_ASSIGN_OR_RETURN(
+            nlohmann::json page,
+            CallGuardDuty(client, region, "POST",
+                          DetectorPath(detector_id) + "/findings", {}, body));
+        CIRT_RETURN_IF_ERROR(AppendStrings(page, "findingIds", ids));
+        return NextTokenFromJson(page, kLowerNextToken);
+      });
   CIRT_RETURN_IF_ERROR(status);
   return ids;
 }
 
-Result<std::vector<Finding>> GetFindings(Client& client, const std::string& region,
-                                         const std::string& detector_id,
-                                         const std::vector<std::string>& finding_ids) {
+Result<std::vector<Finding>> GetFindings(
+    Client& client, const std::string& region, const std::string& detector_id,
+    const std::vector<std::string>& finding_ids) {
   std::vector<Finding> findings;
-  for (size_t first = 0; first < finding_ids.size(); first += kMaxFindingIdsPerCall) {
+  for (size_t first = 0; first < finding_ids.size();
+       first += kMaxFindingIdsPerCall) {
     size_t last = std::min(finding_ids.size(), first + kMaxFindingIdsPerCall);
     nlohmann::json body = {
         {"findingIds", std::vector<std::string>(finding_ids.begin() + first,
                                                 finding_ids.begin() + last)}};
-    CIRT_ASSIGN_OR_RETURN(nlohmann::json page,
-                          CallGuardDuty(client, region, "POST",
-                                        DetectorPath(detector_id) + "/findings/get", {}, body));
+    CIRT_ASSIGN_OR_RETURN(
+        nlohmann::json page,
+        CallGuardDuty(client, region, "POST",
+                      DetectorPath(detector_id) + "/findings/get", {}, body));
     auto list = page.find("findings");
     if (list == page.end() || !list->is_array())
-      return Status::Corrupt("GuardDuty GetFindings: answer has no findings list");
+      return Status::Corrupt(
+          "GuardDuty GetFindings: answer has no findings list");
     for (const auto& raw : *list) {
-      if (!raw.is_object()) return Status::Corrupt("GuardDuty GetFindings: finding is not an object");
+      if (!raw.is_object())
+        return Status::Corrupt(
+            "GuardDuty GetFindings: finding is not an object");
       Finding f;
       f.id = JsonString(raw, "id");
       f.arn = JsonString(raw, "arn");
       f.type = JsonString(raw, "type");
       auto severity = raw.find("severity");
-      if (severity != raw.end() && severity->is_number()) f.severity = severity->get<double>();
+      if (severity != raw.end() && severity->is_number())
+        f.severity = severity->get<double>();
       f.account_id = JsonString(raw, "accountId");
       f.region = JsonString(raw, "region");
       f.title = JsonString(raw, "title");

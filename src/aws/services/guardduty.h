@@ -17,15 +17,16 @@ inline constexpr size_t kMaxFindingIdsPerCall = 50;
 
 // ListDetectors in `region` ("" = the client's), every page.
 // Errors: as Client::Call; kCorrupt for a non-JSON answer.
-Result<std::vector<std::string>> ListDetectors(Client& client, const std::string& region);
+Result<std::vector<std::string>> ListDetectors(Client& client,
+                                               const std::string& region);
 
 // ListFindings of `detector_id`, every page. `finding_criteria` is the
 // wire's FindingCriteria ({"criterion": {"severity": {"gte": 7}}}) or null
 // for every finding; the AWS CLI's spelling ({"Criterion": {"type":
 // {"Eq": [...]}}}) is accepted too (see NormalizeFindingCriteria).
-Result<std::vector<std::string>> ListFindings(Client& client, const std::string& region,
-                                              const std::string& detector_id,
-                                              const nlohmann::json& finding_criteria = nullptr);
+Result<std::vector<std::string>> ListFindings(
+    Client& client, const std::string& region, const std::string& detector_id,
+    const nlohmann::json& finding_criteria = nullptr);
 
 struct Finding {
   std::string id;
@@ -43,9 +44,9 @@ struct Finding {
 // GetFindings for `finding_ids`, in calls of at most kMaxFindingIdsPerCall,
 // in the order returned. Errors: as Client::Call; kCorrupt when the answer
 // has no "findings" list.
-Result<std::vector<Finding>> GetFindings(Client& client, const std::string& region,
-                                         const std::string& detector_id,
-                                         const std::vector<std::string>& finding_ids);
+Result<std::vector<Finding>> GetFindings(
+    Client& client, const std::string& region, const std::string& detector_id,
+    const std::vector<std::string>& finding_ids);
 
 // FindingCriteria with the AWS CLI's upper-camel member names ("Criterion",
 // "Eq", "GreaterThanOrEqual") turned into the wire's lower-camel ones;

@@ -27,7 +27,8 @@ nlohmann::json ToWireCase(const nlohmann::json& value) {
   for (const auto& [key, v] : value.items()) {
     std::string name = key;
     if (name.find("::") == std::string::npos && !name.empty())
-      name[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
+      name[0] =
+          static_cast<char>(std::tolower(static_cast<unsigned char>(name[0])));
     out[name] = ToWireCase(v);
   }
   return out;
@@ -35,8 +36,8 @@ nlohmann::json ToWireCase(const nlohmann::json& value) {
 
 // The finding of the get-findings example, as GuardDuty sends it.
 nlohmann::json CorpusFinding() {
-  for (const std::string& block :
-       testing_util::RstLiteralBlocks(testing_util::ReadCliExample("guardduty/get-findings.rst"))) {
+  for (const std::string& block : testing_util::RstLiteralBlocks(
+           testing_util::ReadCliExample("guardduty/get-findings.rst"))) {
     auto parsed = nlohmann::json::parse(block, nullptr, false);
     if (!parsed.is_discarded() && parsed.contains("Findings"))
       return ToWireCase(parsed["Findings"][0]);
@@ -54,8 +55,8 @@ class GuardDutyServiceTest : public ::testing::Test {
     return options;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{Credentials{
+      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
 };
 
 TEST_F(GuardDutyServiceTest, ListDetectorsFollowsLowerCamelNextToken) {
@@ -93,8 +94,11 @@ TEST_F(GuardDutyServiceTest, ListFindingsSendsCriteriaInWireCaseOnEveryPage) {
   EXPECT_EQ(sent[0].request.method, "POST");
   EXPECT_EQ(sent[0].request.path, "/detector/det%2F1/findings");
   auto first = nlohmann::json::parse(sent[0].request.body);
-  EXPECT_EQ(first["findingCriteria"]["criterion"]["service.archived"]["eq"][0], "false");
-  EXPECT_EQ(first["findingCriteria"]["criterion"]["severity"]["greaterThanOrEqual"], 7);
+  EXPECT_EQ(first["findingCriteria"]["criterion"]["service.archived"]["eq"][0],
+            "false");
+  EXPECT_EQ(
+      first["findingCriteria"]["criterion"]["severity"]["greaterThanOrEqual"],
+      7);
   EXPECT_EQ(first["maxResults"], 50);
   EXPECT_FALSE(first.contains("nextToken"));
   auto second = nlohmann::json::parse(sent[1].request.body);
@@ -106,21 +110,25 @@ TEST_F(GuardDutyServiceTest, ListFindingsWithoutCriteriaSendsNone) {
   transport_.Enqueue(200, R"({"findingIds":[]})");
   Client client(Options(), creds_, transport_);
   ASSERT_TRUE(ListFindings(client, "", "d").ok());
-  EXPECT_FALSE(nlohmann::json::parse(transport_.sent()[0].request.body).contains("findingCriteria"));
+  EXPECT_FALSE(nlohmann::json::parse(transport_.sent()[0].request.body)
+                   .contains("findingCriteria"));
 }
 
 TEST_F(GuardDutyServiceTest, BadCriteriaAreRefusedBeforeAnyCall) {
   Client client(Options(), creds_, transport_);
-  auto ids = ListFindings(client, "", "d", nlohmann::json::parse(R"({"type":"x"})"));
+  auto ids =
+      ListFindings(client, "", "d", nlohmann::json::parse(R"({"type":"x"})"));
   EXPECT_EQ(ids.status().code(), ErrorCode::kInvalidArgument);
-  ids = ListFindings(client, "", "d", nlohmann::json::parse(R"({"Criterion":{"type":"x"}})"));
+  ids = ListFindings(client, "", "d",
+                     nlohmann::json::parse(R"({"Criterion":{"type":"x"}})"));
   EXPECT_EQ(ids.status().code(), ErrorCode::kInvalidArgument);
   EXPECT_TRUE(transport_.sent().empty());
 }
 
 TEST_F(GuardDutyServiceTest, GetFindingsDecodesTheCorpusSampleInBatchesOf50) {
   nlohmann::json finding = CorpusFinding();
-  ASSERT_TRUE(finding.is_object()) << "aws-cli-examples/guardduty/get-findings.rst unreadable";
+  ASSERT_TRUE(finding.is_object())
+      << "aws-cli-examples/guardduty/get-findings.rst unreadable";
   std::vector<std::string> ids;
   for (int i = 0; i < 51; ++i) ids.push_back("id" + std::to_string(i));
   transport_.Enqueue(200, nlohmann::json{{"findings", {finding}}}.dump());
@@ -137,12 +145,14 @@ TEST_F(GuardDutyServiceTest, GetFindingsDecodesTheCorpusSampleInBatchesOf50) {
   EXPECT_EQ(f.region, "us-east-1");
   EXPECT_EQ(f.created_at, "2020-05-26T22:21:48.385Z");
   EXPECT_EQ(f.raw, finding);
-  EXPECT_EQ(f.raw["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]["ipAddressV4"],
+  EXPECT_EQ(f.raw["service"]["action"]["awsApiCallAction"]["remoteIpDetails"]
+                 ["ipAddressV4"],
             "52.94.36.7");
   auto sent = transport_.sent();
   ASSERT_EQ(sent.size(), 2u);
   EXPECT_EQ(sent[0].request.path, "/detector/d4b0/findings/get");
-  EXPECT_EQ(nlohmann::json::parse(sent[0].request.body)["findingIds"].size(), 50u);
+  EXPECT_EQ(nlohmann::json::parse(sent[0].request.body)["findingIds"].size(),
+            50u);
   EXPECT_EQ(nlohmann::json::parse(sent[1].request.body)["findingIds"],
             nlohmann::json::array({"id50"}));
 }
@@ -164,15 +174,18 @@ TEST_F(GuardDutyServiceTest, MalformedAnswersAreCorruptNotCrashes) {
   transport_.Enqueue(200, "[]");
   EXPECT_EQ(ListDetectors(client, "").status().code(), ErrorCode::kCorrupt);
   transport_.Enqueue(200, R"({"nofindings":[]})");
-  EXPECT_EQ(GetFindings(client, "", "d", {"x"}).status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(GetFindings(client, "", "d", {"x"}).status().code(),
+            ErrorCode::kCorrupt);
   transport_.Enqueue(200, "<html>");
-  EXPECT_EQ(GetFindings(client, "", "d", {"x"}).status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(GetFindings(client, "", "d", {"x"}).status().code(),
+            ErrorCode::kCorrupt);
 }
 
 TEST_F(GuardDutyServiceTest, AccessDeniedIsAnAwsError) {
-  transport_.Enqueue(403, R"({"__type":"AccessDeniedException","message":"no"})",
-                     {{"x-amzn-ErrorType", "AccessDeniedException:http://internal"},
-                      {"x-amzn-RequestId", "req-1"}});
+  transport_.Enqueue(
+      403, R"({"__type":"AccessDeniedException","message":"no"})",
+      {{"x-amzn-ErrorType", "AccessDeniedException:http://internal"},
+       {"x-amzn-RequestId", "req-1"}});
   Client client(Options(), creds_, transport_);
   auto ids = ListDetectors(client, "");
   EXPECT_EQ(AwsErrorCode(ids.status()), "AccessDeniedException");

@@ -107,8 +107,8 @@ struct AccountAuthorizationDetails {
 // GetAccountAuthorizationDetails, every page (Marker/IsTruncated).
 // `page_size` > 0 sets MaxItems. Errors: as Client::Call; kCorrupt for
 // non-XML.
-Result<AccountAuthorizationDetails> GetAccountAuthorizationDetails(Client& client,
-                                                                   int page_size = 0);
+Result<AccountAuthorizationDetails> GetAccountAuthorizationDetails(
+    Client& client, int page_size = 0);
 
 enum class CredentialReportState : uint8_t { kStarted, kInProgress, kComplete };
 std::string_view CredentialReportStateName(CredentialReportState state);
@@ -120,7 +120,8 @@ Result<CredentialReportState> ParseCredentialReportState(std::string_view name);
 Result<CredentialReportState> GenerateCredentialReport(Client& client);
 
 struct CredentialReport {
-  std::string content_base64;  // the CSV, base64 as the query protocol carries blobs
+  // The CSV, base64 as the query protocol carries blobs.
+  std::string content_base64;
   std::string report_format;   // "text/csv"
   std::string generated_time;  // ISO-8601 as returned
 };
@@ -142,8 +143,8 @@ struct CredentialReportWait {
 // Generates a report, polls until IAM says COMPLETE, then gets it.
 // Errors: as the calls above; kCancelled when it is not complete after
 // max_polls.
-Result<CredentialReport> FetchCredentialReport(Client& client,
-                                               const CredentialReportWait& wait = {});
+Result<CredentialReport> FetchCredentialReport(
+    Client& client, const CredentialReportWait& wait = {});
 
 }  // namespace cirt::aws::iam
 

@@ -12,7 +12,8 @@
 namespace cirt::aws::iam {
 namespace {
 
-constexpr char kDetailsPage1[] = R"(<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+constexpr char kDetailsPage1[] =
+    R"(<GetAccountAuthorizationDetailsResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
 <GetAccountAuthorizationDetailsResult>
   <IsTruncated>true</IsTruncated>
   <Marker>EXAMPLEkakv9BCuUNFDtxWSyfzetYwEx2ADc8dnzfvERF5S6YMvXKx41t6gCl/eeaCX3Jo94/bKqezEAg8TEVS99EKFLxm3jtbpl25FDWEXAMPLE</Marker>
@@ -42,7 +43,8 @@ constexpr char kDetailsPage1[] = R"(<GetAccountAuthorizationDetailsResponse xmln
 <ResponseMetadata><RequestId>92e79ae7-7399-11e4-8c85-4b53eEXAMPLE</RequestId></ResponseMetadata>
 </GetAccountAuthorizationDetailsResponse>)";
 
-constexpr char kDetailsPage2[] = R"(<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult>
+constexpr char kDetailsPage2[] =
+    R"(<GetAccountAuthorizationDetailsResponse><GetAccountAuthorizationDetailsResult>
   <IsTruncated>false</IsTruncated>
   <UserDetailList/><GroupDetailList/>
   <RoleDetailList>
@@ -59,10 +61,14 @@ constexpr char kDetailsPage2[] = R"(<GetAccountAuthorizationDetailsResponse><Get
 </GetAccountAuthorizationDetailsResult></GetAccountAuthorizationDetailsResponse>)";
 
 std::string Generate(const char* state) {
-  return std::string("<GenerateCredentialReportResponse><GenerateCredentialReportResult><State>") +
+  return std::string(
+             "<GenerateCredentialReportResponse><"
+             "GenerateCredentialReportResult><State>") +
          state +
-         "</State><Description>No report exists. Starting a new report generation "
-         "task</Description></GenerateCredentialReportResult></GenerateCredentialReportResponse>";
+         "</State><Description>No report exists. Starting a new report "
+         "generation "
+         "task</Description></GenerateCredentialReportResult></"
+         "GenerateCredentialReportResponse>";
 }
 
 class IamReadTest : public ::testing::Test {
@@ -75,8 +81,8 @@ class IamReadTest : public ::testing::Test {
     return options;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{Credentials{
+      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
 };
 
 TEST_F(IamReadTest, AccountAuthorizationDetailsFollowsMarkerAndMergesPages) {
@@ -104,20 +110,25 @@ TEST_F(IamReadTest, AccountAuthorizationDetailsFollowsMarkerAndMergesPages) {
   EXPECT_EQ(details->raw["UserDetailList"].size(), 1u);
   EXPECT_EQ(details->raw["RoleDetailList"].size(), 1u);
   EXPECT_EQ(details->raw["Policies"].size(), 1u);
-  EXPECT_EQ(details->raw["UserDetailList"][0]["GroupList"], nlohmann::json::array({"Admins"}));
-  EXPECT_EQ(details->raw["UserDetailList"][0]["AttachedManagedPolicies"], nlohmann::json::array());
+  EXPECT_EQ(details->raw["UserDetailList"][0]["GroupList"],
+            nlohmann::json::array({"Admins"}));
+  EXPECT_EQ(details->raw["UserDetailList"][0]["AttachedManagedPolicies"],
+            nlohmann::json::array());
   EXPECT_EQ(details->raw["UserDetailList"][0]["Path"], "/");
-  EXPECT_EQ(details->raw["RoleDetailList"][0]["RolePolicyList"], nlohmann::json::array());
+  EXPECT_EQ(details->raw["RoleDetailList"][0]["RolePolicyList"],
+            nlohmann::json::array());
   EXPECT_NE(details->raw["RoleDetailList"][0]["AssumeRolePolicyDocument"]
                 .get<std::string>()
                 .find("%7B"),
             std::string::npos);
   auto sent = transport_.sent();
   ASSERT_EQ(sent.size(), 2u);
-  EXPECT_NE(sent[0].request.body.find("Action=GetAccountAuthorizationDetails"), std::string::npos);
+  EXPECT_NE(sent[0].request.body.find("Action=GetAccountAuthorizationDetails"),
+            std::string::npos);
   EXPECT_NE(sent[0].request.body.find("MaxItems=100"), std::string::npos);
   EXPECT_EQ(sent[0].request.body.find("Marker="), std::string::npos);
-  EXPECT_NE(sent[1].request.body.find("Marker=EXAMPLEkakv9"), std::string::npos);
+  EXPECT_NE(sent[1].request.body.find("Marker=EXAMPLEkakv9"),
+            std::string::npos);
   // IAM is global: signed for us-east-1 whatever the client's region.
   EXPECT_NE(FindHeader(sent[0].request.headers, "Authorization")
                 .value_or("")
@@ -129,7 +140,8 @@ TEST_F(IamReadTest, CredentialReportPollsUntilCompleteThenGets) {
   transport_.Enqueue(200, Generate("STARTED"));
   transport_.Enqueue(200, Generate("INPROGRESS"));
   transport_.Enqueue(200, Generate("COMPLETE"));
-  transport_.Enqueue(200, R"(<GetCredentialReportResponse><GetCredentialReportResult>
+  transport_.Enqueue(200,
+                     R"(<GetCredentialReportResponse><GetCredentialReportResult>
     <Content>dXNlcixhcm4KPHJvb3RfYWNjb3VudD4sYXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMjpyb290Cg==</Content>
     <ReportFormat>text/csv</ReportFormat><GeneratedTime>2024-05-01T10:00:00Z</GeneratedTime>
   </GetCredentialReportResult></GetCredentialReportResponse>)");
@@ -141,14 +153,18 @@ TEST_F(IamReadTest, CredentialReportPollsUntilCompleteThenGets) {
   auto report = FetchCredentialReport(client, wait);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
   EXPECT_EQ(report->content_base64,
-            "dXNlcixhcm4KPHJvb3RfYWNjb3VudD4sYXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMjpyb290Cg==");
+            "dXNlcixhcm4KPHJvb3RfYWNjb3VudD4sYXJuOmF3czppYW06OjEyMzQ1Njc4OTAxMj"
+            "pyb290Cg==");
   EXPECT_EQ(report->report_format, "text/csv");
   EXPECT_EQ(report->generated_time, "2024-05-01T10:00:00Z");
-  EXPECT_EQ(sleeps, (std::vector<std::chrono::milliseconds>(2, std::chrono::milliseconds(1500))));
+  EXPECT_EQ(sleeps, (std::vector<std::chrono::milliseconds>(
+                        2, std::chrono::milliseconds(1500))));
   auto sent = transport_.sent();
   ASSERT_EQ(sent.size(), 4u);
-  EXPECT_NE(sent[2].request.body.find("Action=GenerateCredentialReport"), std::string::npos);
-  EXPECT_NE(sent[3].request.body.find("Action=GetCredentialReport"), std::string::npos);
+  EXPECT_NE(sent[2].request.body.find("Action=GenerateCredentialReport"),
+            std::string::npos);
+  EXPECT_NE(sent[3].request.body.find("Action=GetCredentialReport"),
+            std::string::npos);
 }
 
 TEST_F(IamReadTest, CredentialReportGivesUpAfterMaxPolls) {
@@ -165,27 +181,38 @@ TEST_F(IamReadTest, CredentialReportGivesUpAfterMaxPolls) {
 }
 
 TEST_F(IamReadTest, CredentialReportStateTableRoundTripsAndRejectsUnknown) {
-  for (auto state : {CredentialReportState::kStarted, CredentialReportState::kInProgress,
-                     CredentialReportState::kComplete}) {
+  for (auto state :
+       {CredentialReportState::kStarted, CredentialReportState::kInProgress,
+        CredentialReportState::kComplete}) {
     auto parsed = ParseCredentialReportState(CredentialReportStateName(state));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, state);
   }
-  EXPECT_EQ(ParseCredentialReportState("DONE").status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(ParseCredentialReportState("DONE").status().code(),
+            ErrorCode::kCorrupt);
   transport_.Enqueue(200, Generate("WEIRD"));
   Client client(Options(), creds_, transport_);
-  EXPECT_EQ(GenerateCredentialReport(client).status().code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(GenerateCredentialReport(client).status().code(),
+            ErrorCode::kCorrupt);
 }
 
 TEST_F(IamReadTest, CredentialReportErrorsAreAwsErrors) {
-  transport_.Enqueue(410, R"(<ErrorResponse><Error><Type>Sender</Type><Code>ReportNotPresent</Code>
+  transport_.Enqueue(
+      410,
+      R"(<ErrorResponse><Error><Type>Sender</Type><Code>ReportNotPresent</Code>
     <Message>Credential report not present</Message></Error><RequestId>r1</RequestId></ErrorResponse>)");
   Client client(Options(), creds_, transport_);
-  EXPECT_EQ(AwsErrorCode(GetCredentialReport(client).status()), "ReportNotPresent");
-  transport_.Enqueue(200, "<GetCredentialReportResponse><GetCredentialReportResult/></GetCredentialReportResponse>");
+  EXPECT_EQ(AwsErrorCode(GetCredentialReport(client).status()),
+            "ReportNotPresent");
+  transport_.Enqueue(200,
+                     "<GetCredentialReportResponse><GetCredentialReportResult/"
+                     "></GetCredentialReportResponse>");
   EXPECT_EQ(GetCredentialReport(client).status().code(), ErrorCode::kCorrupt);
-  transport_.Enqueue(403, R"(<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>)");
-  EXPECT_EQ(AwsErrorCode(GetAccountAuthorizationDetails(client).status()), "AccessDenied");
+  transport_.Enqueue(
+      403,
+      R"(<ErrorResponse><Error><Code>AccessDenied</Code><Message>no</Message></Error></ErrorResponse>)");
+  EXPECT_EQ(AwsErrorCode(GetAccountAuthorizationDetails(client).status()),
+            "AccessDenied");
 }
 
 }  // namespace

@@ -8,39 +8,48 @@ namespace cirt::aws::securityhub {
 
 namespace {
 
-std::string NestedString(const nlohmann::json& object, const char* outer, const char* inner) {
+std::string NestedString(const nlohmann::json& object, const char* outer,
+                         const char* inner) {
   auto it = object.find(outer);
   return it != object.end() && it->is_object() ? JsonString(*it, inner) : "";
 }
 
 }  // namespace
 
-Result<std::vector<Finding>> GetFindings(Client& client, const GetFindingsInput& input) {
+Result<std::vector<Finding>> GetFindings(Client& client,
+                                         const GetFindingsInput& input) {
   if (!input.filters.is_null() && !input.filters.is_object())
-    return Status::InvalidArgument("Security Hub filters must be a JSON object");
+    return Status::InvalidArgument(
+        "Security Hub filters must be a JSON object");
   std::vector<Finding> findings;
-  Status status = Paginate([&](const std::string& token) -> Result<std::string> {
+  Status status = Paginate([&](const std::string& token)
+                               -> Result<std::string> {
     nlohmann::json body = {{"MaxResults", input.max_results}};
     if (!input.filters.is_null()) body["Filters"] = input.filters;
     if (!token.empty()) body[std::string(kNextToken.input)] = token;
-    Request request = MakeRestJsonRequest("securityhub", "POST", "/findings", {}, body);
+    Request request =
+        MakeRestJsonRequest("securityhub", "POST", "/findings", {}, body);
     request.region = input.region;
     CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
     CIRT_ASSIGN_OR_RETURN(nlohmann::json page, ParseJsonBody(response.body));
-    if (!page.is_object()) return Status::Corrupt("Security Hub answer is not a JSON object");
+    if (!page.is_object())
+      return Status::Corrupt("Security Hub answer is not a JSON object");
     auto list = page.find("Findings");
     if (list != page.end() && !list->is_null()) {
       if (!list->is_array())
-        return Status::Corrupt("Security Hub GetFindings: Findings is not a list");
+        return Status::Corrupt(
+            "Security Hub GetFindings: Findings is not a list");
       for (const auto& raw : *list) {
         if (!raw.is_object())
-          return Status::Corrupt("Security Hub GetFindings: finding is not an object");
-        findings.push_back({JsonString(raw, "Id"), JsonString(raw, "ProductArn"),
-                            JsonString(raw, "GeneratorId"), JsonString(raw, "AwsAccountId"),
-                            JsonString(raw, "Title"), NestedString(raw, "Severity", "Label"),
-                            NestedString(raw, "Workflow", "Status"),
-                            JsonString(raw, "RecordState"), JsonString(raw, "CreatedAt"),
-                            JsonString(raw, "UpdatedAt"), raw});
+          return Status::Corrupt(
+              "Security Hub GetFindings: finding is not an object");
+        findings.push_back(
+            {JsonString(raw, "Id"), JsonString(raw, "ProductArn"),
+             JsonString(raw, "GeneratorId"), JsonString(raw, "AwsAccountId"),
+             JsonString(raw, "Title"), NestedString(raw, "Severity", "Label"),
+             NestedString(raw, "Workflow", "Status"),
+             JsonString(raw, "RecordState"), JsonString(raw, "CreatedAt"),
+             JsonString(raw, "UpdatedAt"), raw});
       }
     }
     return NextTokenFromJson(page, kNextToken);

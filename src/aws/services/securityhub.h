@@ -18,7 +18,7 @@ struct Finding {
   std::string generator_id;
   std::string aws_account_id;
   std::string title;
-  std::string severity_label;  // "INFORMATIONAL" .. "CRITICAL", "" when absent
+  std::string severity_label;   // "INFORMATIONAL" .. "CRITICAL", "" when absent
   std::string workflow_status;  // Workflow.Status, "" when absent
   std::string record_state;     // "ACTIVE" | "ARCHIVED"
   std::string created_at;       // ISO-8601 as returned
@@ -37,6 +37,7 @@ struct GetFindingsInput {
 // GetFindings (POST /findings), every page. Errors: as Client::Call
 // (Security Hub not enabled: InvalidAccessException); kInvalidArgument when
 // filters is neither null nor an object; kCorrupt for an unexpected answer.
-Result<std::vector<Finding>> GetFindings(Client& client, const GetFindingsInput& input);
+Result<std::vector<Finding>> GetFindings(Client& client,
+                                         const GetFindingsInput& input);
 
 }  // namespace cirt::aws::securityhub

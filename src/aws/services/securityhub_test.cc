@@ -17,7 +17,8 @@ nlohmann::json CorpusFinding() {
   for (const std::string& block : testing_util::RstLiteralBlocks(
            testing_util::ReadCliExample("securityhub/get-findings.rst"))) {
     auto parsed = nlohmann::json::parse(block, nullptr, false);
-    if (!parsed.is_discarded() && parsed.contains("Findings")) return parsed["Findings"][0];
+    if (!parsed.is_discarded() && parsed.contains("Findings"))
+      return parsed["Findings"][0];
   }
   return nullptr;
 }
@@ -32,20 +33,24 @@ class SecurityHubServiceTest : public ::testing::Test {
     return options;
   }
   FakeTransport transport_;
-  StaticCredentialsProvider creds_{
-      Credentials{.access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
+  StaticCredentialsProvider creds_{Credentials{
+      .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};
 };
 
-TEST_F(SecurityHubServiceTest, GetFindingsPagesWithFiltersAndDecodesTheCorpusSample) {
+TEST_F(SecurityHubServiceTest,
+       GetFindingsPagesWithFiltersAndDecodesTheCorpusSample) {
   nlohmann::json finding = CorpusFinding();
-  ASSERT_TRUE(finding.is_object()) << "aws-cli-examples/securityhub/get-findings.rst unreadable";
-  transport_.Enqueue(200, nlohmann::json{{"Findings", {finding}}, {"NextToken", "t2"}}.dump());
+  ASSERT_TRUE(finding.is_object())
+      << "aws-cli-examples/securityhub/get-findings.rst unreadable";
+  transport_.Enqueue(
+      200, nlohmann::json{{"Findings", {finding}}, {"NextToken", "t2"}}.dump());
   transport_.Enqueue(200, R"({"Findings":[]})");
   Client client(Options(), creds_, transport_);
   GetFindingsInput input;
   input.region = "eu-central-1";
   // The filter of the example.
-  input.filters = nlohmann::json::parse(R"({"GeneratorId":[{"Value":"pci-dss","Comparison":"PREFIX"}]})");
+  input.filters = nlohmann::json::parse(
+      R"({"GeneratorId":[{"Value":"pci-dss","Comparison":"PREFIX"}]})");
   auto findings = GetFindings(client, input);
   ASSERT_TRUE(findings.ok()) << findings.status().ToString();
   ASSERT_EQ(findings->size(), 1u);
@@ -79,22 +84,26 @@ TEST_F(SecurityHubServiceTest, NoFiltersSendsNoFiltersMember) {
   auto findings = GetFindings(client, {});
   ASSERT_TRUE(findings.ok());
   EXPECT_TRUE(findings->empty());
-  EXPECT_FALSE(nlohmann::json::parse(transport_.sent()[0].request.body).contains("Filters"));
+  EXPECT_FALSE(nlohmann::json::parse(transport_.sent()[0].request.body)
+                   .contains("Filters"));
 }
 
 TEST_F(SecurityHubServiceTest, NotEnabledIsAnAwsErrorAndBadAnswersAreCorrupt) {
-  transport_.Enqueue(401,
-                     R"({"Code":"InvalidAccessException","Message":"Account is not subscribed"})",
-                     {{"x-amzn-ErrorType", "InvalidAccessException"}});
+  transport_.Enqueue(
+      401,
+      R"({"Code":"InvalidAccessException","Message":"Account is not subscribed"})",
+      {{"x-amzn-ErrorType", "InvalidAccessException"}});
   Client client(Options(), creds_, transport_);
-  EXPECT_EQ(AwsErrorCode(GetFindings(client, {}).status()), "InvalidAccessException");
+  EXPECT_EQ(AwsErrorCode(GetFindings(client, {}).status()),
+            "InvalidAccessException");
   transport_.Enqueue(200, R"({"Findings":{}})");
   EXPECT_EQ(GetFindings(client, {}).status().code(), ErrorCode::kCorrupt);
   transport_.Enqueue(200, R"({"Findings":[1]})");
   EXPECT_EQ(GetFindings(client, {}).status().code(), ErrorCode::kCorrupt);
   GetFindingsInput bad;
   bad.filters = nlohmann::json::array();
-  EXPECT_EQ(GetFindings(client, bad).status().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(GetFindings(client, bad).status().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 }  // namespace
