@@ -12,46 +12,14 @@
 
 #include "detect/hunt.h"
 #include "detect/testing_records.h"
-#include "model/event.h"
 #include "report/writer.h"
 
 namespace cirt::detect {
 namespace {
 
 namespace fs = std::filesystem;
-using testing_records::PantherLog;
-using testing_records::YamlToJson;
-
-constexpr int64_t kBase = 1774346400LL * 1000000;  // 2026-03-24T10:00:00Z
-
-std::string At(int64_t seconds) { return model::FormatUtcTimestamp(kBase + seconds * 1000000); }
-
-// A Panther test event with eventTime, eventID and the given fields
-// (dotted paths into maps) replaced.
-std::string Record(const std::string& file, const std::string& test, int64_t seconds,
-                   const std::string& id, const std::map<std::string, std::string>& fields = {}) {
-  YAML::Node log = PantherLog(file, test);
-  log["eventTime"] = At(seconds);
-  log["eventID"] = id;
-  for (const auto& [path, value] : fields) {
-    YAML::Node node = log;
-    size_t start = 0;
-    while (true) {
-      size_t dot = path.find('.', start);
-      std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
-      if (dot == std::string::npos) {
-        node[key] = value;
-        break;
-      }
-      YAML::Node child = node[key];
-      node.reset(child);
-      start = dot + 1;
-    }
-  }
-  std::string json;
-  YamlToJson(log, &json);
-  return json;
-}
+using testing_records::kBase;
+using testing_records::Record;
 
 // GetRole denied for user "tester" (Panther's aws_iam_user_recon_denied).
 std::string Denied(int64_t seconds, const std::string& id,

@@ -11,10 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "io/gzip.h"
+#include "model/event.h"
 
 namespace cirt::detect::testing_records {
 
@@ -117,6 +119,41 @@ inline YAML::Node PantherLog(const std::string& file, const std::string& test) {
   }
   ADD_FAILURE() << "no test '" << test << "' in " << path;
   return YAML::Node(YAML::NodeType::Map);
+}
+
+constexpr int64_t kBase = 1774346400LL * 1000000;  // 2026-03-24T10:00:00Z
+
+// kBase plus `seconds`, as CloudTrail writes eventTime.
+inline std::string At(int64_t seconds) {
+  return model::FormatUtcTimestamp(kBase + seconds * 1000000);
+}
+
+// A Panther test event with eventTime (kBase + `seconds`), eventID and the
+// given fields (dotted paths into maps; created when absent) replaced.
+inline std::string Record(const std::string& file, const std::string& test, int64_t seconds,
+                          const std::string& id,
+                          const std::map<std::string, std::string>& fields = {}) {
+  YAML::Node log = PantherLog(file, test);
+  log["eventTime"] = At(seconds);
+  log["eventID"] = id;
+  for (const auto& [path, value] : fields) {
+    YAML::Node node = log;
+    size_t start = 0;
+    while (true) {
+      size_t dot = path.find('.', start);
+      std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
+      if (dot == std::string::npos) {
+        node[key] = value;
+        break;
+      }
+      YAML::Node child = node[key];
+      node.reset(child);
+      start = dot + 1;
+    }
+  }
+  std::string json;
+  YamlToJson(log, &json);
+  return json;
 }
 
 // Writes `records` (JSON texts) as one gzip CloudTrail S3 object.
