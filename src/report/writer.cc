@@ -412,7 +412,6 @@ class TableWriter : public DetectionWriter {
       std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
       std::string title = d.rule().title;
       if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
-      if (d.evidence()) title = fmt::format("{} [{}]", title, EvidenceSummary(*d.evidence()));
       line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
            d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
            std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
@@ -432,11 +431,14 @@ class TableWriter : public DetectionWriter {
       ids += (i ? ", " : "") + ev.event_ids[i];
     }
     if (ev.event_ids.size() > kShown) ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
-    std::string s = fmt::format("{:20} \u2502      \u2514 {} event{} {} .. {}: {}", "",
-                                ev.event_ids.size(), ev.event_ids.size() == 1 ? "" : "s",
+    std::string s = fmt::format("{:20} \u2502      \u2514 {}; {} event{} {} .. {}: {}", "",
+                                EvidenceSummary(ev), ev.event_ids.size(),
+                                ev.event_ids.size() == 1 ? "" : "s",
                                 model::FormatUtcTimestamp(ev.first_time_us),
                                 model::FormatUtcTimestamp(ev.last_time_us), ids);
-    std::string fitted = Fit(s, std::max<size_t>(options_.width, 60));
+    // Not cut to the table width: the ids are what the line is for. Fit
+    // only replaces control characters that came from records.
+    std::string fitted = Fit(s, s.size());
     fitted.erase(fitted.find_last_not_of(' ') + 1);
     Put(out_, fitted + "\n");
   }
