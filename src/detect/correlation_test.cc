@@ -259,6 +259,60 @@ correlation:
   EXPECT_TRUE(Of(Run(), "Denied on many IAM APIs from one address").empty());
 }
 
+// --- value_sum, value_avg ---
+
+// The specification's "Possible Exfiltration" example on S3 data events:
+// GetObject calls by Alice (Panther's S3 data event, eventName and
+// bytesTransferredOut adjusted; the byte counts stay JSON numbers).
+std::string GetObject(int64_t seconds, const std::string& id, const std::string& bytes) {
+  return Record("aws_s3_delete_object.yml", "DeleteObject", seconds, id,
+                {{"eventName", "GetObject"}, {"additionalEventData.bytesTransferredOut", bytes}});
+}
+
+std::string ExfiltrationRules(const std::string& type, const std::string& threshold) {
+  return R"(title: Object read
+name: object_read
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    eventSource: s3.amazonaws.com
+    eventName: GetObject
+  condition: selection
+---
+title: Possible exfiltration from S3
+correlation:
+  type: )" + type + R"(
+  rules: [object_read]
+  group-by: [userIdentity.arn, sourceIPAddress]
+  timespan: 1h
+  condition:
+    field: additionalEventData.bytesTransferredOut
+    gt: )" + threshold + "\n";
+}
+
+TEST_F(CorrelationTest, ValueSumAddsTheFieldOverTheWindow) {
+  Rules(ExfiltrationRules("value_sum", "1000000"));
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"), GetObject(120, "g2", "200000")});
+  EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // exactly 1000000
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"), GetObject(120, "g2", "200001")});
+  HuntResult r = Run();
+  auto hits = Of(r, "Possible exfiltration from S3");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->type, "value_sum");
+  EXPECT_EQ(hits[0]->evidence()->count, 1000001);
+  EXPECT_EQ(hits[0]->evidence()->group.size(), 2u);
+}
+
+TEST_F(CorrelationTest, ValueAvgAveragesTheField) {
+  Rules(ExfiltrationRules("value_avg", "500000"));
+  Trail({GetObject(0, "g0", "100"), GetObject(60, "g1", "900000")});
+  EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // 450050
+  Trail({GetObject(0, "g0", "200000"), GetObject(60, "g1", "900000")});
+  auto hits = Of(Run(), "Possible exfiltration from S3");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->count, 550000);
+}
+
 // --- temporal ---
 
 // Panther's StopInstances and ModifyInstanceAttribute (userData) events, on

@@ -129,7 +129,8 @@ inline std::string At(int64_t seconds) {
 }
 
 // A Panther test event with eventTime (kBase + `seconds`), eventID and the
-// given fields (dotted paths into maps; created when absent) replaced.
+// given fields (dotted paths into maps; created when absent) replaced;
+// numbers stay numbers.
 inline std::string Record(const std::string& file, const std::string& test, int64_t seconds,
                           const std::string& id,
                           const std::map<std::string, std::string>& fields = {}) {
@@ -143,7 +144,12 @@ inline std::string Record(const std::string& file, const std::string& test, int6
       size_t dot = path.find('.', start);
       std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
       if (dot == std::string::npos) {
+        // A number stays a number (bytesTransferredOut), anything else is
+        // written as a string.
+        const YAML::Node old = node[key];
+        const bool number = old.IsScalar() && old.Tag() == "?" && IsJsonNumber(old.Scalar());
         node[key] = value;
+        if (number && IsJsonNumber(value)) node[key].SetTag("?");
         break;
       }
       YAML::Node child = node[key];
