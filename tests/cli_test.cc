@@ -276,6 +276,14 @@ correlation:
   EXPECT_NE(r.out.find("0 rules load, 2 fail"), std::string::npos) << r.out;
 }
 
+TEST_F(CliTest, ExampleCorrelationRulesLoad) {
+  CirtRun r = Cirt("rules check " + std::string(CIRT_SOURCE_DIR) + "/docs/correlations");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("6 rules load, 0 fail, 0 skipped (other logsource), 5 correlation rules load"),
+            std::string::npos)
+      << r.out;
+}
+
 TEST_F(CliTest, HuntAnomaliesAgainstABaseline) {
   // mallory's key from a new address after the baseline.
   std::string later = StopLogging(3);

@@ -401,6 +401,24 @@ TEST_F(CorrelationTest, TemporalOrderedNeedsTheListedOrder) {
   EXPECT_EQ(hits[0]->evidence()->event_ids, (std::vector<std::string>{"stop", "mod1"}));
 }
 
+TEST_F(CorrelationTest, ExampleRuleStopThenUserDataChange) {
+  // docs/correlations: temporal_ordered with an alias and generate: true.
+  fs::copy_file(std::string(CIRT_SOURCE_DIR) +
+                    "/docs/correlations/mr_aws_ec2_stop_then_user_data_change.yml",
+                dir_ / "rules" / "rules.yml");
+  Trail({Stop(0, "stop"), UserData(1200, "mod")});
+  HuntResult r = Run();
+  auto hits = Of(r, "EC2 Instance Stopped Then Its User Data Changed");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->event_ids, (std::vector<std::string>{"stop", "mod"}));
+  // generate: true keeps the referenced rules' own detections.
+  EXPECT_EQ(Of(r, "EC2 Instances Stopped").size(), 1u);
+  EXPECT_EQ(Of(r, "EC2 Instance User Data Changed").size(), 1u);
+  // An hour and a second apart: too late.
+  Trail({Stop(0, "stop"), UserData(3601, "mod")});
+  EXPECT_TRUE(Of(Run(), "EC2 Instance Stopped Then Its User Data Changed").empty());
+}
+
 // The specification's closing example, "Multiple failed logins followed by
 // successful login", on Panther's root console sign-in events: a chain of
 // an event_count correlation and a temporal_ordered one in one file.
