@@ -80,7 +80,8 @@ int RunHunt(const HuntFlags& f) {
     if (!f.baseline_end.empty()) {
       a.baseline_end_us = model::ParseUtcTimestamp(f.baseline_end);
       if (!a.baseline_end_us) {
-        std::fprintf(stderr, "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
+        std::fprintf(stderr,
+                     "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
                      f.baseline_end.c_str());
         return kExitUsage;
       }
@@ -160,7 +161,8 @@ int RunHunt(const HuntFlags& f) {
     double mb = static_cast<double>(s.bytes_json) / 1e6;
     std::fprintf(stderr,
                  "%s",
-                 fmt::format("cirt: {} rules, {} correlation rules ({} other logsource, {} failed); "
+                 fmt::format("cirt: {} rules, {} correlation rules ({} other logsource, {} "
+                             "failed); "
                              "{} files, {} records, {:.1f} MB JSON in {:.2f}s ({:.0f} MB/s, {:.0f} "
                              "events/s); skipped: {} files, {} partial files, {} records, {} "
                              "digest files\n",

@@ -8,7 +8,6 @@
 #include <map>
 #include <unordered_map>
 
-
 namespace cirt::detect {
 
 namespace {
@@ -31,8 +30,8 @@ constexpr KindEntry kKinds[kAnomalyKindCount] = {
 // writes the service's own code: IAM/S3 "AccessDenied", JSON APIs
 // "AccessDeniedException", EC2 "Client.UnauthorizedOperation").
 constexpr std::string_view kDenials[] = {"AccessDenied", "AccessDeniedException",
-                                         "UnauthorizedOperation",
-                                         "Client.UnauthorizedOperation", "UnauthorizedAccess"};
+                                         "UnauthorizedOperation", "Client.UnauthorizedOperation",
+                                         "UnauthorizedAccess"};
 
 struct StringHash {
   using is_transparent = void;
@@ -110,23 +109,29 @@ std::string_view AnomalyKindName(AnomalyKind kind) {
 
 const model::RuleInfo& AnomalyRule(AnomalyKind kind) {
   static const std::array<model::RuleInfo, kAnomalyKindCount> kRules = {{
-      {"86ce0f56-9bd8-42e0-a5df-2e5a070fed47", "First-seen source network for a principal",
+      {"86ce0f56-9bd8-42e0-a5df-2e5a070fed47",
+       "First-seen source network for a principal",
        model::Level::kLow,
        {"attack.initial-access", "attack.t1078.004", "detection.threat-hunting"}},
-      {"5f8a5d50-d898-414a-ad06-ccf3600ae5c9", "First-seen user agent for a principal",
+      {"5f8a5d50-d898-414a-ad06-ccf3600ae5c9",
+       "First-seen user agent for a principal",
        model::Level::kLow,
        {"attack.initial-access", "attack.t1078.004", "detection.threat-hunting"}},
-      {"bc183bc8-c0cc-47f1-ad9d-c75118e2f92a", "First-seen region for a principal",
+      {"bc183bc8-c0cc-47f1-ad9d-c75118e2f92a",
+       "First-seen region for a principal",
        model::Level::kMedium,
        {"attack.defense-evasion", "attack.t1535", "detection.threat-hunting"}},
-      {"8fb93436-ea25-4f10-adab-5dc032696e4c", "First-seen API for a principal",
+      {"8fb93436-ea25-4f10-adab-5dc032696e4c",
+       "First-seen API for a principal",
        model::Level::kLow,
        {"attack.discovery", "attack.t1526", "detection.threat-hunting"}},
       {"702b4efa-6478-4007-bc71-16ca8c93e7c9",
-       "Long-term access key used from outside AWS for the first time", model::Level::kMedium,
-       {"attack.initial-access", "attack.credential-access", "attack.t1078.004",
-        "attack.t1552.001", "detection.threat-hunting"}},
-      {"717f8962-7656-40fa-843c-0258174e2241", "Burst of denied API calls (enumeration)",
+       "Long-term access key used from outside AWS for the first time",
+       model::Level::kMedium,
+       {"attack.initial-access", "attack.credential-access", "attack.t1078.004", "attack.t1552.001",
+        "detection.threat-hunting"}},
+      {"717f8962-7656-40fa-843c-0258174e2241",
+       "Burst of denied API calls (enumeration)",
        model::Level::kMedium,
        {"attack.discovery", "attack.t1580", "attack.t1087.004", "detection.threat-hunting"}},
   }};
@@ -184,7 +189,8 @@ void AnomalyDetector::Add(const model::Event& e, const model::RecordOrigin& orig
   Network(e.source_ip, m.options.ipv4_prefix, m.options.ipv6_prefix, &network);
   if (!principal.empty()) {
     auto it = m.principals.find(principal);
-    if (it == m.principals.end()) it = m.principals.emplace(std::string(principal), PrincipalState{}).first;
+    if (it == m.principals.end())
+      it = m.principals.emplace(std::string(principal), PrincipalState{}).first;
     PrincipalState& st = it->second;
     st.first_time_us = std::min(st.first_time_us, e.time_us);
     Impl::Observe(&st.seen[0], network, e, origin, file_index);

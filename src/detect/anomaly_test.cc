@@ -107,12 +107,15 @@ std::vector<std::string> With(std::vector<std::string> records, const std::strin
 
 TEST(Anomaly, FirstSeenNetwork) {
   // Same /24 and same /48: nothing new.
-  EXPECT_TRUE(Detect(With(With(Baseline(), Nikki(2 * kDay, "n0", {{"sourceIPAddress", "192.0.2.200"}})),
-                          Nikki(2 * kDay + 1, "n1", {{"sourceIPAddress", "2001:db8:1:ff::9"}})))
-                  .empty());
-  auto ds = Detect(With(With(Baseline(), Nikki(2 * kDay, "v4", {{"sourceIPAddress", "198.51.100.7"}})),
-                        Nikki(2 * kDay + 1, "v6", {{"sourceIPAddress", "2001:db8:2::1"}})));
-  EXPECT_EQ(Kinds(ds), (std::vector<std::string>{"first_seen_network v4", "first_seen_network v6"}));
+  EXPECT_TRUE(
+      Detect(With(With(Baseline(), Nikki(2 * kDay, "n0", {{"sourceIPAddress", "192.0.2.200"}})),
+                  Nikki(2 * kDay + 1, "n1", {{"sourceIPAddress", "2001:db8:1:ff::9"}})))
+          .empty());
+  auto ds =
+      Detect(With(With(Baseline(), Nikki(2 * kDay, "v4", {{"sourceIPAddress", "198.51.100.7"}})),
+                  Nikki(2 * kDay + 1, "v6", {{"sourceIPAddress", "2001:db8:2::1"}})));
+  EXPECT_EQ(Kinds(ds),
+            (std::vector<std::string>{"first_seen_network v4", "first_seen_network v6"}));
   const model::Evidence& ev = *ds[0].evidence();
   EXPECT_EQ(ev.group, (std::vector<std::pair<std::string, std::string>>{
                           {"principal", kNikki}, {"network", "198.51.100.0/24"}}));
@@ -130,7 +133,8 @@ TEST(Anomaly, FirstSeenNetwork) {
 TEST(Anomaly, FirstSeenNetworkPrefixIsConfigurable) {
   AnomalyOptions o = OneDayBaseline();
   o.ipv4_prefix = 32;
-  auto ds = Detect(With(Baseline(), Nikki(2 * kDay, "n0", {{"sourceIPAddress", "192.0.2.200"}})), o);
+  auto ds =
+      Detect(With(Baseline(), Nikki(2 * kDay, "n0", {{"sourceIPAddress", "192.0.2.200"}})), o);
   EXPECT_EQ(Kinds(ds), std::vector<std::string>{"first_seen_network n0"});
   EXPECT_EQ(ds[0].evidence()->group[1].second, "192.0.2.200/32");
 }
@@ -138,19 +142,22 @@ TEST(Anomaly, FirstSeenNetworkPrefixIsConfigurable) {
 TEST(Anomaly, FirstSeenUserAgent) {
   EXPECT_TRUE(Detect(With(Baseline(), Nikki(2 * kDay, "same", {{"sourceIPAddress", "192.0.2.10"}})))
                   .empty());
-  auto ds = Detect(With(Baseline(), Nikki(2 * kDay, "ua", {{"sourceIPAddress", "192.0.2.10"},
-                                                           {"userAgent", "python-requests/2.31.0"}})));
+  auto ds = Detect(With(Baseline(), Nikki(2 * kDay, "ua",
+                                          {{"sourceIPAddress", "192.0.2.10"},
+                                           {"userAgent", "python-requests/2.31.0"}})));
   EXPECT_EQ(Kinds(ds), std::vector<std::string>{"first_seen_user_agent ua"});
   EXPECT_EQ(ds[0].evidence()->group[1],
             (std::pair<std::string, std::string>{"user_agent", "python-requests/2.31.0"}));
 }
 
 TEST(Anomaly, FirstSeenRegion) {
-  auto miss = Detect(With(Baseline(), Nikki(2 * kDay, "r0", {{"sourceIPAddress", "192.0.2.10"},
-                                                              {"awsRegion", "us-east-1"}})));
+  auto miss = Detect(
+      With(Baseline(),
+           Nikki(2 * kDay, "r0", {{"sourceIPAddress", "192.0.2.10"}, {"awsRegion", "us-east-1"}})));
   EXPECT_TRUE(miss.empty());
-  auto ds = Detect(With(Baseline(), Nikki(2 * kDay, "r1", {{"sourceIPAddress", "192.0.2.10"},
-                                                           {"awsRegion", "ap-southeast-3"}})));
+  auto ds = Detect(With(
+      Baseline(),
+      Nikki(2 * kDay, "r1", {{"sourceIPAddress", "192.0.2.10"}, {"awsRegion", "ap-southeast-3"}})));
   EXPECT_EQ(Kinds(ds), std::vector<std::string>{"first_seen_region r1"});
   EXPECT_EQ(ds[0].rule().level, model::Level::kMedium);
   EXPECT_NE(std::find(ds[0].rule().tags.begin(), ds[0].rule().tags.end(), "attack.t1535"),
@@ -158,11 +165,13 @@ TEST(Anomaly, FirstSeenRegion) {
 }
 
 TEST(Anomaly, FirstSeenApi) {
-  EXPECT_TRUE(Detect(With(Baseline(), Nikki(2 * kDay, "a0", {{"sourceIPAddress", "192.0.2.10"},
-                                                             {"eventName", "StopInstances"}})))
+  EXPECT_TRUE(Detect(With(Baseline(), Nikki(2 * kDay, "a0",
+                                            {{"sourceIPAddress", "192.0.2.10"},
+                                             {"eventName", "StopInstances"}})))
                   .empty());
-  auto ds = Detect(With(Baseline(), Nikki(2 * kDay, "a1", {{"sourceIPAddress", "192.0.2.10"},
-                                                           {"eventName", "TerminateInstances"}})));
+  auto ds = Detect(With(
+      Baseline(), Nikki(2 * kDay, "a1",
+                        {{"sourceIPAddress", "192.0.2.10"}, {"eventName", "TerminateInstances"}})));
   EXPECT_EQ(Kinds(ds), std::vector<std::string>{"first_seen_api a1"});
   EXPECT_EQ(ds[0].evidence()->group[1].second, "ec2.amazonaws.com:TerminateInstances");
 }
@@ -172,18 +181,20 @@ TEST(Anomaly, LongTermKeyUsedFromOutsideAwsForTheFirstTime) {
   // source is a service name, not an address).
   const std::vector<std::string> baseline = {
       Nikki(0, "b0", {{"sourceIPAddress", "cloudformation.amazonaws.com"}})};
-  auto ds = Detect(With(baseline, Nikki(2 * kDay, "k", {{"sourceIPAddress", "203.0.113.50"},
-                                                        {"userAgent", "cloudformation.amazonaws.com"}})));
+  auto ds = Detect(With(baseline, Nikki(2 * kDay, "k",
+                                        {{"sourceIPAddress", "203.0.113.50"},
+                                         {"userAgent", "cloudformation.amazonaws.com"}})));
   const model::Detection* d = Find(ds, "long_term_key_outside_aws");
   ASSERT_NE(d, nullptr) << ::testing::PrintToString(Kinds(ds));
   EXPECT_EQ(d->event_id(), "k");
-  EXPECT_EQ(d->evidence()->group, (std::vector<std::pair<std::string, std::string>>{
-                                      {"principal", kNikki},
-                                      {"access_key_id", "AKIAI44QH8DHBEXAMPLE"}}));
+  EXPECT_EQ(d->evidence()->group,
+            (std::vector<std::pair<std::string, std::string>>{
+                {"principal", kNikki}, {"access_key_id", "AKIAI44QH8DHBEXAMPLE"}}));
   // Near misses: a temporary key (ASIA...) from an address; the long-term key
   // already used from an address during the baseline.
-  ds = Detect(With(baseline, Nikki(2 * kDay, "t", {{"sourceIPAddress", "203.0.113.50"},
-                                                   {"userIdentity.accessKeyId", "ASIAY34FZKBOKMUTVV7A"}})));
+  ds = Detect(With(baseline, Nikki(2 * kDay, "t",
+                                   {{"sourceIPAddress", "203.0.113.50"},
+                                    {"userIdentity.accessKeyId", "ASIAY34FZKBOKMUTVV7A"}})));
   EXPECT_EQ(Find(ds, "long_term_key_outside_aws"), nullptr);
   ds = Detect(With(Baseline(), Nikki(2 * kDay, "k2", {{"sourceIPAddress", "203.0.113.50"}})));
   EXPECT_EQ(Find(ds, "long_term_key_outside_aws"), nullptr);
@@ -217,8 +228,9 @@ TEST(Anomaly, AccessDeniedBurst) {
 }
 
 TEST(Anomaly, PrincipalWithoutBaselineHasNoFirstSeen) {
-  EXPECT_TRUE(Detect({Nikki(2 * kDay, "x", {{"sourceIPAddress", "198.51.100.7"},
-                                            {"userIdentity.accessKeyId", "ASIAY34FZKBOKMUTVV7A"}})})
+  EXPECT_TRUE(Detect({Nikki(2 * kDay, "x",
+                            {{"sourceIPAddress", "198.51.100.7"},
+                             {"userIdentity.accessKeyId", "ASIAY34FZKBOKMUTVV7A"}})})
                   .empty());
 }
 
@@ -228,8 +240,9 @@ TEST(Anomaly, AssumedRoleSessionsAreTheirRole) {
     return Record("aws_ec2_startup_script_change.yml", "ModifyInstanceAttributeUserdata", t, id, f);
   };
   const std::string session_b = "arn:aws:sts::0123456789:assumed-role/Role-us-1/OtherBuild";
-  auto ds = Detect({role(0, "a", {}), role(2 * kDay, "b", {{"userIdentity.arn", session_b}}),
-                    role(2 * kDay + 1, "c", {{"userIdentity.arn", session_b}, {"awsRegion", "sa-east-1"}})});
+  auto ds = Detect(
+      {role(0, "a", {}), role(2 * kDay, "b", {{"userIdentity.arn", session_b}}),
+       role(2 * kDay + 1, "c", {{"userIdentity.arn", session_b}, {"awsRegion", "sa-east-1"}})});
   ASSERT_EQ(Kinds(ds), std::vector<std::string>{"first_seen_region c"});
   EXPECT_EQ(ds[0].evidence()->group[0].second, "arn:aws:iam::0123456789:role/CodeBuild-US-East");
 }
@@ -238,7 +251,8 @@ TEST(Anomaly, OrderAndThreadsDoNotChangeTheResult) {
   std::vector<std::string> records = Baseline();
   records.push_back(Nikki(2 * kDay, "v4", {{"sourceIPAddress", "198.51.100.7"}}));
   records.push_back(Nikki(2 * kDay + 5, "v4b", {{"sourceIPAddress", "198.51.100.8"}}));
-  records.push_back(Nikki(2 * kDay + 7, "reg", {{"awsRegion", "eu-north-1"}, {"sourceIPAddress", "192.0.2.1"}}));
+  records.push_back(
+      Nikki(2 * kDay + 7, "reg", {{"awsRegion", "eu-north-1"}, {"sourceIPAddress", "192.0.2.1"}}));
   for (int i = 0; i < 10; ++i) records.push_back(Denied(2 * kDay + i, "d" + std::to_string(i)));
   const auto forward = Kinds(Detect(records));
   ASSERT_EQ(forward.size(), 3u);
@@ -269,14 +283,15 @@ TEST(Anomaly, DefaultBaselineIsTheFirstWeek) {
 }
 
 TEST(Anomaly, HuntReportsThemWithoutRules) {
-  const fs::path dir = fs::temp_directory_path() / ("cirt_anomaly_test_" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("cirt_anomaly_test_" + std::to_string(::getpid()));
   fs::remove_all(dir);
   fs::create_directories(dir);
   testing_records::WriteTrail(dir / "a.json.gz", Baseline());
-  testing_records::WriteTrail(dir / "b.json.gz",
-                              {Nikki(2 * kDay, "v4", {{"sourceIPAddress", "198.51.100.7"}}),
-                               Nikki(2 * kDay + 7, "reg", {{"awsRegion", "eu-north-1"},
-                                                           {"sourceIPAddress", "192.0.2.1"}})});
+  testing_records::WriteTrail(
+      dir / "b.json.gz", {Nikki(2 * kDay, "v4", {{"sourceIPAddress", "198.51.100.7"}}),
+                          Nikki(2 * kDay + 7, "reg",
+                                {{"awsRegion", "eu-north-1"}, {"sourceIPAddress", "192.0.2.1"}})});
   HuntOptions o;
   o.inputs = {dir.string()};
   o.builtin_rules = false;

@@ -155,7 +155,8 @@ TEST_F(CorrelationTest, EventCountCountsEachGroupApart) {
   // Two more by bob make his five.
   Trail({Denied(0, "t0"), Denied(10, "b0", {{"userIdentity.arn", bob}}), Denied(20, "t1"),
          Denied(30, "b1", {{"userIdentity.arn", bob}}), Denied(40, "t2"),
-         Denied(50, "b2", {{"userIdentity.arn", bob}}), Denied(60, "b3", {{"userIdentity.arn", bob}}),
+         Denied(50, "b2", {{"userIdentity.arn", bob}}),
+         Denied(60, "b3", {{"userIdentity.arn", bob}}),
          Denied(70, "b4", {{"userIdentity.arn", bob}})});
   HuntResult r = Run();
   auto hits = Of(r, "Many denied IAM calls from one principal");
@@ -195,7 +196,8 @@ correlation:
 )");
   const std::string bob = "arn:aws:iam::123456789012:user/bob";
   Trail({Denied(0, "t0"), Denied(60, "t1"), Denied(120, "t2"),
-         Denied(0, "b0", {{"userIdentity.arn", bob}}), Denied(60, "b1", {{"userIdentity.arn", bob}}),
+         Denied(0, "b0", {{"userIdentity.arn", bob}}),
+         Denied(60, "b1", {{"userIdentity.arn", bob}}),
          // Bob's next window starts after the first closed.
          Denied(4000, "b2", {{"userIdentity.arn", bob}})});
   HuntResult r = Run();
@@ -225,7 +227,8 @@ correlation:
 )");
   // Four denials of two APIs: two distinct values only.
   Trail({Denied(0, "a", {{"eventName", "GetRole"}}), Denied(10, "b", {{"eventName", "ListUsers"}}),
-         Denied(20, "c", {{"eventName", "GetRole"}}), Denied(30, "d", {{"eventName", "ListUsers"}})});
+         Denied(20, "c", {{"eventName", "GetRole"}}),
+         Denied(30, "d", {{"eventName", "ListUsers"}})});
   EXPECT_TRUE(Of(Run(), "Denied on many IAM APIs from one address").empty());
   // A third API from another address does not count; from the same one it does.
   Trail({Denied(0, "a", {{"eventName", "GetRole"}}), Denied(10, "b", {{"eventName", "ListUsers"}}),
@@ -281,20 +284,24 @@ detection:
 ---
 title: Possible exfiltration from S3
 correlation:
-  type: )" + type + R"(
+  type: )" +
+         type + R"(
   rules: [object_read]
   group-by: [userIdentity.arn, sourceIPAddress]
   timespan: 1h
   condition:
     field: additionalEventData.bytesTransferredOut
-    gt: )" + threshold + "\n";
+    gt: )" +
+         threshold + "\n";
 }
 
 TEST_F(CorrelationTest, ValueSumAddsTheFieldOverTheWindow) {
   Rules(ExfiltrationRules("value_sum", "1000000"));
-  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"), GetObject(120, "g2", "200000")});
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"),
+         GetObject(120, "g2", "200000")});
   EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // exactly 1000000
-  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"), GetObject(120, "g2", "200001")});
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"),
+         GetObject(120, "g2", "200001")});
   HuntResult r = Run();
   auto hits = Of(r, "Possible exfiltration from S3");
   ASSERT_EQ(hits.size(), 1u);
@@ -323,8 +330,8 @@ std::string Stop(int64_t seconds, const std::string& id) {
 }
 std::string UserData(int64_t seconds, const std::string& id,
                      const std::string& instance = "i-EXAMPLE56126103cb") {
-  return Record("aws_ec2_startup_script_change.yml", "ModifyInstanceAttributeUserdata", seconds,
-                id, {{"requestParameters.instanceId", instance}});
+  return Record("aws_ec2_startup_script_change.yml", "ModifyInstanceAttributeUserdata", seconds, id,
+                {{"requestParameters.instanceId", instance}});
 }
 
 std::string InstanceRules(const std::string& type) {
@@ -349,7 +356,8 @@ detection:
 title: Instance stopped and its startup script changed
 id: 9a4e2c71-3d5b-4a8e-b0f2-6c1d7e8f9a02
 correlation:
-  type: )" + type + R"(
+  type: )" +
+         type + R"(
   rules:
     - stop_instances
     - user_data_changed
@@ -382,8 +390,7 @@ TEST_F(CorrelationTest, TemporalNeedsEveryRuleOnTheSameAliasedGroupInAnyOrder) {
 TEST_F(CorrelationTest, TemporalNearMisses) {
   Rules(InstanceRules("temporal"));
   // Another instance; then the same one but 30 minutes and a second apart.
-  Trail({Stop(0, "stop"), UserData(60, "other", "i-0fffffffffffffff0"),
-         UserData(1801, "late")});
+  Trail({Stop(0, "stop"), UserData(60, "other", "i-0fffffffffffffff0"), UserData(1801, "late")});
   EXPECT_TRUE(Of(Run(), "Instance stopped and its startup script changed").empty());
 }
 
@@ -403,9 +410,9 @@ TEST_F(CorrelationTest, TemporalOrderedNeedsTheListedOrder) {
 
 TEST_F(CorrelationTest, ExampleRuleStopThenUserDataChange) {
   // docs/correlations: temporal_ordered with an alias and generate: true.
-  fs::copy_file(std::string(CIRT_SOURCE_DIR) +
-                    "/docs/correlations/mr_aws_ec2_stop_then_user_data_change.yml",
-                dir_ / "rules" / "rules.yml");
+  fs::copy_file(
+      std::string(CIRT_SOURCE_DIR) + "/docs/correlations/mr_aws_ec2_stop_then_user_data_change.yml",
+      dir_ / "rules" / "rules.yml");
   Trail({Stop(0, "stop"), UserData(1200, "mod")});
   HuntResult r = Run();
   auto hits = Of(r, "EC2 Instance Stopped Then Its User Data Changed");
@@ -422,7 +429,8 @@ TEST_F(CorrelationTest, ExampleRuleStopThenUserDataChange) {
 // The specification's closing example, "Multiple failed logins followed by
 // successful login", on Panther's root console sign-in events: a chain of
 // an event_count correlation and a temporal_ordered one in one file.
-constexpr const char* kBruteForce = R"(title: Correlation - Multiple Failed Logins Followed by Successful Login
+constexpr const char* kBruteForce =
+    R"(title: Correlation - Multiple Failed Logins Followed by Successful Login
 id: b180ead8-d58f-40b2-ae54-c8940995b9b6
 status: experimental
 correlation:
@@ -490,7 +498,8 @@ TEST_F(CorrelationTest, ChainedCorrelationsFailedLoginsThenSuccess) {
   EXPECT_EQ(ev.event_ids, (std::vector<std::string>{"f0", "f1", "f2", "ok"}));
   EXPECT_EQ(ev.first_time_us, kBase);
   EXPECT_EQ(ev.last_time_us, kBase + 300 * 1000000LL);
-  EXPECT_EQ(ev.group[0], (std::pair<std::string, std::string>{"sourceIPAddress", "111.111.111.111"}));
+  EXPECT_EQ(ev.group[0],
+            (std::pair<std::string, std::string>{"sourceIPAddress", "111.111.111.111"}));
   // Only the outermost correlation is reported.
   EXPECT_EQ(r.detections.size(), 1u);
   EXPECT_EQ(r.rules.correlation, 2u);
@@ -534,8 +543,10 @@ TEST_F(CorrelationTest, EvidenceIsAnExtraJsonlKeyOnCorrelationsOnly) {
     if (line.find("\"evidence\"") == std::string::npos) continue;
     ++with_evidence;
     EXPECT_NE(line.find(R"("file":)"), std::string::npos);
-    EXPECT_NE(line.find(R"(,"evidence":{"type":"event_count","count":5,"group":{"userIdentity.arn":"arn:aws:iam::123456789012:user/tester"},"first_time":"2026-03-24T10:00:00Z","last_time":"2026-03-24T10:00:04Z","event_ids":["e0","e1","e2","e3","e4"]}})"),
-              std::string::npos)
+    EXPECT_NE(
+        line.find(
+            R"(,"evidence":{"type":"event_count","count":5,"group":{"userIdentity.arn":"arn:aws:iam::123456789012:user/tester"},"first_time":"2026-03-24T10:00:00Z","last_time":"2026-03-24T10:00:04Z","event_ids":["e0","e1","e2","e3","e4"]}})"),
+        std::string::npos)
         << line;
   }
   EXPECT_EQ(with_evidence, 1u);
@@ -572,29 +583,36 @@ struct BadCase {
 
 TEST(CorrelationCheck, ReportsWhyACorrelationCannotRun) {
   const BadCase cases[] = {
-      {"unknown rule", Corr("  type: event_count\n  rules: [nope]\n  group-by: [eventName]\n"
-                            "  timespan: 5m\n  condition: {gte: 2}\n"),
+      {"unknown rule",
+       Corr("  type: event_count\n  rules: [nope]\n  group-by: [eventName]\n"
+            "  timespan: 5m\n  condition: {gte: 2}\n"),
        "C: unknown rule 'nope'"},
-      {"bad timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5 min\n"
-                            "  condition: {gte: 2}\n"),
+      {"bad timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5 min\n"
+            "  condition: {gte: 2}\n"),
        "C: correlation: bad timespan '5 min'"},
-      {"week timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 1w\n"
-                             "  condition: {gte: 2}\n"),
+      {"week timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 1w\n"
+            "  condition: {gte: 2}\n"),
        "C: correlation: bad timespan '1w'"},
-      {"no timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  condition: {gte: 2}\n"),
+      {"no timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  condition: {gte: 2}\n"),
        "C: correlation: missing timespan"},
       {"no condition", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"),
        "C: correlation: event_count needs a condition"},
-      {"bad condition", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"
-                             "  condition: {more: 2}\n"),
+      {"bad condition",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"
+            "  condition: {more: 2}\n"),
        "C: correlation: unknown condition 'more'"},
       {"value_count without field",
-       Corr("  type: value_count\n  rules: [iam_call_denied]\n  timespan: 5m\n  condition: {gte: 2}\n"),
+       Corr("  type: value_count\n  rules: [iam_call_denied]\n  timespan: 5m\n  condition: {gte: "
+            "2}\n"),
        "C: correlation: value_count needs condition.field"},
       {"unknown type", Corr("  type: value_median\n  rules: [iam_call_denied]\n  timespan: 5m\n"),
        "C: unknown correlation type 'value_median'"},
-      {"percentile", Corr("  type: value_percentile\n  rules: [iam_call_denied]\n  timespan: 5m\n"
-                          "  condition: {field: eventName, lte: 1}\n"),
+      {"percentile",
+       Corr("  type: value_percentile\n  rules: [iam_call_denied]\n  timespan: 5m\n"
+            "  condition: {field: eventName, lte: 1}\n"),
        "C: correlation type value_percentile is not supported"},
       {"alias without the rule",
        Corr("  type: temporal\n  rules: [iam_call_denied]\n  group-by: [who]\n  timespan: 5m\n"
@@ -604,14 +622,16 @@ TEST(CorrelationCheck, ReportsWhyACorrelationCannotRun) {
        Corr("  type: temporal_ordered\n  rules: [iam_call_denied]\n  timespan: 5m\n"
             "  condition: {gte: 2}\n"),
        "C: a temporal_ordered condition must hold for the whole sequence"},
-      {"cycle", Corr("  type: temporal\n  rules: [iam_call_denied, d]\n  timespan: 5m\n") +
-                    "---\ntitle: D\nname: d\ncorrelation:\n  type: temporal\n  rules: [c]\n"
-                    "  timespan: 5m\n",
+      {"cycle",
+       Corr("  type: temporal\n  rules: [iam_call_denied, d]\n  timespan: 5m\n") +
+           "---\ntitle: D\nname: d\ncorrelation:\n  type: temporal\n  rules: [c]\n"
+           "  timespan: 5m\n",
        "C: reference cycle"},
       {"group-by the inner correlation lacks",
        Corr("  type: event_count\n  rules: [iam_call_denied]\n  group-by: [eventName]\n"
             "  timespan: 5m\n  condition: {gte: 2}\n") +
-           "---\ntitle: D\ncorrelation:\n  type: temporal\n  rules: [c]\n  group-by: [sourceIPAddress]\n"
+           "---\ntitle: D\ncorrelation:\n  type: temporal\n  rules: [c]\n  group-by: "
+           "[sourceIPAddress]\n"
            "  timespan: 5m\n",
        "D: 'sourceIPAddress' is not a group-by field of the correlation 'c'"},
   };

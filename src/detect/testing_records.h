@@ -24,11 +24,21 @@ inline void AppendJsonString(const std::string& s, std::string* out) {
   *out += '"';
   for (unsigned char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\t': *out += "\\t"; break;
-      case '\r': *out += "\\r"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -62,7 +72,9 @@ inline bool IsJsonNumber(const std::string& s) {
 // into the JSON CloudTrail wrote. Plain scalars keep their YAML type.
 inline void YamlToJson(const YAML::Node& node, std::string* out) {
   switch (node.Type()) {
-    case YAML::NodeType::Null: *out += "null"; break;
+    case YAML::NodeType::Null:
+      *out += "null";
+      break;
     case YAML::NodeType::Scalar: {
       const std::string& s = node.Scalar();
       if (node.Tag() == "?") {  // plain
@@ -102,7 +114,8 @@ inline void YamlToJson(const YAML::Node& node, std::string* out) {
       *out += '}';
       break;
     }
-    case YAML::NodeType::Undefined: break;
+    case YAML::NodeType::Undefined:
+      break;
   }
 }
 
@@ -111,8 +124,8 @@ inline void YamlToJson(const YAML::Node& node, std::string* out) {
 // adjust (time, ids, addresses) before YamlToJson. Fails the calling test
 // when absent.
 inline YAML::Node PantherLog(const std::string& file, const std::string& test) {
-  const std::string path =
-      std::string(CIRT_CORPUS_DIR) + "/panther-analysis-aws-tests/rules/aws_cloudtrail_rules/" + file;
+  const std::string path = std::string(CIRT_CORPUS_DIR) +
+                           "/panther-analysis-aws-tests/rules/aws_cloudtrail_rules/" + file;
   YAML::Node rule = YAML::LoadFile(path);
   for (const auto& t : rule["Tests"]) {
     if (t["Name"].as<std::string>() == test) return YAML::Clone(t["Log"]);

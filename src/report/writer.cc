@@ -430,7 +430,9 @@ class TableWriter : public DetectionWriter {
     for (size_t i = 0; i < ev.event_ids.size() && i < kShown; ++i) {
       ids += (i ? ", " : "") + ev.event_ids[i];
     }
-    if (ev.event_ids.size() > kShown) ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
+    if (ev.event_ids.size() > kShown) {
+      ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
+    }
     std::string s = fmt::format("{:20} \u2502      \u2514 {}; {} event{} {} .. {}: {}", "",
                                 EvidenceSummary(ev), ev.event_ids.size(),
                                 ev.event_ids.size() == 1 ? "" : "s",
