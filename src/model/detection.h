@@ -45,7 +45,9 @@ struct Evidence {
   // What ties the events together, in order: the group-by fields and their
   // values (correlations); the principal and the new value (anomalies).
   std::vector<std::pair<std::string, std::string>> group;
-  std::vector<std::string> event_ids;  // the events, in time order
+  // The events, once each, in time order (a chained correlation lists the
+  // events of an inner one together, where that one completed).
+  std::vector<std::string> event_ids;
   int64_t first_time_us = 0;           // of the first and last of them
   int64_t last_time_us = 0;
 };
