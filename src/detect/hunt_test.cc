@@ -75,6 +75,28 @@ TEST_F(HuntTest, LegacyCountRespectsTheTimeframe) {
   EXPECT_TRUE(r->detections.empty());
 }
 
+TEST_F(HuntTest, LegacyCountGroupsBy) {
+  // aws_macic_evasion.yml: Macie changes | count() by sourceIPAddress > 5 within 10m.
+  std::vector<std::string> records;
+  for (int i = 0; i < 6; ++i) {
+    records.push_back(Rec("ArchiveFindings", "macie2.amazonaws.com", i * 10,
+                          i % 2 ? "198.51.100.1" : "203.0.113.7"));
+  }
+  WriteTrail("a.json.gz", records);
+  auto r = Run("unsupported/cloud/aws_macic_evasion.yml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->detections.empty());  // three per address
+  for (int i = 6; i < 9; ++i)
+    records.push_back(Rec("ArchiveFindings", "macie2.amazonaws.com", i * 10));
+  WriteTrail("a.json.gz", records);
+  r = Run("unsupported/cloud/aws_macic_evasion.yml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->detections.size(), 1u);
+  EXPECT_NE(r->detections[0]->aggregate().find("by sourceIPAddress=203.0.113.7"),
+            std::string_view::npos)
+      << r->detections[0]->aggregate();
+}
+
 TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
   // aws_lambda_function_created_or_invoked.yml: selection1 | near selection2.
   WriteTrail("a.json.gz", {Rec("CreateFunction20150331", "lambda.amazonaws.com", 1),
