@@ -244,6 +244,31 @@ correlation:
   EXPECT_EQ(ev.event_ids, (std::vector<std::string>{"a", "b", "d"}));
 }
 
+TEST_F(CorrelationTest, ValueCountOverSeveralFieldsCountsTuples) {
+  Rules(std::string(kDeniedRule) + R"(---
+title: Denied on many API and region pairs
+correlation:
+  type: value_count
+  rules: [iam_call_denied]
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition:
+    field: [eventName, awsRegion]
+    gte: 3
+)");
+  // Two names and two regions, but only two distinct pairs.
+  Trail({Denied(0, "a", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}}),
+         Denied(10, "b", {{"eventName", "ListUsers"}, {"awsRegion", "eu-west-1"}}),
+         Denied(20, "c", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}})});
+  EXPECT_TRUE(Of(Run(), "Denied on many API and region pairs").empty());
+  Trail({Denied(0, "a", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}}),
+         Denied(10, "b", {{"eventName", "ListUsers"}, {"awsRegion", "eu-west-1"}}),
+         Denied(20, "c", {{"eventName", "GetRole"}, {"awsRegion", "eu-west-1"}})});
+  auto hits = Of(Run(), "Denied on many API and region pairs");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->count, 3);
+}
+
 TEST_F(CorrelationTest, ValueCountWindowSlides) {
   Rules(std::string(kDeniedRule) + R"(---
 title: Denied on many IAM APIs from one address

@@ -232,9 +232,11 @@ class JsonlWriter : public DetectionWriter {
     b->push_back('{');
     if (timesketch_) {
       AppendKey(b, "message", true);
-      AppendJsonString(b, fmt::format("{} [{}]: {} by {}", d.rule().title,
-                                      model::LevelName(d.rule().level), d.event_name(),
-                                      d.principal_arn().empty() ? "-" : d.principal_arn()));
+      std::string message = fmt::format("{} [{}]: {} by {}", d.rule().title,
+                                        model::LevelName(d.rule().level), d.event_name(),
+                                        d.principal_arn().empty() ? "-" : d.principal_arn());
+      if (d.evidence()) message += " (" + EvidenceSummary(*d.evidence()) + ")";
+      AppendJsonString(b, message);
       AppendKey(b, "datetime", false);
       AppendJsonString(b, d.event_time());
       AppendKey(b, "timestamp_desc", false);

@@ -144,6 +144,11 @@ TEST_F(WriterTest, EvidenceIsOneMoreKeyInEveryFormat) {
     EXPECT_EQ(keys.back(), "evidence");
     EXPECT_EQ(j["evidence"].dump(), nlohmann::ordered_json::parse(expected_evidence).dump());
   }
+  std::string ts = Render(Format::kTimesketch, {&copy});
+  EXPECT_NE(nlohmann::json::parse(ts)["message"].get<std::string>().find(
+                "(value_count 3 by sourceIPAddress=203.0.113.7, odd \"key\"=caf\xc3\xa9)"),
+            std::string::npos)
+      << ts;
   auto json = nlohmann::json::parse(Render(Format::kJson, {&plain, &copy}));
   EXPECT_EQ(json[1]["evidence"]["event_ids"][1], "ev-1");
   // csv: the same columns unless asked for the evidence column.
