@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "detect/hunt.h"
 #include "detect/testing_records.h"
@@ -692,6 +693,28 @@ correlation:
 )");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_NE(failed[0].message.find("legacy aggregation"), std::string::npos) << failed[0].message;
+}
+
+TEST(CorrelationCheck, TypeNamesRoundTrip) {
+  using Type = sigma::Correlation::Type;
+  std::set<std::string_view> names;
+  for (Type type : {Type::kEventCount, Type::kValueCount, Type::kTemporal, Type::kTemporalOrdered,
+                    Type::kValueSum, Type::kValueAvg}) {
+    const std::string_view name = sigma::CorrelationTypeName(type);
+    names.insert(name);
+    const bool valued = type == Type::kValueCount || type == Type::kValueSum ||
+                        type == Type::kValueAvg;
+    std::string yaml = "title: T\ncorrelation:\n  type: " + std::string(name) +
+                       "\n  rules: [r]\n  timespan: 1m\n  condition: {gte: 1" +
+                       (valued ? ", field: f" : "") + "}\n";
+    if (type == Type::kTemporalOrdered) yaml.replace(yaml.find("gte: 1"), 6, "eq: 1");
+    std::vector<sigma::Rule> rules;
+    std::vector<sigma::Correlation> correlations;
+    auto outcomes = sigma::ParseRules(yaml, "t.yml", {}, &rules, &correlations);
+    ASSERT_EQ(correlations.size(), 1u) << name << ": " << outcomes[0].message;
+    EXPECT_EQ(correlations[0].type, type) << name;
+  }
+  EXPECT_EQ(names.size(), 6u);
 }
 
 TEST(CorrelationCheck, SpecificationExamplesParse) {
