@@ -147,7 +147,7 @@ int RunHunt(const HuntFlags& f) {
   wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
   if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
   // The csv gets an evidence column when some detection can carry evidence.
-  wopts.evidence_column = r.rules.correlation > 0 || f.anomalies;
+  wopts.evidence_column = r.may_have_evidence;
   auto writer = report::MakeDetectionWriter(*format, out, wopts);
   for (const model::Detection* d : r.detections) writer->Write(*d);
   writer->Finish();

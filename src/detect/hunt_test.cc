@@ -63,6 +63,14 @@ TEST_F(HuntTest, LegacyCountFiresOnceWhenTheWindowPassesTheThreshold) {
   ASSERT_EQ(r->detections.size(), 1u);
   EXPECT_EQ(r->detections[0]->event_id(), "id-ListBuckets250");  // the 51st event
   EXPECT_NE(r->detections[0]->aggregate().find("count() = 51"), std::string_view::npos);
+  const model::Evidence* ev = r->detections[0]->evidence();
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ(ev->type, "count");
+  EXPECT_EQ(ev->count, 51);
+  ASSERT_EQ(ev->event_ids.size(), 51u);
+  EXPECT_EQ(ev->event_ids.front(), "id-ListBuckets0");
+  EXPECT_EQ(ev->event_ids.back(), "id-ListBuckets250");
+  EXPECT_TRUE(r->may_have_evidence);
 }
 
 TEST_F(HuntTest, LegacyCountRespectsTheTimeframe) {
@@ -95,6 +103,9 @@ TEST_F(HuntTest, LegacyCountGroupsBy) {
   EXPECT_NE(r->detections[0]->aggregate().find("by sourceIPAddress=203.0.113.7"),
             std::string_view::npos)
       << r->detections[0]->aggregate();
+  EXPECT_EQ(r->detections[0]->evidence()->group,
+            (std::vector<std::pair<std::string, std::string>>{{"sourceIPAddress", "203.0.113.7"}}));
+  EXPECT_EQ(r->detections[0]->evidence()->event_ids.size(), 6u);
 }
 
 TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
@@ -107,6 +118,8 @@ TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
   ASSERT_EQ(r->detections.size(), 1u);
   EXPECT_EQ(r->detections[0]->event_name(), "CreateFunction");
   EXPECT_NE(r->detections[0]->aggregate().find("near event id-Invoke30"), std::string_view::npos);
+  EXPECT_EQ(r->detections[0]->evidence()->event_ids,
+            (std::vector<std::string>{"id-CreateFunction2", "id-Invoke30"}));
 }
 
 TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
@@ -121,6 +134,7 @@ TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
   EXPECT_EQ(r->detections[2]->event_id(), "id-StopLogging40");
   EXPECT_EQ(r->stats.records, 3u);
   EXPECT_EQ(r->stats.files, 2u);
+  EXPECT_FALSE(r->may_have_evidence);
   // --level above the rule's level keeps nothing.
   auto high = Run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml",
                   model::Level::kCritical);

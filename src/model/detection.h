@@ -31,12 +31,13 @@ struct RuleInfo {
   std::vector<std::string> tags;
 };
 
-// What a detection made of several events rests on: a Sigma correlation or
-// a first-seen anomaly. Plain rule matches have none.
+// What a detection made of several events rests on: a Sigma correlation, a
+// first-seen anomaly or a legacy aggregation. Plain rule matches have none.
 struct Evidence {
   // The correlation type ("event_count", "value_count", "temporal",
   // "temporal_ordered", "value_sum", "value_avg") or the anomaly kind
-  // ("first_seen_network", ...; detect/anomaly.h).
+  // ("first_seen_network", ...; detect/anomaly.h), or "count" / "near"
+  // (legacy aggregations).
   std::string type;
   // What was compared: events (event_count), distinct values (value_count),
   // distinct rules (temporal, temporal_ordered), the sum or average
