@@ -8,6 +8,7 @@
 #include "io/gzip.h"
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -215,6 +216,142 @@ TEST_F(CliTest, FormatsCsvJsonTimesketchAndOutputFile) {
   EXPECT_NE(table.out.find("Detections: "), std::string::npos);
   EXPECT_NE(table.out.find("arn:aws:iam::111122223333"), std::string::npos) << table.out;
   EXPECT_NE(table.out.find("StopLogging"), std::string::npos);
+}
+
+// Contract keys of a JSONL line, in order.
+std::vector<std::string> Keys(const std::string& line) {
+  const auto j = nlohmann::ordered_json::parse(line);
+  std::vector<std::string> keys;
+  for (auto& [k, v] : j.items()) keys.push_back(k);
+  return keys;
+}
+
+const std::vector<std::string> kContract = {
+    "rule_id",    "rule_title",   "level",         "tags",          "event_id",  "event_time",
+    "event_source", "event_name", "aws_region",    "account_id",    "principal_arn",
+    "access_key_id", "source_ip", "user_agent",    "error_code",    "file"};
+
+TEST_F(CliTest, CorrelationRulesRunAndCarryEvidence) {
+  fs::create_directories(dir_ / "rules");
+  Write(dir_ / "rules" / "mr_trail_stopped_twice.yml", R"(title: Trail stopped twice by one principal
+id: 7f3c9a1e-2b4d-4e8f-9a6b-0c1d2e3f4a5b
+correlation:
+  type: event_count
+  rules:
+    - trail_stopped
+  group-by:
+    - userIdentity.arn
+  timespan: 1h
+  condition:
+    gte: 2
+level: critical
+---
+title: Trail stopped
+name: trail_stopped
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    eventName: StopLogging
+  condition: selection
+level: medium
+)");
+  const std::string base =
+      "hunt --no-builtin-rules --rules " + (dir_ / "rules").string() + " " + (dir_ / "good").string();
+  CirtRun r = Cirt(base + " --format jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("1 rules, 1 correlation rules"), std::string::npos) << r.err;
+  // One line: the referenced rule is not reported alone (generate: false).
+  ASSERT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  std::vector<std::string> keys = kContract;
+  keys.push_back("evidence");
+  EXPECT_EQ(Keys(r.out), keys);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["rule_title"], "Trail stopped twice by one principal");
+  EXPECT_EQ(j["level"], "critical");
+  EXPECT_EQ(j["event_id"], "ev-2");
+  EXPECT_EQ(j["evidence"]["type"], "event_count");
+  EXPECT_EQ(j["evidence"]["count"], 2);
+  EXPECT_EQ(j["evidence"]["group"]["userIdentity.arn"], "arn:aws:iam::111122223333:user/mallory");
+  EXPECT_EQ(j["evidence"]["event_ids"], (std::vector<std::string>{"ev-1", "ev-2"}));
+  EXPECT_EQ(j["evidence"]["first_time"], "2026-03-24T10:01:02Z");
+  EXPECT_EQ(j["evidence"]["last_time"], "2026-03-24T10:02:02Z");
+  // csv gets an evidence column, the table a summary and the event ids.
+  CirtRun csv = Cirt(base + " -q --format csv");
+  EXPECT_EQ(csv.out.substr(0, csv.out.find('\n')),
+            "rule_id,rule_title,level,tags,event_id,event_time,event_source,event_name,aws_region,"
+            "account_id,principal_arn,access_key_id,source_ip,user_agent,error_code,file,evidence");
+  CirtRun table = Cirt(base + " -q --no-color");
+  EXPECT_NE(table.out.find("\u2514 event_count 2 by userIdentity.arn=arn:aws:iam::111122223333:"
+                           "user/mallory; 2 events 2026-03-24T10:01:02Z .. 2026-03-24T10:02:02Z: "
+                           "ev-1, ev-2\n"),
+            std::string::npos)
+      << table.out;
+}
+
+TEST_F(CliTest, RulesCheckReportsCorrelationsThatCannotRun) {
+  fs::create_directories(dir_ / "rules");
+  Write(dir_ / "rules" / "bad.yml", R"(title: Refers to nothing
+correlation:
+  type: event_count
+  rules: [no_such_rule]
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition: {gte: 2}
+---
+title: Odd timespan
+correlation:
+  type: temporal
+  rules: [no_such_rule]
+  timespan: 1 hour
+)");
+  CirtRun r = Cirt("rules check " + (dir_ / "rules").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("FAIL  " + (dir_ / "rules" / "bad.yml").string() +
+                       ": Refers to nothing: unknown rule 'no_such_rule'"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find(": Odd timespan: correlation: bad timespan '1 hour'"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("0 rules load, 2 fail"), std::string::npos) << r.out;
+}
+
+TEST_F(CliTest, ExampleCorrelationRulesLoad) {
+  CirtRun r = Cirt("rules check " + std::string(CIRT_SOURCE_DIR) + "/docs/correlations");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.out.find("6 rules load, 0 fail, 0 skipped (other logsource), 5 correlation rules load"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(CliTest, HuntAnomaliesAgainstABaseline) {
+  // mallory's key from a new address after the baseline.
+  std::string later = StopLogging(3);
+  later.replace(later.find("203.0.113.7"), 11, "198.51.100.4");
+  later.replace(later.find("2026-03-24T10:03:02Z"), 20, "2026-03-25T10:03:02Z");
+  Write(dir_ / "good" / "c.json", later);
+  const std::string base = "hunt --no-builtin-rules --anomalies " + (dir_ / "good").string();
+  CirtRun r = Cirt(base + " --baseline-end 2026-03-24T12:00:00Z --format jsonl");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("anomalies: baseline ends 2026-03-24T12:00:00Z"), std::string::npos) << r.err;
+  std::istringstream lines(r.out);
+  std::string line;
+  std::vector<std::string> types;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line);
+    types.push_back(j["evidence"]["type"]);
+    EXPECT_EQ(j["event_id"], "ev-3");
+    EXPECT_EQ(j["evidence"]["event_ids"], std::vector<std::string>{"ev-3"});
+  }
+  std::sort(types.begin(), types.end());
+  EXPECT_EQ(types, (std::vector<std::string>{"first_seen_network"})) << r.out;
+  // The default baseline (a week from the first event) holds everything.
+  EXPECT_EQ(Cirt(base + " -q --format jsonl").out, "");
+  EXPECT_EQ(Cirt(base + " --baseline-end yesterday").exit_code, 2);
+  EXPECT_EQ(Cirt(base + " --denial-window 5x").exit_code, 2);
+  EXPECT_EQ(Cirt("hunt --no-builtin-rules --baseline-end 2026-03-24T12:00:00Z " +
+                 (dir_ / "good").string())
+                .exit_code,
+            2);
 }
 
 TEST_F(CliTest, BundledExamplesHuntCleanly) {

@@ -80,7 +80,8 @@ int RunHunt(const HuntFlags& f) {
     if (!f.baseline_end.empty()) {
       a.baseline_end_us = model::ParseUtcTimestamp(f.baseline_end);
       if (!a.baseline_end_us) {
-        std::fprintf(stderr, "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
+        std::fprintf(stderr,
+                     "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
                      f.baseline_end.c_str());
         return kExitUsage;
       }
@@ -146,7 +147,7 @@ int RunHunt(const HuntFlags& f) {
   wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
   if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
   // The csv gets an evidence column when some detection can carry evidence.
-  wopts.evidence_column = r.rules.correlation > 0 || f.anomalies;
+  wopts.evidence_column = r.may_have_evidence;
   auto writer = report::MakeDetectionWriter(*format, out, wopts);
   for (const model::Detection* d : r.detections) writer->Write(*d);
   writer->Finish();
@@ -160,7 +161,8 @@ int RunHunt(const HuntFlags& f) {
     double mb = static_cast<double>(s.bytes_json) / 1e6;
     std::fprintf(stderr,
                  "%s",
-                 fmt::format("cirt: {} rules, {} correlation rules ({} other logsource, {} failed); "
+                 fmt::format("cirt: {} rules, {} correlation rules ({} other logsource, {} "
+                             "failed); "
                              "{} files, {} records, {:.1f} MB JSON in {:.2f}s ({:.0f} MB/s, {:.0f} "
                              "events/s); skipped: {} files, {} partial files, {} records, {} "
                              "digest files\n",

@@ -8,8 +8,6 @@
 #include <map>
 #include <unordered_map>
 
-#include <fmt/format.h>
-
 namespace cirt::detect {
 
 namespace {
@@ -32,8 +30,8 @@ constexpr KindEntry kKinds[kAnomalyKindCount] = {
 // writes the service's own code: IAM/S3 "AccessDenied", JSON APIs
 // "AccessDeniedException", EC2 "Client.UnauthorizedOperation").
 constexpr std::string_view kDenials[] = {"AccessDenied", "AccessDeniedException",
-                                         "UnauthorizedOperation",
-                                         "Client.UnauthorizedOperation", "UnauthorizedAccess"};
+                                         "UnauthorizedOperation", "Client.UnauthorizedOperation",
+                                         "UnauthorizedAccess"};
 
 struct StringHash {
   using is_transparent = void;
@@ -66,11 +64,13 @@ struct Denial {
   Seen event;
 };
 
-// The network of `ip` ("203.0.113.0/24"), or "" when `ip` is not an IP
-// address (a service name such as "ec2.amazonaws.com", "AWS Internal").
-std::string Network(std::string_view ip, int v4_prefix, int v6_prefix) {
+// Sets `*out` to the network of `ip` ("203.0.113.0/24"), or clears it when
+// `ip` is not an IP address (a service name such as "ec2.amazonaws.com",
+// "AWS Internal").
+void Network(std::string_view ip, int v4_prefix, int v6_prefix, std::string* out) {
+  out->clear();
   char text[INET6_ADDRSTRLEN + 8];
-  if (ip.empty() || ip.size() >= INET6_ADDRSTRLEN) return {};
+  if (ip.empty() || ip.size() >= INET6_ADDRSTRLEN) return;
   std::memcpy(text, ip.data(), ip.size());
   text[ip.size()] = '\0';
   unsigned char addr[16];
@@ -84,15 +84,17 @@ std::string Network(std::string_view ip, int v4_prefix, int v6_prefix) {
     prefix = std::clamp(v6_prefix, 0, 128);
     bytes = 16;
   } else {
-    return {};
+    return;
   }
   for (int i = 0; i < bytes; ++i) {
     const int keep = std::clamp(prefix - i * 8, 0, 8);
     addr[i] &= static_cast<unsigned char>(keep == 0 ? 0 : (0xFF << (8 - keep)) & 0xFF);
   }
-  char out[INET6_ADDRSTRLEN];
-  if (inet_ntop(family, addr, out, sizeof out) == nullptr) return {};
-  return fmt::format("{}/{}", out, prefix);
+  char network[INET6_ADDRSTRLEN];
+  if (inet_ntop(family, addr, network, sizeof network) == nullptr) return;
+  out->append(network);
+  out->push_back('/');
+  out->append(std::to_string(prefix));
 }
 
 bool IsDenial(std::string_view code) {
@@ -107,23 +109,29 @@ std::string_view AnomalyKindName(AnomalyKind kind) {
 
 const model::RuleInfo& AnomalyRule(AnomalyKind kind) {
   static const std::array<model::RuleInfo, kAnomalyKindCount> kRules = {{
-      {"86ce0f56-9bd8-42e0-a5df-2e5a070fed47", "First-seen source network for a principal",
+      {"86ce0f56-9bd8-42e0-a5df-2e5a070fed47",
+       "First-seen source network for a principal",
        model::Level::kLow,
        {"attack.initial-access", "attack.t1078.004", "detection.threat-hunting"}},
-      {"5f8a5d50-d898-414a-ad06-ccf3600ae5c9", "First-seen user agent for a principal",
+      {"5f8a5d50-d898-414a-ad06-ccf3600ae5c9",
+       "First-seen user agent for a principal",
        model::Level::kLow,
        {"attack.initial-access", "attack.t1078.004", "detection.threat-hunting"}},
-      {"bc183bc8-c0cc-47f1-ad9d-c75118e2f92a", "First-seen region for a principal",
+      {"bc183bc8-c0cc-47f1-ad9d-c75118e2f92a",
+       "First-seen region for a principal",
        model::Level::kMedium,
        {"attack.defense-evasion", "attack.t1535", "detection.threat-hunting"}},
-      {"8fb93436-ea25-4f10-adab-5dc032696e4c", "First-seen API for a principal",
+      {"8fb93436-ea25-4f10-adab-5dc032696e4c",
+       "First-seen API for a principal",
        model::Level::kLow,
        {"attack.discovery", "attack.t1526", "detection.threat-hunting"}},
       {"702b4efa-6478-4007-bc71-16ca8c93e7c9",
-       "Long-term access key used from outside AWS for the first time", model::Level::kMedium,
-       {"attack.initial-access", "attack.credential-access", "attack.t1078.004",
-        "attack.t1552.001", "detection.threat-hunting"}},
-      {"717f8962-7656-40fa-843c-0258174e2241", "Burst of denied API calls (enumeration)",
+       "Long-term access key used from outside AWS for the first time",
+       model::Level::kMedium,
+       {"attack.initial-access", "attack.credential-access", "attack.t1078.004", "attack.t1552.001",
+        "detection.threat-hunting"}},
+      {"717f8962-7656-40fa-843c-0258174e2241",
+       "Burst of denied API calls (enumeration)",
        model::Level::kMedium,
        {"attack.discovery", "attack.t1580", "attack.t1087.004", "detection.threat-hunting"}},
   }};
@@ -144,6 +152,7 @@ struct AnomalyDetector::Impl {
   SeenMap keys;  // AKIA key -> first use from an IP address
   std::unordered_map<std::string, std::string, StringHash, std::equal_to<>> key_principal;
   std::vector<Denial> denials;
+  std::string network, api;  // per-event scratch
 
   static void Observe(SeenMap* map, std::string_view value, const model::Event& e,
                       const model::RecordOrigin& origin, uint32_t file_index) {
@@ -176,21 +185,20 @@ void AnomalyDetector::Add(const model::Event& e, const model::RecordOrigin& orig
   Impl& m = *impl_;
   m.first_time_us = std::min(m.first_time_us, e.time_us);
   const std::string_view principal = AnomalyPrincipal(e);
-  const std::string network =
-      Network(e.source_ip, m.options.ipv4_prefix, m.options.ipv6_prefix);
+  std::string& network = m.network;
+  Network(e.source_ip, m.options.ipv4_prefix, m.options.ipv6_prefix, &network);
   if (!principal.empty()) {
     auto it = m.principals.find(principal);
-    if (it == m.principals.end()) it = m.principals.emplace(std::string(principal), PrincipalState{}).first;
+    if (it == m.principals.end())
+      it = m.principals.emplace(std::string(principal), PrincipalState{}).first;
     PrincipalState& st = it->second;
     st.first_time_us = std::min(st.first_time_us, e.time_us);
     Impl::Observe(&st.seen[0], network, e, origin, file_index);
     Impl::Observe(&st.seen[1], e.user_agent, e, origin, file_index);
     Impl::Observe(&st.seen[2], e.aws_region, e, origin, file_index);
     if (!e.event_source.empty() && !e.event_name.empty()) {
-      std::string api;
-      api.reserve(e.event_source.size() + 1 + e.event_name.size());
-      api.append(e.event_source).append(":").append(e.event_name);
-      Impl::Observe(&st.seen[3], api, e, origin, file_index);
+      m.api.assign(e.event_source).append(":").append(e.event_name);
+      Impl::Observe(&st.seen[3], m.api, e, origin, file_index);
     }
   }
   const std::string_view key = e.user_identity.access_key_id;

@@ -1,12 +1,12 @@
 #include "detect/correlation.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 namespace cirt::detect {
 
@@ -17,9 +17,9 @@ namespace {
 
 // A referenced rule as one correlation reads it.
 struct Ref {
-  bool correlation = false;    // target is a correlation (else a base rule)
-  uint32_t target = 0;         // base rule index, or correlation index
-  std::string written;         // the reference as written in `rules`
+  bool correlation = false;  // target is a correlation (else a base rule)
+  uint32_t target = 0;       // base rule index, or correlation index
+  std::string written;       // the reference as written in `rules`
   // Per group-by entry / condition field: the index of its value in the
   // hit's captured values (base rule) or in the inner correlation's group.
   std::vector<uint32_t> group;
@@ -37,8 +37,8 @@ struct Item {
 
 // What a correlation fired, kept for the correlations chained on it.
 struct Fired {
-  model::Detection detection;     // carries the evidence
-  std::vector<std::string> group; // values of the correlation's group-by entries
+  model::Detection detection;      // carries the evidence
+  std::vector<std::string> group;  // values of the correlation's group-by entries
 };
 
 // One event (or one inner correlation firing) as a correlation sees it.
@@ -46,11 +46,11 @@ struct Occurrence {
   int64_t time_us;
   uint32_t file_index;
   uint64_t record_index;
-  uint32_t ref;                       // index into Item::refs
-  const model::Detection* detection;  // the event, or the inner correlation's detection
+  uint32_t ref;                            // index into Item::refs
+  const model::Detection* detection;       // the event, or the inner correlation's detection
   const std::vector<std::string>* source;  // where Ref::group / Ref::fields index
-  std::string value;                  // value_count: the tuple of fields ("" when absent)
-  std::optional<double> number;       // value_sum / value_avg
+  std::string value;                       // value_count: the tuple of fields ("" when absent)
+  std::optional<double> number;            // value_sum / value_avg
 };
 
 bool Before(int64_t ta, uint32_t fa, uint64_t ra, int64_t tb, uint32_t fb, uint64_t rb) {
@@ -121,12 +121,17 @@ struct Group {
   }
   double Metric(Correlation::Type type) const {
     switch (type) {
-      case Correlation::Type::kEventCount: return static_cast<double>(window.size());
-      case Correlation::Type::kValueCount: return static_cast<double>(distinct.size());
+      case Correlation::Type::kEventCount:
+        return static_cast<double>(window.size());
+      case Correlation::Type::kValueCount:
+        return static_cast<double>(distinct.size());
       case Correlation::Type::kTemporal:
-      case Correlation::Type::kTemporalOrdered: return refs_present;
-      case Correlation::Type::kValueSum: return sum;
-      case Correlation::Type::kValueAvg: return numbers ? sum / numbers : 0;
+      case Correlation::Type::kTemporalOrdered:
+        return refs_present;
+      case Correlation::Type::kValueSum:
+        return sum;
+      case Correlation::Type::kValueAvg:
+        return numbers ? sum / numbers : 0;
     }
     return 0;
   }
@@ -272,9 +277,9 @@ std::unique_ptr<CorrelationEngine> CorrelationEngine::Build(
         const auto& inner = correlations[ref.target].group_by;
         auto it = std::find(inner.begin(), inner.end(), field);
         if (it == inner.end()) {
-          failure[c] = fmt::format(
-              "'{}' is not a group-by field of the correlation '{}' it references", field,
-              ref.written);
+          failure[c] =
+              fmt::format("'{}' is not a group-by field of the correlation '{}' it references",
+                          field, ref.written);
           return false;
         }
         out->push_back(static_cast<uint32_t>(it - inner.begin()));
@@ -303,8 +308,8 @@ std::unique_ptr<CorrelationEngine> CorrelationEngine::Build(
       if (!failure[c].empty()) continue;
       for (const Ref& ref : refs[c]) {
         if (ref.correlation && !failure[ref.target].empty()) {
-          failure[c] = fmt::format("references the correlation '{}', which does not load",
-                                   ref.written);
+          failure[c] =
+              fmt::format("references the correlation '{}', which does not load", ref.written);
           changed = true;
           break;
         }
@@ -317,9 +322,8 @@ std::unique_ptr<CorrelationEngine> CorrelationEngine::Build(
     progress = false;
     for (uint32_t c = 0; c < n; ++c) {
       if (placed[c] || !failure[c].empty()) continue;
-      bool ready = std::all_of(refs[c].begin(), refs[c].end(), [&](const Ref& r) {
-        return !r.correlation || placed[r.target];
-      });
+      bool ready = std::all_of(refs[c].begin(), refs[c].end(),
+                               [&](const Ref& r) { return !r.correlation || placed[r.target]; });
       if (ready) {
         placed[c] = 1;
         order.push_back(c);
@@ -508,8 +512,7 @@ void CorrelationEngine::Impl::Evaluate(const Item& item, std::vector<Occurrence>
   });
 }
 
-void CorrelationEngine::Run(std::vector<CorrelationHit> hits,
-                            std::optional<model::Level> min_level,
+void CorrelationEngine::Run(std::vector<CorrelationHit> hits, std::optional<model::Level> min_level,
                             std::deque<model::Detection>* out) const {
   const Impl& m = *impl_;
   std::vector<std::vector<const CorrelationHit*>> by_rule(m.captures.size());

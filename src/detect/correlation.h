@@ -24,8 +24,8 @@ namespace cirt::detect {
 
 // One match of a base rule that a correlation references.
 struct CorrelationHit {
-  uint32_t rule = 0;             // index of the base rule in the matcher
-  model::Detection detection;    // the event; must own its text (no arena)
+  uint32_t rule = 0;           // index of the base rule in the matcher
+  model::Detection detection;  // the event; must own its text (no arena)
   // The first value of each slot of CorrelationEngine::captures(rule), in
   // that order ("" when the record lacks the field).
   std::vector<std::string> values;

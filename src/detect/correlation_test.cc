@@ -9,49 +9,18 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "detect/hunt.h"
 #include "detect/testing_records.h"
-#include "model/event.h"
 #include "report/writer.h"
 
 namespace cirt::detect {
 namespace {
 
 namespace fs = std::filesystem;
-using testing_records::PantherLog;
-using testing_records::YamlToJson;
-
-constexpr int64_t kBase = 1774346400LL * 1000000;  // 2026-03-24T10:00:00Z
-
-std::string At(int64_t seconds) { return model::FormatUtcTimestamp(kBase + seconds * 1000000); }
-
-// A Panther test event with eventTime, eventID and the given fields
-// (dotted paths into maps) replaced.
-std::string Record(const std::string& file, const std::string& test, int64_t seconds,
-                   const std::string& id, const std::map<std::string, std::string>& fields = {}) {
-  YAML::Node log = PantherLog(file, test);
-  log["eventTime"] = At(seconds);
-  log["eventID"] = id;
-  for (const auto& [path, value] : fields) {
-    YAML::Node node = log;
-    size_t start = 0;
-    while (true) {
-      size_t dot = path.find('.', start);
-      std::string key = path.substr(start, dot == std::string::npos ? dot : dot - start);
-      if (dot == std::string::npos) {
-        node[key] = value;
-        break;
-      }
-      YAML::Node child = node[key];
-      node.reset(child);
-      start = dot + 1;
-    }
-  }
-  std::string json;
-  YamlToJson(log, &json);
-  return json;
-}
+using testing_records::kBase;
+using testing_records::Record;
 
 // GetRole denied for user "tester" (Panther's aws_iam_user_recon_denied).
 std::string Denied(int64_t seconds, const std::string& id,
@@ -187,7 +156,8 @@ TEST_F(CorrelationTest, EventCountCountsEachGroupApart) {
   // Two more by bob make his five.
   Trail({Denied(0, "t0"), Denied(10, "b0", {{"userIdentity.arn", bob}}), Denied(20, "t1"),
          Denied(30, "b1", {{"userIdentity.arn", bob}}), Denied(40, "t2"),
-         Denied(50, "b2", {{"userIdentity.arn", bob}}), Denied(60, "b3", {{"userIdentity.arn", bob}}),
+         Denied(50, "b2", {{"userIdentity.arn", bob}}),
+         Denied(60, "b3", {{"userIdentity.arn", bob}}),
          Denied(70, "b4", {{"userIdentity.arn", bob}})});
   HuntResult r = Run();
   auto hits = Of(r, "Many denied IAM calls from one principal");
@@ -227,7 +197,8 @@ correlation:
 )");
   const std::string bob = "arn:aws:iam::123456789012:user/bob";
   Trail({Denied(0, "t0"), Denied(60, "t1"), Denied(120, "t2"),
-         Denied(0, "b0", {{"userIdentity.arn", bob}}), Denied(60, "b1", {{"userIdentity.arn", bob}}),
+         Denied(0, "b0", {{"userIdentity.arn", bob}}),
+         Denied(60, "b1", {{"userIdentity.arn", bob}}),
          // Bob's next window starts after the first closed.
          Denied(4000, "b2", {{"userIdentity.arn", bob}})});
   HuntResult r = Run();
@@ -257,7 +228,8 @@ correlation:
 )");
   // Four denials of two APIs: two distinct values only.
   Trail({Denied(0, "a", {{"eventName", "GetRole"}}), Denied(10, "b", {{"eventName", "ListUsers"}}),
-         Denied(20, "c", {{"eventName", "GetRole"}}), Denied(30, "d", {{"eventName", "ListUsers"}})});
+         Denied(20, "c", {{"eventName", "GetRole"}}),
+         Denied(30, "d", {{"eventName", "ListUsers"}})});
   EXPECT_TRUE(Of(Run(), "Denied on many IAM APIs from one address").empty());
   // A third API from another address does not count; from the same one it does.
   Trail({Denied(0, "a", {{"eventName", "GetRole"}}), Denied(10, "b", {{"eventName", "ListUsers"}}),
@@ -271,6 +243,31 @@ correlation:
   EXPECT_EQ(ev.count, 3);
   EXPECT_EQ(ev.group[0], (std::pair<std::string, std::string>{"sourceIPAddress", "40.185.186.6"}));
   EXPECT_EQ(ev.event_ids, (std::vector<std::string>{"a", "b", "d"}));
+}
+
+TEST_F(CorrelationTest, ValueCountOverSeveralFieldsCountsTuples) {
+  Rules(std::string(kDeniedRule) + R"(---
+title: Denied on many API and region pairs
+correlation:
+  type: value_count
+  rules: [iam_call_denied]
+  group-by: [userIdentity.arn]
+  timespan: 1h
+  condition:
+    field: [eventName, awsRegion]
+    gte: 3
+)");
+  // Two names and two regions, but only two distinct pairs.
+  Trail({Denied(0, "a", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}}),
+         Denied(10, "b", {{"eventName", "ListUsers"}, {"awsRegion", "eu-west-1"}}),
+         Denied(20, "c", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}})});
+  EXPECT_TRUE(Of(Run(), "Denied on many API and region pairs").empty());
+  Trail({Denied(0, "a", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}}),
+         Denied(10, "b", {{"eventName", "ListUsers"}, {"awsRegion", "eu-west-1"}}),
+         Denied(20, "c", {{"eventName", "GetRole"}, {"awsRegion", "eu-west-1"}})});
+  auto hits = Of(Run(), "Denied on many API and region pairs");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->count, 3);
 }
 
 TEST_F(CorrelationTest, ValueCountWindowSlides) {
@@ -291,6 +288,64 @@ correlation:
   EXPECT_TRUE(Of(Run(), "Denied on many IAM APIs from one address").empty());
 }
 
+// --- value_sum, value_avg ---
+
+// The specification's "Possible Exfiltration" example on S3 data events:
+// GetObject calls by Alice (Panther's S3 data event, eventName and
+// bytesTransferredOut adjusted; the byte counts stay JSON numbers).
+std::string GetObject(int64_t seconds, const std::string& id, const std::string& bytes) {
+  return Record("aws_s3_delete_object.yml", "DeleteObject", seconds, id,
+                {{"eventName", "GetObject"}, {"additionalEventData.bytesTransferredOut", bytes}});
+}
+
+std::string ExfiltrationRules(const std::string& type, const std::string& threshold) {
+  return R"(title: Object read
+name: object_read
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    eventSource: s3.amazonaws.com
+    eventName: GetObject
+  condition: selection
+---
+title: Possible exfiltration from S3
+correlation:
+  type: )" +
+         type + R"(
+  rules: [object_read]
+  group-by: [userIdentity.arn, sourceIPAddress]
+  timespan: 1h
+  condition:
+    field: additionalEventData.bytesTransferredOut
+    gt: )" +
+         threshold + "\n";
+}
+
+TEST_F(CorrelationTest, ValueSumAddsTheFieldOverTheWindow) {
+  Rules(ExfiltrationRules("value_sum", "1000000"));
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"),
+         GetObject(120, "g2", "200000")});
+  EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // exactly 1000000
+  Trail({GetObject(0, "g0", "400000"), GetObject(60, "g1", "400000"),
+         GetObject(120, "g2", "200001")});
+  HuntResult r = Run();
+  auto hits = Of(r, "Possible exfiltration from S3");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->type, "value_sum");
+  EXPECT_EQ(hits[0]->evidence()->count, 1000001);
+  EXPECT_EQ(hits[0]->evidence()->group.size(), 2u);
+}
+
+TEST_F(CorrelationTest, ValueAvgAveragesTheField) {
+  Rules(ExfiltrationRules("value_avg", "500000"));
+  Trail({GetObject(0, "g0", "100"), GetObject(60, "g1", "900000")});
+  EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // 450050
+  Trail({GetObject(0, "g0", "200000"), GetObject(60, "g1", "900000")});
+  auto hits = Of(Run(), "Possible exfiltration from S3");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->count, 550000);
+}
+
 // --- temporal ---
 
 // Panther's StopInstances and ModifyInstanceAttribute (userData) events, on
@@ -301,8 +356,8 @@ std::string Stop(int64_t seconds, const std::string& id) {
 }
 std::string UserData(int64_t seconds, const std::string& id,
                      const std::string& instance = "i-EXAMPLE56126103cb") {
-  return Record("aws_ec2_startup_script_change.yml", "ModifyInstanceAttributeUserdata", seconds,
-                id, {{"requestParameters.instanceId", instance}});
+  return Record("aws_ec2_startup_script_change.yml", "ModifyInstanceAttributeUserdata", seconds, id,
+                {{"requestParameters.instanceId", instance}});
 }
 
 std::string InstanceRules(const std::string& type) {
@@ -327,7 +382,8 @@ detection:
 title: Instance stopped and its startup script changed
 id: 9a4e2c71-3d5b-4a8e-b0f2-6c1d7e8f9a02
 correlation:
-  type: )" + type + R"(
+  type: )" +
+         type + R"(
   rules:
     - stop_instances
     - user_data_changed
@@ -360,8 +416,7 @@ TEST_F(CorrelationTest, TemporalNeedsEveryRuleOnTheSameAliasedGroupInAnyOrder) {
 TEST_F(CorrelationTest, TemporalNearMisses) {
   Rules(InstanceRules("temporal"));
   // Another instance; then the same one but 30 minutes and a second apart.
-  Trail({Stop(0, "stop"), UserData(60, "other", "i-0fffffffffffffff0"),
-         UserData(1801, "late")});
+  Trail({Stop(0, "stop"), UserData(60, "other", "i-0fffffffffffffff0"), UserData(1801, "late")});
   EXPECT_TRUE(Of(Run(), "Instance stopped and its startup script changed").empty());
 }
 
@@ -379,10 +434,29 @@ TEST_F(CorrelationTest, TemporalOrderedNeedsTheListedOrder) {
   EXPECT_EQ(hits[0]->evidence()->event_ids, (std::vector<std::string>{"stop", "mod1"}));
 }
 
+TEST_F(CorrelationTest, ExampleRuleStopThenUserDataChange) {
+  // docs/correlations: temporal_ordered with an alias and generate: true.
+  fs::copy_file(
+      std::string(CIRT_SOURCE_DIR) + "/docs/correlations/mr_aws_ec2_stop_then_user_data_change.yml",
+      dir_ / "rules" / "rules.yml");
+  Trail({Stop(0, "stop"), UserData(1200, "mod")});
+  HuntResult r = Run();
+  auto hits = Of(r, "EC2 Instance Stopped Then Its User Data Changed");
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0]->evidence()->event_ids, (std::vector<std::string>{"stop", "mod"}));
+  // generate: true keeps the referenced rules' own detections.
+  EXPECT_EQ(Of(r, "EC2 Instances Stopped").size(), 1u);
+  EXPECT_EQ(Of(r, "EC2 Instance User Data Changed").size(), 1u);
+  // An hour and a second apart: too late.
+  Trail({Stop(0, "stop"), UserData(3601, "mod")});
+  EXPECT_TRUE(Of(Run(), "EC2 Instance Stopped Then Its User Data Changed").empty());
+}
+
 // The specification's closing example, "Multiple failed logins followed by
 // successful login", on Panther's root console sign-in events: a chain of
 // an event_count correlation and a temporal_ordered one in one file.
-constexpr const char* kBruteForce = R"(title: Correlation - Multiple Failed Logins Followed by Successful Login
+constexpr const char* kBruteForce =
+    R"(title: Correlation - Multiple Failed Logins Followed by Successful Login
 id: b180ead8-d58f-40b2-ae54-c8940995b9b6
 status: experimental
 correlation:
@@ -450,7 +524,8 @@ TEST_F(CorrelationTest, ChainedCorrelationsFailedLoginsThenSuccess) {
   EXPECT_EQ(ev.event_ids, (std::vector<std::string>{"f0", "f1", "f2", "ok"}));
   EXPECT_EQ(ev.first_time_us, kBase);
   EXPECT_EQ(ev.last_time_us, kBase + 300 * 1000000LL);
-  EXPECT_EQ(ev.group[0], (std::pair<std::string, std::string>{"sourceIPAddress", "111.111.111.111"}));
+  EXPECT_EQ(ev.group[0],
+            (std::pair<std::string, std::string>{"sourceIPAddress", "111.111.111.111"}));
   // Only the outermost correlation is reported.
   EXPECT_EQ(r.detections.size(), 1u);
   EXPECT_EQ(r.rules.correlation, 2u);
@@ -494,8 +569,10 @@ TEST_F(CorrelationTest, EvidenceIsAnExtraJsonlKeyOnCorrelationsOnly) {
     if (line.find("\"evidence\"") == std::string::npos) continue;
     ++with_evidence;
     EXPECT_NE(line.find(R"("file":)"), std::string::npos);
-    EXPECT_NE(line.find(R"(,"evidence":{"type":"event_count","count":5,"group":{"userIdentity.arn":"arn:aws:iam::123456789012:user/tester"},"first_time":"2026-03-24T10:00:00Z","last_time":"2026-03-24T10:00:04Z","event_ids":["e0","e1","e2","e3","e4"]}})"),
-              std::string::npos)
+    EXPECT_NE(
+        line.find(
+            R"(,"evidence":{"type":"event_count","count":5,"group":{"userIdentity.arn":"arn:aws:iam::123456789012:user/tester"},"first_time":"2026-03-24T10:00:00Z","last_time":"2026-03-24T10:00:04Z","event_ids":["e0","e1","e2","e3","e4"]}})"),
+        std::string::npos)
         << line;
   }
   EXPECT_EQ(with_evidence, 1u);
@@ -532,29 +609,36 @@ struct BadCase {
 
 TEST(CorrelationCheck, ReportsWhyACorrelationCannotRun) {
   const BadCase cases[] = {
-      {"unknown rule", Corr("  type: event_count\n  rules: [nope]\n  group-by: [eventName]\n"
-                            "  timespan: 5m\n  condition: {gte: 2}\n"),
+      {"unknown rule",
+       Corr("  type: event_count\n  rules: [nope]\n  group-by: [eventName]\n"
+            "  timespan: 5m\n  condition: {gte: 2}\n"),
        "C: unknown rule 'nope'"},
-      {"bad timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5 min\n"
-                            "  condition: {gte: 2}\n"),
+      {"bad timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5 min\n"
+            "  condition: {gte: 2}\n"),
        "C: correlation: bad timespan '5 min'"},
-      {"week timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 1w\n"
-                             "  condition: {gte: 2}\n"),
+      {"week timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 1w\n"
+            "  condition: {gte: 2}\n"),
        "C: correlation: bad timespan '1w'"},
-      {"no timespan", Corr("  type: event_count\n  rules: [iam_call_denied]\n  condition: {gte: 2}\n"),
+      {"no timespan",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  condition: {gte: 2}\n"),
        "C: correlation: missing timespan"},
       {"no condition", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"),
        "C: correlation: event_count needs a condition"},
-      {"bad condition", Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"
-                             "  condition: {more: 2}\n"),
+      {"bad condition",
+       Corr("  type: event_count\n  rules: [iam_call_denied]\n  timespan: 5m\n"
+            "  condition: {more: 2}\n"),
        "C: correlation: unknown condition 'more'"},
       {"value_count without field",
-       Corr("  type: value_count\n  rules: [iam_call_denied]\n  timespan: 5m\n  condition: {gte: 2}\n"),
+       Corr("  type: value_count\n  rules: [iam_call_denied]\n  timespan: 5m\n  condition: {gte: "
+            "2}\n"),
        "C: correlation: value_count needs condition.field"},
       {"unknown type", Corr("  type: value_median\n  rules: [iam_call_denied]\n  timespan: 5m\n"),
        "C: unknown correlation type 'value_median'"},
-      {"percentile", Corr("  type: value_percentile\n  rules: [iam_call_denied]\n  timespan: 5m\n"
-                          "  condition: {field: eventName, lte: 1}\n"),
+      {"percentile",
+       Corr("  type: value_percentile\n  rules: [iam_call_denied]\n  timespan: 5m\n"
+            "  condition: {field: eventName, lte: 1}\n"),
        "C: correlation type value_percentile is not supported"},
       {"alias without the rule",
        Corr("  type: temporal\n  rules: [iam_call_denied]\n  group-by: [who]\n  timespan: 5m\n"
@@ -564,14 +648,16 @@ TEST(CorrelationCheck, ReportsWhyACorrelationCannotRun) {
        Corr("  type: temporal_ordered\n  rules: [iam_call_denied]\n  timespan: 5m\n"
             "  condition: {gte: 2}\n"),
        "C: a temporal_ordered condition must hold for the whole sequence"},
-      {"cycle", Corr("  type: temporal\n  rules: [iam_call_denied, d]\n  timespan: 5m\n") +
-                    "---\ntitle: D\nname: d\ncorrelation:\n  type: temporal\n  rules: [c]\n"
-                    "  timespan: 5m\n",
+      {"cycle",
+       Corr("  type: temporal\n  rules: [iam_call_denied, d]\n  timespan: 5m\n") +
+           "---\ntitle: D\nname: d\ncorrelation:\n  type: temporal\n  rules: [c]\n"
+           "  timespan: 5m\n",
        "C: reference cycle"},
       {"group-by the inner correlation lacks",
        Corr("  type: event_count\n  rules: [iam_call_denied]\n  group-by: [eventName]\n"
             "  timespan: 5m\n  condition: {gte: 2}\n") +
-           "---\ntitle: D\ncorrelation:\n  type: temporal\n  rules: [c]\n  group-by: [sourceIPAddress]\n"
+           "---\ntitle: D\ncorrelation:\n  type: temporal\n  rules: [c]\n  group-by: "
+           "[sourceIPAddress]\n"
            "  timespan: 5m\n",
        "D: 'sourceIPAddress' is not a group-by field of the correlation 'c'"},
   };
@@ -607,6 +693,28 @@ correlation:
 )");
   ASSERT_EQ(failed.size(), 1u);
   EXPECT_NE(failed[0].message.find("legacy aggregation"), std::string::npos) << failed[0].message;
+}
+
+TEST(CorrelationCheck, TypeNamesRoundTrip) {
+  using Type = sigma::Correlation::Type;
+  std::set<std::string_view> names;
+  for (Type type : {Type::kEventCount, Type::kValueCount, Type::kTemporal, Type::kTemporalOrdered,
+                    Type::kValueSum, Type::kValueAvg}) {
+    const std::string_view name = sigma::CorrelationTypeName(type);
+    names.insert(name);
+    const bool valued = type == Type::kValueCount || type == Type::kValueSum ||
+                        type == Type::kValueAvg;
+    std::string yaml = "title: T\ncorrelation:\n  type: " + std::string(name) +
+                       "\n  rules: [r]\n  timespan: 1m\n  condition: {gte: 1" +
+                       (valued ? ", field: f" : "") + "}\n";
+    if (type == Type::kTemporalOrdered) yaml.replace(yaml.find("gte: 1"), 6, "eq: 1");
+    std::vector<sigma::Rule> rules;
+    std::vector<sigma::Correlation> correlations;
+    auto outcomes = sigma::ParseRules(yaml, "t.yml", {}, &rules, &correlations);
+    ASSERT_EQ(correlations.size(), 1u) << name << ": " << outcomes[0].message;
+    EXPECT_EQ(correlations[0].type, type) << name;
+  }
+  EXPECT_EQ(names.size(), 6u);
 }
 
 TEST(CorrelationCheck, SpecificationExamplesParse) {

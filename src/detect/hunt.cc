@@ -147,6 +147,30 @@ class Sink : public ingest::RecordSink {
   std::vector<uint32_t> matched_;
 };
 
+// The evidence of a legacy aggregation: `hits` in time order.
+model::Evidence AggregateEvidence(std::string type, double count,
+                                  std::vector<std::pair<std::string, std::string>> group,
+                                  std::vector<const AggregateHit*> hits) {
+  std::sort(hits.begin(), hits.end(), [](const AggregateHit* a, const AggregateHit* b) {
+    return std::tie(a->detection.time_us, a->detection.file_index, a->detection.record_index) <
+           std::tie(b->detection.time_us, b->detection.file_index, b->detection.record_index);
+  });
+  model::Evidence ev;
+  ev.type = std::move(type);
+  ev.count = count;
+  ev.group = std::move(group);
+  for (const AggregateHit* h : hits) ev.event_ids.emplace_back(h->detection.event_id());
+  ev.first_time_us = hits.front()->detection.time_us;
+  ev.last_time_us = hits.back()->detection.time_us;
+  return ev;
+}
+
+std::vector<std::pair<std::string, std::string>> GroupOf(const sigma::Aggregation& agg,
+                                                         const std::string& value) {
+  if (agg.group_by.empty()) return {};
+  return {{agg.group_by, value}};
+}
+
 // Legacy Sigma aggregations over the hits of one rule, in time order.
 // count: a sliding window of `timeframe` (the whole run when absent) per
 // group; a detection is emitted when the count (or distinct count) first
@@ -180,6 +204,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
           if (window == 0 || (dt <= window && dt >= -window)) {
             model::Detection d = h->detection;
             d.set_aggregate(fmt::format("near event {}", o->detection.event_id()));
+            d.set_evidence(AggregateEvidence("near", 2, {}, {h, o}));
             out->push_back(std::move(d));
             break;
           }
@@ -214,6 +239,7 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
         d.set_aggregate(fmt::format("count({}){} = {} within {}s", agg.count_field,
                                     agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
                                     count, window / 1000000));
+        d.set_evidence(AggregateEvidence("count", count, GroupOf(agg, h->group), w));
         out->push_back(std::move(d));
         w.clear();
       }
@@ -223,6 +249,8 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
         if (!w.empty() && sigma::CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
           model::Detection d = w.back()->detection;
           d.set_aggregate(fmt::format("count() = {}", w.size()));
+          d.set_evidence(AggregateEvidence("count", static_cast<double>(w.size()),
+                                           GroupOf(agg, group), w));
           out->push_back(std::move(d));
         }
       }
@@ -306,6 +334,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   }
   // The loader counted rules that then failed to compile as loaded.
   result.rules.loaded = runnable;
+  result.may_have_evidence =
+      engine || options.anomalies ||
+      std::any_of(roles.begin(), roles.end(), [](uint8_t role) { return role & kAggregate; });
   for (const auto& o : result.rules.outcomes) {
     if (o.kind == LoadOutcome::Kind::kError) {
       diagnostics->Warn(Status::InvalidArgument(o.message, {.file = o.file}));

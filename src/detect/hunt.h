@@ -68,6 +68,9 @@ struct HuntResult {
   ingest::ReadStats stats;
   RuleSummary rules;
   std::optional<int64_t> baseline_end_us;  // with anomalies: the baseline used
+  // Whether detections may carry evidence: correlation rules, legacy
+  // aggregations or anomalies ran (decided by the rules, not the data).
+  bool may_have_evidence = false;
   size_t input_errors = 0;  // paths that do not exist or cannot be listed
   double seconds = 0;
 };

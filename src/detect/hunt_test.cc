@@ -63,6 +63,14 @@ TEST_F(HuntTest, LegacyCountFiresOnceWhenTheWindowPassesTheThreshold) {
   ASSERT_EQ(r->detections.size(), 1u);
   EXPECT_EQ(r->detections[0]->event_id(), "id-ListBuckets250");  // the 51st event
   EXPECT_NE(r->detections[0]->aggregate().find("count() = 51"), std::string_view::npos);
+  const model::Evidence* ev = r->detections[0]->evidence();
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ(ev->type, "count");
+  EXPECT_EQ(ev->count, 51);
+  ASSERT_EQ(ev->event_ids.size(), 51u);
+  EXPECT_EQ(ev->event_ids.front(), "id-ListBuckets0");
+  EXPECT_EQ(ev->event_ids.back(), "id-ListBuckets250");
+  EXPECT_TRUE(r->may_have_evidence);
 }
 
 TEST_F(HuntTest, LegacyCountRespectsTheTimeframe) {
@@ -75,6 +83,31 @@ TEST_F(HuntTest, LegacyCountRespectsTheTimeframe) {
   EXPECT_TRUE(r->detections.empty());
 }
 
+TEST_F(HuntTest, LegacyCountGroupsBy) {
+  // aws_macic_evasion.yml: Macie changes | count() by sourceIPAddress > 5 within 10m.
+  std::vector<std::string> records;
+  for (int i = 0; i < 6; ++i) {
+    records.push_back(Rec("ArchiveFindings", "macie2.amazonaws.com", i * 10,
+                          i % 2 ? "198.51.100.1" : "203.0.113.7"));
+  }
+  WriteTrail("a.json.gz", records);
+  auto r = Run("unsupported/cloud/aws_macic_evasion.yml");
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->detections.empty());  // three per address
+  for (int i = 6; i < 9; ++i)
+    records.push_back(Rec("ArchiveFindings", "macie2.amazonaws.com", i * 10));
+  WriteTrail("a.json.gz", records);
+  r = Run("unsupported/cloud/aws_macic_evasion.yml");
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->detections.size(), 1u);
+  EXPECT_NE(r->detections[0]->aggregate().find("by sourceIPAddress=203.0.113.7"),
+            std::string_view::npos)
+      << r->detections[0]->aggregate();
+  EXPECT_EQ(r->detections[0]->evidence()->group,
+            (std::vector<std::pair<std::string, std::string>>{{"sourceIPAddress", "203.0.113.7"}}));
+  EXPECT_EQ(r->detections[0]->evidence()->event_ids.size(), 6u);
+}
+
 TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
   // aws_lambda_function_created_or_invoked.yml: selection1 | near selection2.
   WriteTrail("a.json.gz", {Rec("CreateFunction20150331", "lambda.amazonaws.com", 1),
@@ -85,6 +118,8 @@ TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
   ASSERT_EQ(r->detections.size(), 1u);
   EXPECT_EQ(r->detections[0]->event_name(), "CreateFunction");
   EXPECT_NE(r->detections[0]->aggregate().find("near event id-Invoke30"), std::string_view::npos);
+  EXPECT_EQ(r->detections[0]->evidence()->event_ids,
+            (std::vector<std::string>{"id-CreateFunction2", "id-Invoke30"}));
 }
 
 TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
@@ -99,6 +134,7 @@ TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
   EXPECT_EQ(r->detections[2]->event_id(), "id-StopLogging40");
   EXPECT_EQ(r->stats.records, 3u);
   EXPECT_EQ(r->stats.files, 2u);
+  EXPECT_FALSE(r->may_have_evidence);
   // --level above the rule's level keeps nothing.
   auto high = Run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml",
                   model::Level::kCritical);

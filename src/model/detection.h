@@ -31,12 +31,13 @@ struct RuleInfo {
   std::vector<std::string> tags;
 };
 
-// What a detection made of several events rests on: a Sigma correlation or
-// a first-seen anomaly. Plain rule matches have none.
+// What a detection made of several events rests on: a Sigma correlation, a
+// first-seen anomaly or a legacy aggregation. Plain rule matches have none.
 struct Evidence {
   // The correlation type ("event_count", "value_count", "temporal",
   // "temporal_ordered", "value_sum", "value_avg") or the anomaly kind
-  // ("first_seen_network", ...; detect/anomaly.h).
+  // ("first_seen_network", ...; detect/anomaly.h), or "count" / "near"
+  // (legacy aggregations).
   std::string type;
   // What was compared: events (event_count), distinct values (value_count),
   // distinct rules (temporal, temporal_ordered), the sum or average
@@ -45,7 +46,9 @@ struct Evidence {
   // What ties the events together, in order: the group-by fields and their
   // values (correlations); the principal and the new value (anomalies).
   std::vector<std::pair<std::string, std::string>> group;
-  std::vector<std::string> event_ids;  // the events, in time order
+  // The events, once each, in time order (a chained correlation lists the
+  // events of an inner one together, where that one completed).
+  std::vector<std::string> event_ids;
   int64_t first_time_us = 0;           // of the first and last of them
   int64_t last_time_us = 0;
 };

@@ -232,9 +232,11 @@ class JsonlWriter : public DetectionWriter {
     b->push_back('{');
     if (timesketch_) {
       AppendKey(b, "message", true);
-      AppendJsonString(b, fmt::format("{} [{}]: {} by {}", d.rule().title,
-                                      model::LevelName(d.rule().level), d.event_name(),
-                                      d.principal_arn().empty() ? "-" : d.principal_arn()));
+      std::string message = fmt::format("{} [{}]: {} by {}", d.rule().title,
+                                        model::LevelName(d.rule().level), d.event_name(),
+                                        d.principal_arn().empty() ? "-" : d.principal_arn());
+      if (d.evidence()) message += " (" + EvidenceSummary(*d.evidence()) + ")";
+      AppendJsonString(b, message);
       AppendKey(b, "datetime", false);
       AppendJsonString(b, d.event_time());
       AppendKey(b, "timestamp_desc", false);
@@ -412,7 +414,6 @@ class TableWriter : public DetectionWriter {
       std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
       std::string title = d.rule().title;
       if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
-      if (d.evidence()) title = fmt::format("{} [{}]", title, EvidenceSummary(*d.evidence()));
       line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
            d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
            std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
@@ -431,12 +432,17 @@ class TableWriter : public DetectionWriter {
     for (size_t i = 0; i < ev.event_ids.size() && i < kShown; ++i) {
       ids += (i ? ", " : "") + ev.event_ids[i];
     }
-    if (ev.event_ids.size() > kShown) ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
-    std::string s = fmt::format("{:20} \u2502      \u2514 {} event{} {} .. {}: {}", "",
-                                ev.event_ids.size(), ev.event_ids.size() == 1 ? "" : "s",
+    if (ev.event_ids.size() > kShown) {
+      ids += fmt::format(", +{} more", ev.event_ids.size() - kShown);
+    }
+    std::string s = fmt::format("{:20} \u2502      \u2514 {}; {} event{} {} .. {}: {}", "",
+                                EvidenceSummary(ev), ev.event_ids.size(),
+                                ev.event_ids.size() == 1 ? "" : "s",
                                 model::FormatUtcTimestamp(ev.first_time_us),
                                 model::FormatUtcTimestamp(ev.last_time_us), ids);
-    std::string fitted = Fit(s, std::max<size_t>(options_.width, 60));
+    // Not cut to the table width: the ids are what the line is for. Fit
+    // only replaces control characters that came from records.
+    std::string fitted = Fit(s, s.size());
     fitted.erase(fitted.find_last_not_of(' ') + 1);
     Put(out_, fitted + "\n");
   }

@@ -31,9 +31,10 @@ struct WriterOptions {
 };
 
 // The detection keys of JSONL/JSON/CSV, in order (a contract for scripts).
-// Detections with evidence (correlations, anomalies) add one more key at the
-// end, `evidence`: {"type", "count", "group": {field: value}, "first_time",
-// "last_time", "event_ids": [...]} (see model::Evidence).
+// Detections with evidence (correlations, anomalies, legacy aggregations)
+// add one more key at the end, `evidence`: {"type", "count", "group":
+// {field: value}, "first_time", "last_time", "event_ids": [...]} (see
+// model::Evidence).
 const std::vector<std::string_view>& DetectionKeys();
 
 // The evidence object as compact JSON.

@@ -112,6 +112,71 @@ TEST(Format, NamesRoundTrip) {
   EXPECT_EQ(ParseFormat("xml").status().code(), ErrorCode::kInvalidArgument);
 }
 
+TEST_F(WriterTest, EvidenceIsOneMoreKeyInEveryFormat) {
+  model::Detection plain(&rule_, e_, origin_);
+  model::Detection d(&rule_, e_, origin_);
+  model::Evidence ev;
+  ev.type = "value_count";
+  ev.count = 3;
+  ev.group = {{"sourceIPAddress", "203.0.113.7"}, {"odd \"key\"", "caf\xc3\xa9"}};
+  ev.event_ids = {"ev-0", "ev-1"};
+  ev.first_time_us = 1774346400LL * 1000000;
+  ev.last_time_us = ev.first_time_us + 1500000;
+  d.set_evidence(ev);
+  // A copy carries its own evidence.
+  model::Detection copy = d;
+  d.set_evidence({});
+  ASSERT_NE(copy.evidence(), nullptr);
+  EXPECT_EQ(copy.evidence()->event_ids.size(), 2u);
+
+  const std::string expected_evidence =
+      R"({"type":"value_count","count":3,"group":{"sourceIPAddress":"203.0.113.7","odd \"key\"":"café"},"first_time":"2026-03-24T10:00:00Z","last_time":"2026-03-24T10:00:01.500000Z","event_ids":["ev-0","ev-1"]})";
+  EXPECT_EQ(EvidenceJson(*copy.evidence()), expected_evidence);
+
+  for (Format format : {Format::kJsonl, Format::kTimesketch}) {
+    std::string out = Render(format, {&plain, &copy});
+    std::string first = out.substr(0, out.find('\n'));
+    std::string second = out.substr(out.find('\n') + 1);
+    EXPECT_EQ(nlohmann::json::parse(first).count("evidence"), 0u);
+    auto j = nlohmann::ordered_json::parse(second);
+    std::vector<std::string> keys;
+    for (auto& [k, v] : j.items()) keys.push_back(k);
+    EXPECT_EQ(keys.back(), "evidence");
+    EXPECT_EQ(j["evidence"].dump(), nlohmann::ordered_json::parse(expected_evidence).dump());
+  }
+  std::string ts = Render(Format::kTimesketch, {&copy});
+  EXPECT_NE(nlohmann::json::parse(ts)["message"].get<std::string>().find(
+                "(value_count 3 by sourceIPAddress=203.0.113.7, odd \"key\"=caf\xc3\xa9)"),
+            std::string::npos)
+      << ts;
+  auto json = nlohmann::json::parse(Render(Format::kJson, {&plain, &copy}));
+  EXPECT_EQ(json[1]["evidence"]["event_ids"][1], "ev-1");
+  // csv: the same columns unless asked for the evidence column.
+  EXPECT_EQ(Render(Format::kCsv, {&copy}).find("evidence"), std::string::npos);
+  std::FILE* f = std::tmpfile();
+  WriterOptions with;
+  with.evidence_column = true;
+  auto writer = MakeDetectionWriter(Format::kCsv, f, with);
+  writer->Write(plain);
+  writer->Write(copy);
+  writer->Finish();
+  std::rewind(f);
+  std::string csv;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) csv.append(buf, n);
+  std::fclose(f);
+  std::vector<std::string> lines;
+  for (size_t pos = 0, nl; (nl = csv.find('\n', pos)) != std::string::npos; pos = nl + 1) {
+    lines.push_back(csv.substr(pos, nl - pos));
+  }
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_TRUE(lines[0].size() > 9 && lines[0].substr(lines[0].size() - 9) == ",evidence");
+  EXPECT_EQ(lines[1].back(), ',');  // empty for a plain match
+  EXPECT_NE(lines[2].find(R"("{""type"":""value_count"",""count"":3,)"), std::string::npos)
+      << lines[2];
+}
+
 }  // namespace
 }  // namespace cirt::report
 

@@ -532,6 +532,16 @@ bool IsCloudTrail(const YAML::Node& doc, std::string* why) {
   return false;
 }
 
+// The correlation types and their names in the specification.
+constexpr std::pair<std::string_view, Correlation::Type> kCorrelationTypes[] = {
+    {"event_count", Correlation::Type::kEventCount},
+    {"value_count", Correlation::Type::kValueCount},
+    {"temporal", Correlation::Type::kTemporal},
+    {"temporal_ordered", Correlation::Type::kTemporalOrdered},
+    {"value_sum", Correlation::Type::kValueSum},
+    {"value_avg", Correlation::Type::kValueAvg},
+};
+
 // Parses a `correlation:` document. References are resolved later.
 Status ParseCorrelation(const YAML::Node& doc, const std::string& file, Correlation* c) {
   c->file = file;
@@ -561,18 +571,10 @@ Status ParseCorrelation(const YAML::Node& doc, const std::string& file, Correlat
   const YAML::Node corr = doc["correlation"];
   if (!corr.IsMap()) return Status::InvalidArgument("correlation: must be a map");
 
-  static constexpr std::pair<std::string_view, Correlation::Type> kTypes[] = {
-      {"event_count", Correlation::Type::kEventCount},
-      {"value_count", Correlation::Type::kValueCount},
-      {"temporal", Correlation::Type::kTemporal},
-      {"temporal_ordered", Correlation::Type::kTemporalOrdered},
-      {"value_sum", Correlation::Type::kValueSum},
-      {"value_avg", Correlation::Type::kValueAvg},
-  };
   const std::string type = Str(corr["type"]);
   if (type.empty()) return Status::InvalidArgument("correlation: missing type");
   bool known = false;
-  for (const auto& [name, t] : kTypes) {
+  for (const auto& [name, t] : kCorrelationTypes) {
     if (name == type) {
       c->type = t;
       known = true;
@@ -729,13 +731,8 @@ std::optional<int64_t> ParseTimespan(std::string_view s) {
 }
 
 std::string_view CorrelationTypeName(Correlation::Type type) {
-  switch (type) {
-    case Correlation::Type::kEventCount: return "event_count";
-    case Correlation::Type::kValueCount: return "value_count";
-    case Correlation::Type::kTemporal: return "temporal";
-    case Correlation::Type::kTemporalOrdered: return "temporal_ordered";
-    case Correlation::Type::kValueSum: return "value_sum";
-    case Correlation::Type::kValueAvg: return "value_avg";
+  for (const auto& [name, t] : kCorrelationTypes) {
+    if (t == type) return name;
   }
   return "event_count";
 }
