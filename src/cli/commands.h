@@ -19,5 +19,6 @@ Runner AddCase(CLI::App& app);
 Runner AddTimeline(CLI::App& app);
 Runner AddPivot(CLI::App& app);
 Runner AddScope(CLI::App& app);
+Runner AddReport(CLI::App& app);
 
 }  // namespace cirt::cli

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cirt::cli::Runner timeline = cirt::cli::AddTimeline(app);
   cirt::cli::Runner pivot = cirt::cli::AddPivot(app);
   cirt::cli::Runner scope = cirt::cli::AddScope(app);
+  cirt::cli::Runner report = cirt::cli::AddReport(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -35,5 +36,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("timeline")) return timeline();
   if (app.got_subcommand("pivot")) return pivot();
   if (app.got_subcommand("scope")) return scope();
+  if (app.got_subcommand("report")) return report();
   return cirt::cli::kExitUsage;
 }

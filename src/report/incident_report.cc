@@ -1,6 +1,9 @@
 #include "report/incident_report.h"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <utility>
@@ -128,6 +131,15 @@ std::vector<Tactic> TacticsFromTags(std::span<const std::string> tags) {
   return {found.begin(), found.end()};
 }
 
+std::vector<std::string> TechniquesFromTags(std::span<const std::string> tags) {
+  std::vector<std::string> out;
+  for (const std::string& tag : tags) {
+    std::string technique = TechniqueFromTag(tag);
+    if (!technique.empty()) out.push_back(std::move(technique));
+  }
+  return out;
+}
+
 std::string_view IocKindName(ReportIoc::Kind kind) {
   switch (kind) {
     case ReportIoc::Kind::kSourceIp: return "source IP";
@@ -188,10 +200,7 @@ void IncidentReportBuilder::AddDetection(const model::Detection& d, int64_t dete
   r.rule_id = d.rule().id;
   r.rule_title = d.rule().title;
   r.tactics = TacticsFromTags(d.rule().tags);
-  for (const std::string& tag : d.rule().tags) {
-    std::string technique = TechniqueFromTag(tag);
-    if (!technique.empty()) r.techniques.push_back(std::move(technique));
-  }
+  r.techniques = TechniquesFromTags(d.rule().tags);
   r.time_us = d.time_us;
   r.detected_us = detected_us;
   r.event_id = d.event_id();
@@ -351,10 +360,24 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
       r.activity[i].events += m.events;
       r.activity[i].flagged_events += m.flagged_events;
     }
+    // Detections and alerts outside the span (a finding about older
+    // activity than the trail holds) are not marked: the chart would be
+    // stretched to nothing around them.
+    size_t outside = 0;
+    const int64_t end = start + static_cast<int64_t>(n) * r.bucket_us;
     for (int64_t t : detection_times_) {
       if (t == 0) continue;
-      size_t i = t < start ? 0 : std::min(n - 1, static_cast<size_t>((t - start) / r.bucket_us));
-      ++r.activity[i].detections;
+      if (t < start || t >= end) {
+        ++outside;
+        continue;
+      }
+      ++r.activity[static_cast<size_t>((t - start) / r.bucket_us)].detections;
+    }
+    if (outside > 0) {
+      r.notes.push_back(fmt::format(
+          "{} detections or alerts fall outside the events' time span and are not marked on "
+          "the activity chart",
+          outside));
     }
   }
 
@@ -579,3 +602,50 @@ std::string FormatTime(int64_t time_us) {
 }
 
 }  // namespace cirt::report::detail
+
+namespace cirt::report {
+
+Result<IncidentFormat> ParseIncidentFormat(std::string_view name) {
+  const std::string n = Lower(name);
+  if (n == "html") return IncidentFormat::kHtml;
+  if (n == "md" || n == "markdown") return IncidentFormat::kMarkdown;
+  return Status::InvalidArgument(fmt::format("unknown report format '{}' (html, md)", name));
+}
+
+std::optional<IncidentFormat> IncidentFormatForPath(std::string_view path) {
+  const size_t dot = path.rfind('.');
+  const size_t slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return std::nullopt;
+  }
+  const std::string ext = Lower(path.substr(dot + 1));
+  if (ext == "html" || ext == "htm") return IncidentFormat::kHtml;
+  if (ext == "md" || ext == "markdown") return IncidentFormat::kMarkdown;
+  return std::nullopt;
+}
+
+Status WriteIncidentReport(const IncidentReport& report, IncidentFormat format,
+                           const std::string& path) {
+  const std::string text =
+      format == IncidentFormat::kHtml ? RenderHtml(report) : RenderMarkdown(report);
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    return Status::Io(fmt::format("cannot write: {}", std::strerror(errno)), {.file = tmp});
+  }
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    std::remove(tmp.c_str());
+    return Status::Io("cannot write (disk full?)", {.file = tmp});
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    return Status::Io(fmt::format("cannot rename into place: {}", std::strerror(err)),
+                      {.file = path});
+  }
+  return Status::Ok();
+}
+
+}  // namespace cirt::report

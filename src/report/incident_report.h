@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/result.h"
 #include "model/detection.h"
 #include "model/event.h"
 
@@ -38,6 +39,9 @@ std::string_view TacticTitle(Tactic tactic);
 // "attack.stealth" counts as defense evasion), in kill-chain order, without
 // repeats; {kUnknown} when none is named.
 std::vector<Tactic> TacticsFromTags(std::span<const std::string> tags);
+// The ATT&CK techniques named by `tags` ("attack.t1098.001" -> "T1098.001"),
+// in tag order.
+std::vector<std::string> TechniquesFromTags(std::span<const std::string> tags);
 
 // One detection (a rule that matched one event, or an aggregate).
 struct ReportDetection {
@@ -232,6 +236,18 @@ std::string RenderHtml(const IncidentReport& report);
 // The same content as GitHub-flavoured Markdown (tables; no charts, the
 // activity as a table instead).
 std::string RenderMarkdown(const IncidentReport& report);
+
+enum class IncidentFormat : uint8_t { kHtml, kMarkdown };
+// "html" / "md" (also "markdown"). Errors: kInvalidArgument.
+Result<IncidentFormat> ParseIncidentFormat(std::string_view name);
+// The format a file name asks for: .html/.htm -> kHtml, .md/.markdown ->
+// kMarkdown (case-insensitive); nullopt for anything else.
+std::optional<IncidentFormat> IncidentFormatForPath(std::string_view path);
+// Renders `report` and writes it to `path` through a temporary file in the
+// same folder renamed into place, so readers never see half a report.
+// Errors: kIo naming the file.
+Status WriteIncidentReport(const IncidentReport& report, IncidentFormat format,
+                           const std::string& path);
 
 // Escapes `s` for HTML text and attribute values (&, <, >, ", '); control
 // characters become spaces and invalid UTF-8 becomes U+FFFD.

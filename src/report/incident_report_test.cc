@@ -265,6 +265,27 @@ TEST_F(IncidentReportTest, ActivityBucketsCoverTheSpanAndMarkDetections) {
   EXPECT_EQ(r.activity[45].detections, 2u);  // StopLogging, two rules
 }
 
+TEST_F(IncidentReportTest, AlertOutsideTheEventSpanIsNotMarked) {
+  IncidentReportBuilder b("old alert");
+  ReportAlert old;
+  old.product = "GuardDuty";
+  old.type = "Recon:IAMUser/UserPermissions";
+  old.level = model::Level::kMedium;
+  old.first_seen_us = kT0 - 400 * 24 * kHour;
+  old.created_us = old.first_seen_us + 20 * kMinute;
+  b.AddAlert(old);
+  for (const EventData& e : events_) b.AddEvent(e.View());
+  IncidentReport r = b.Finish(kT0 + kHour);
+  EXPECT_EQ(r.bucket_us, kMinute);  // the events' span decides the buckets
+  uint64_t marked = 0;
+  for (const ActivityBucket& bucket : r.activity) marked += bucket.detections;
+  EXPECT_EQ(marked, 0u);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("1 detections or alerts fall outside"), std::string::npos);
+  // It still sets the times: 20 minutes to detect.
+  EXPECT_EQ(r.first_detected_us - r.first_malicious_us, 20 * kMinute);
+}
+
 TEST_F(IncidentReportTest, HtmlEscapesEvidenceEverywhere) {
   const std::string html = RenderHtml(Build());
   EXPECT_EQ(html.find("<script"), std::string::npos);
