@@ -74,6 +74,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertic
 th{background:#eef1f5;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.w,code{word-break:break-all}
+td.t,td.ip{white-space:nowrap}
 code{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px}
 .lvl{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
 .lvl.crit{background:var(--crit)}.lvl.high{background:var(--high)}.lvl.med{background:var(--med)}
@@ -237,6 +238,9 @@ std::string Row(std::initializer_list<std::string> cells) {
 }
 std::string Td(std::string_view text) { return "<td>" + E(text) + "</td>"; }
 std::string TdCode(std::string_view text) { return "<td class=\"w\"><code>" + E(text) + "</code></td>"; }
+// Times and IPs never wrap.
+std::string TdTime(int64_t time_us) { return "<td class=\"t\">" + FormatTime(time_us) + "</td>"; }
+std::string TdIp(std::string_view ip) { return "<td class=\"ip\"><code>" + E(ip) + "</code></td>"; }
 std::string TdN(uint64_t n) { return fmt::format("<td class=\"n\">{}</td>", n); }
 std::string TdRaw(std::string html) { return "<td>" + html + "</td>"; }
 
@@ -353,9 +357,9 @@ std::string RenderHtml(const IncidentReport& r) {
       std::string rule = E(d.rule_title);
       if (!d.aggregate.empty()) rule += " <span class=\"muted\">[" + E(d.aggregate) + "]</span>";
       if (!d.techniques.empty()) rule += " <span class=\"muted\">" + E(Join(d.techniques, " ")) + "</span>";
-      h += Row({Td(FormatTime(d.time_us)), TdRaw(LevelBadge(d.level)), TdRaw(rule),
+      h += Row({TdTime(d.time_us), TdRaw(LevelBadge(d.level)), TdRaw(rule),
                 Td(Tactics(d.tactics)), Td(d.event_name), TdCode(d.principal_arn),
-                TdCode(d.source_ip), TdCode(d.user_agent)});
+                TdIp(d.source_ip), TdCode(d.user_agent)});
     }
     h += "</table>\n";
   }
@@ -369,7 +373,7 @@ std::string RenderHtml(const IncidentReport& r) {
     h += "<table>" + Head({"first seen (UTC)", "raised (UTC)", "level", "product", "type",
                            "title", "principal", "resources"});
     for (const ReportAlert& a : r.alerts) {
-      h += Row({Td(FormatTime(a.first_seen_us)), Td(FormatTime(a.created_us)),
+      h += Row({TdTime(a.first_seen_us), TdTime(a.created_us),
                 TdRaw(LevelBadge(a.level)), Td(a.product), Td(a.type), Td(a.title),
                 TdCode(a.principal_arn), TdCode(Join(a.resources, ", "))});
     }
@@ -385,9 +389,9 @@ std::string RenderHtml(const IncidentReport& r) {
     h += "<table>" + Head({"time (UTC)", "kind", "level", "what", "principal / target",
                            "source IP", "detail"});
     for (const ReportTimelineEntry& e : r.timeline) {
-      h += Row({Td(FormatTime(e.time_us)), Td(KindName(e.kind)),
+      h += Row({TdTime(e.time_us), Td(KindName(e.kind)),
                 TdRaw(e.level ? LevelBadge(*e.level) : ""), Td(e.what), TdCode(e.principal),
-                TdCode(e.source_ip), Td(e.detail)});
+                TdIp(e.source_ip), Td(e.detail)});
     }
     h += "</table>\n";
   }
@@ -405,7 +409,7 @@ std::string RenderHtml(const IncidentReport& r) {
                            "last seen (UTC)"});
     for (const ReportIoc& i : r.iocs) {
       h += Row({Td(IocKindName(i.kind)), TdCode(i.value), TdN(i.detections), TdN(i.events),
-                Td(FormatTime(i.first_us)), Td(FormatTime(i.last_us))});
+                TdTime(i.first_us), TdTime(i.last_us)});
     }
     h += "</table>\n";
   }
@@ -420,7 +424,7 @@ std::string RenderHtml(const IncidentReport& r) {
     h += "<table>" + Head({"resource", "actions", "by", "first (UTC)", "last (UTC)"});
     for (const ReportResource& res : r.resources) {
       h += Row({TdCode(res.id), Td(Join(res.actions, ", ")), TdCode(Join(res.by, ", ")),
-                Td(FormatTime(res.first_us)), Td(FormatTime(res.last_us))});
+                TdTime(res.first_us), TdTime(res.last_us)});
     }
     h += "</table>\n";
   }
@@ -436,7 +440,7 @@ std::string RenderHtml(const IncidentReport& r) {
     for (const ReportAction& a : r.actions) {
       std::string result = E(a.result);
       if (!a.error.empty()) result += "<br><span class=\"muted\">" + E(a.error) + "</span>";
-      h += Row({Td(FormatTime(a.time_us)), TdCode(a.run_id), Td(a.playbook), Td(a.step),
+      h += Row({TdTime(a.time_us), TdCode(a.run_id), Td(a.playbook), Td(a.step),
                 Td(a.action), TdCode(a.target), TdRaw(result), Td(a.rolled_back ? "yes" : "no"),
                 TdCode(a.request_id)});
     }
@@ -447,10 +451,10 @@ std::string RenderHtml(const IncidentReport& r) {
   // Metrics.
   h += "<section id=\"metrics\"><h2>Time to detect and contain</h2>\n<table>";
   h += Head({"measure", "value", "from", "to"});
-  h += Row({Td("time to detect"), Td(ttd), Td(FormatTime(r.first_malicious_us)),
-            Td(FormatTime(r.first_detected_us))});
-  h += Row({Td("time to contain"), Td(ttc), Td(FormatTime(r.first_detected_us)),
-            Td(FormatTime(r.first_contained_us))});
+  h += Row({Td("time to detect"), Td(ttd), TdTime(r.first_malicious_us),
+            TdTime(r.first_detected_us)});
+  h += Row({Td("time to contain"), Td(ttc), TdTime(r.first_detected_us),
+            TdTime(r.first_contained_us)});
   h += "</table>\n<p class=\"note\">Time to detect runs from the earliest event named by a "
        "detection or alert to the earliest time a detection was made (the case ingest that ran "
        "the rules) or an alert was raised. Time to contain runs from there to the first "

@@ -596,7 +596,8 @@ std::string Truncate(std::string_view s, size_t max_points) {
 
 std::string FormatTime(int64_t time_us) {
   if (time_us == 0) return "-";
-  std::string t = model::FormatUtcTimestamp(time_us);
+  // Whole seconds: sub-second digits only widen the tables.
+  std::string t = model::FormatUtcTimestamp(time_us - time_us % 1'000'000);
   if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
   return t;
 }
