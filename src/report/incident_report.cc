@@ -194,28 +194,6 @@ void IncidentReportBuilder::TouchResource(std::string_view id, std::string_view 
   MinMax(time_us, &r.first_us, &r.last_us);
 }
 
-void IncidentReportBuilder::AddDetection(const model::Detection& d, int64_t detected_us) {
-  ReportDetection r;
-  r.level = d.rule().level;
-  r.rule_id = d.rule().id;
-  r.rule_title = d.rule().title;
-  r.tactics = TacticsFromTags(d.rule().tags);
-  r.techniques = TechniquesFromTags(d.rule().tags);
-  r.time_us = d.time_us;
-  r.detected_us = detected_us;
-  r.event_id = d.event_id();
-  r.event_source = d.event_source();
-  r.event_name = d.event_name();
-  r.principal_arn = d.principal_arn();
-  r.access_key_id = d.access_key_id();
-  r.source_ip = d.source_ip();
-  r.user_agent = d.user_agent();
-  r.aws_region = d.aws_region();
-  r.account_id = d.account_id();
-  r.aggregate = d.aggregate();
-  AddDetection(std::move(r));
-}
-
 void IncidentReportBuilder::AddDetection(ReportDetection d) {
   ++report_.detection_count;
   ++report_.detections_by_level[LevelIndex(d.level)];

@@ -179,8 +179,6 @@ class IncidentReportBuilder {
  public:
   explicit IncidentReportBuilder(std::string case_name, IncidentReportOptions options = {});
 
-  // `detected_us`: when the detection was made (0 when unknown).
-  void AddDetection(const model::Detection& detection, int64_t detected_us);
   void AddDetection(ReportDetection detection);
   void AddAlert(ReportAlert alert);
   // One case event; `resources` are the ARNs/ids it touched.

@@ -94,21 +94,34 @@ class IncidentReportTest : public ::testing::Test {
     events_.back().source = "cloudtrail.amazonaws.com";
   }
 
-  model::Detection Detect(const model::RuleInfo* rule, const EventData& e) {
-    model::RecordOrigin origin{"trail.json", 0};
-    model::Detection d(rule, e.View(), origin);
+  // A detection as the case loader makes it from a rule and an event row.
+  ReportDetection Detect(const model::RuleInfo* rule, const EventData& e, int64_t detected) {
+    ReportDetection d;
+    d.level = rule->level;
+    d.rule_id = rule->id;
+    d.rule_title = rule->title;
+    d.tactics = TacticsFromTags(rule->tags);
+    d.techniques = TechniquesFromTags(rule->tags);
     d.time_us = e.time_us;
+    d.detected_us = detected;
+    d.event_id = e.id;
+    d.event_source = e.source;
+    d.event_name = e.name;
+    d.principal_arn = e.arn;
+    d.access_key_id = e.key;
+    d.source_ip = e.ip;
+    d.user_agent = e.agent;
     return d;
   }
 
   IncidentReport Build(bool with_response = true) {
     IncidentReportBuilder b("case <one> & two");
     const int64_t detected = kT0 + 2 * kHour;  // the ingest that ran the rules
-    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 6]), detected);
-    b.AddDetection(Detect(&rule_stop_, events_[20 + 8]), detected);
-    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 8]), detected);  // same event, 2 rules
+    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 6], detected));
+    b.AddDetection(Detect(&rule_stop_, events_[20 + 8], detected));
+    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 8], detected));  // same event, 2 rules
     // Below the incident level: counted, not an indicator.
-    b.AddDetection(Detect(&rule_low_, events_[0]), detected);
+    b.AddDetection(Detect(&rule_low_, events_[0], detected));
     ReportAlert alert;
     alert.product = "GuardDuty";
     alert.id = "gd-1";
@@ -458,6 +471,10 @@ TEST(IncidentReportText, TacticsFromSigmaTags) {
                                          "attack.stealth", "cve.2021-1"};
   EXPECT_EQ(TacticsFromTags(tags), (std::vector<Tactic>{Tactic::kPersistence,
                                                         Tactic::kDefenseEvasion, Tactic::kImpact}));
+  EXPECT_EQ(TechniquesFromTags(std::vector<std::string>{"attack.t1098.001", "attack.T1485",
+                                                       "attack.t12", "attack.t1098.01x",
+                                                       "attack.persistence"}),
+            (std::vector<std::string>{"T1098.001", "T1485"}));
   EXPECT_EQ(TacticsFromTags(std::vector<std::string>{"attack.t1098"}),
             std::vector<Tactic>{Tactic::kUnknown});
   for (int t = 0; t <= static_cast<int>(Tactic::kUnknown); ++t) {
