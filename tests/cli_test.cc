@@ -185,3 +185,58 @@ TEST_F(CliTest, BundledExamplesHuntCleanly) {
 }
 
 }  // namespace
+
+namespace {
+
+// The case commands end to end on the investigate fixture.
+TEST_F(CliTest, CaseInitIngestTimelinePivotScope) {
+  const std::string testdata = std::string(CIRT_SOURCE_DIR) + "/src/investigate/testdata";
+  const std::string kase = (dir_ / "case").string();
+  EXPECT_EQ(Cirt("case init " + kase).exit_code, 0);
+  EXPECT_EQ(Cirt("case init " + kase).exit_code, 2);  // already a case
+  CirtRun ingest = Cirt("case ingest " + kase + " " + testdata + "/chain " + testdata +
+                        "/findings --no-builtin-rules --rules " + testdata + "/rules");
+  EXPECT_EQ(ingest.exit_code, 0) << ingest.err;
+  EXPECT_NE(ingest.err.find("3 files: 3 ingested"), std::string::npos) << ingest.err;
+  EXPECT_NE(ingest.err.find("19 events"), std::string::npos) << ingest.err;
+  CirtRun again = Cirt("case ingest -q " + kase + " " + testdata + "/chain");
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_EQ(again.err, "");
+
+  CirtRun timeline = Cirt("timeline --case " + kase + " -f jsonl --errors-only");
+  EXPECT_EQ(timeline.exit_code, 0) << timeline.err;
+  auto row = nlohmann::json::parse(timeline.out);
+  EXPECT_EQ(row["event_name"], "ListRoles");
+  EXPECT_EQ(row["error_code"], "AccessDenied");
+  EXPECT_EQ(row["detections"], nlohmann::json::array({"Test - access denied (low)"}));
+
+  CirtRun raw = Cirt("case raw " + kase + " " + std::string(row["event_id"]));
+  EXPECT_EQ(raw.exit_code, 0) << raw.err;
+  EXPECT_EQ(nlohmann::json::parse(raw.out)["eventID"], row["event_id"]);
+
+  CirtRun pivot = Cirt("pivot --case " + kase + " AKIAI44QH8DHBEXAMPLE -f csv");
+  EXPECT_EQ(pivot.exit_code, 0) << pivot.err;
+  EXPECT_EQ(pivot.out.rfind("section,value,detail,count,first_seen", 0), 0u);
+  EXPECT_NE(pivot.out.find("chain,ASIAQNZGKIQY56JQ7WML -> ASIAZ7XKZ3R4PIVOT002"), std::string::npos);
+
+  CirtRun scope = Cirt("scope --case " + kase + " a2c5f1e0d3b4c6a7e8f9a0b1c2d3e4f5 -f jsonl");
+  EXPECT_EQ(scope.exit_code, 0) << scope.err;
+  EXPECT_NE(scope.out.find("\"input\":\"access_key_id=AKIAIOSFODNN7EXAMPLE\""), std::string::npos);
+  EXPECT_NE(scope.out.find("\"input\":\"bucket=prod-customer-data\""), std::string::npos);
+
+  EXPECT_EQ(Cirt("pivot --case " + kase + " AKIANOTINTHECASE0000").exit_code, 1);
+  EXPECT_EQ(Cirt("timeline --case " + kase + " -f xml").exit_code, 2);
+  EXPECT_EQ(Cirt("timeline --case " + kase + " --start yesterday").exit_code, 2);
+  EXPECT_EQ(Cirt("timeline --case " + (dir_ / "nocase").string()).exit_code, 2);
+  EXPECT_EQ(Cirt("timeline").exit_code, 2);
+  // Secrets in the records (session tokens) never reach the case output.
+  CirtRun all = Cirt("timeline --case " + kase + " -f jsonl");
+  EXPECT_EQ(all.out.find("IQoJb3JpZ2lu"), std::string::npos);
+  const std::string assume_role = "6f1c2b9e-0007-4d2a-9c1e-5a7b3c9d0007";
+  CirtRun raw_assume = Cirt("case raw " + kase + " " + assume_role);
+  EXPECT_EQ(raw_assume.exit_code, 0);
+  EXPECT_NE(raw_assume.out.find("ASIAQNZGKIQY56JQ7WML"), std::string::npos);
+  EXPECT_EQ(raw_assume.out.find("IQoJb3JpZ2lu"), std::string::npos) << raw_assume.out;
+}
+
+}  // namespace

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "aws/client.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
@@ -121,7 +122,10 @@ int RunRaw(const CaseFlags& f) {
       any = true;
       auto raw = store::RawEvent(&*c, q->Int(0));
       if (!raw.ok()) return Fail(raw.status());
-      std::fwrite(raw->data(), 1, raw->size(), stdout);
+      // Records keep issued session tokens (responseElements.credentials):
+      // they never reach the output.
+      const std::string redacted = aws::RedactBody(*raw);
+      std::fwrite(redacted.data(), 1, redacted.size(), stdout);
       std::fputc('\n', stdout);
     }
     if (!any) return Fail(Status::NotFound(fmt::format("no event '{}' in the case", id)));

@@ -180,6 +180,7 @@ model::Finding Asff(const Json& j) {
         e.Add("principal_arn", id);
       }
       if (id.rfind("arn:", 0) == 0) e.Add("arn", id);
+      e.Add("resource", id);  // every resource, whatever its type (AWS::::Account:..., ARNs)
     }
   }
   e.Walk(j, "");

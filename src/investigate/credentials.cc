@@ -91,7 +91,10 @@ Result<std::optional<Issue>> IssuerOf(const store::Case& kase, std::string_view 
   CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(
       std::string(kIssueColumns) +
       "WHERE c.role_arn = ?1 AND c.session_name = ?2 AND (c.issued_key IS NULL OR "
-      "c.issued_key = ?3) AND abs(e.time_us - ?4) <= ?5 ORDER BY abs(e.time_us - ?4) LIMIT 1"));
+      "c.issued_key = ?3) AND abs(e.time_us - ?4) <= ?5 "
+      // The caller's own copy of the call (it names the caller's key) wins
+      // over the role account's copy, which shows only the account.
+      "ORDER BY abs(e.time_us - ?4), e.access_key_id IS NULL, e.id LIMIT 1"));
   q.BindText(1, issuer);
   q.BindText(2, name);
   q.BindText(3, access_key);

@@ -65,10 +65,27 @@ class Closure {
  public:
   explicit Closure(const store::Case& kase) : kase_(kase) {}
 
+  // One entry per playbook input, from the first path found (the closest
+  // to the seed); later paths add their reasons ("; "-separated), and one
+  // that is not inferred clears the inferred mark.
   void Add(ScopeEntry e) {
-    auto key = std::make_tuple(e.playbook, e.param, e.value, e.via);
-    if (!seen_.insert(key).second) return;
-    entries_.push_back(std::move(e));
+    auto key = std::make_tuple(e.playbook, e.param, e.value);
+    auto [it, added] = seen_.emplace(key, entries_.size());
+    if (added) {
+      entries_.push_back(std::move(e));
+      return;
+    }
+    ScopeEntry& first = entries_[it->second];
+    if (first.inferred && !e.inferred) first.inferred = false;
+    const std::string& r = first.reason;
+    bool known = false;
+    for (size_t start = 0; start <= r.size();) {
+      size_t end = r.find("; ", start);
+      if (end == std::string::npos) end = r.size();
+      if (std::string_view(r).substr(start, end - start) == e.reason) known = true;
+      start = end + 2;
+    }
+    if (!known) first.reason += "; " + e.reason;
   }
 
   // A key or principal to follow.
@@ -132,6 +149,15 @@ class Closure {
       if (!key.empty()) Follow(SubjectKind::kAccessKey, key, via, n.inferred);
     }
 
+    // The credentials behind a key were in the attacker's hands too: walk up
+    // to the key that issued it (stops at a service or a key the case lacks).
+    if (n.kind == SubjectKind::kAccessKey) {
+      CIRT_ASSIGN_OR_RETURN(std::optional<Issue> up, IssuerOf(kase_, n.value));
+      if (up && !up->caller_key.empty()) {
+        Follow(SubjectKind::kAccessKey, up->caller_key, n.value, n.inferred || up->inferred);
+      }
+    }
+
     // Credentials the node obtained: follow them.
     CIRT_ASSIGN_OR_RETURN(std::vector<Issue> issued, IssuedBy(kase_, where, n.value));
     for (const Issue& i : issued) {
@@ -189,7 +215,7 @@ class Closure {
 
   const store::Case& kase_;
   std::vector<ScopeEntry> entries_;
-  std::set<std::tuple<std::string, std::string, std::string, std::string>> seen_;
+  std::map<std::tuple<std::string, std::string, std::string>, size_t> seen_;
   std::vector<Node> nodes_;
   std::set<std::pair<SubjectKind, std::string>> visited_;
 };

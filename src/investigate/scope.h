@@ -4,7 +4,8 @@
 // ARN) it follows the credential chain down (sessions assumed, keys
 // created) and collects every identity, session, key and resource the
 // attacker reached or changed, each named with the response playbook that
-// contains it and that playbook's input.
+// contains it and that playbook's input: one entry per playbook input, in the
+// order found walking out from the seed.
 #pragma once
 
 #include <string>
@@ -22,7 +23,8 @@ struct ScopeEntry {
   std::string value;
   std::string kind;      // key, session, identity, resource
   std::string via;       // the key, principal or finding that led here
-  std::string reason;    // "seed", "CreateAccessKey", "UpdateAssumeRolePolicy (trust policy)", ...
+  std::string reason;    // why, "; "-separated: "seed", "used", "CreateAccessKey",
+                         // "UpdateAssumeRolePolicy (trust policy changed)", ...
   std::string event_id, event_time;  // the event that put the entry in scope, if any
   bool inferred = false;  // reached through an inferred credential link
 };

@@ -20,7 +20,7 @@ inline std::string_view FindingSourceName(FindingSource source) {
 // What a finding names. The kinds are stable strings stored in cases.
 struct FindingEntity {
   std::string kind;   // access_key_id, principal_arn, principal_id, user_name, instance_id,
-                      // bucket, function_name, role_arn, arn, ip
+                      // bucket, function_name, role_arn, arn, ip, resource (ASFF Resources[].Id)
   std::string value;
   bool operator==(const FindingEntity&) const = default;
 };

@@ -114,3 +114,85 @@ TEST(Format, NamesRoundTrip) {
 
 }  // namespace
 }  // namespace cirt::report
+
+namespace cirt::report {
+namespace {
+
+std::string RenderRows(Format format, const RowSchema& schema,
+                       const std::vector<std::vector<Cell>>& rows) {
+  std::FILE* f = std::tmpfile();
+  auto writer = MakeRowWriter(format, f, schema, WriterOptions{});
+  for (const auto& r : rows) writer->Write(r);
+  writer->Finish();
+  std::rewind(f);
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  std::fclose(f);
+  return out;
+}
+
+RowSchema TestSchema() {
+  RowSchema s;
+  s.keys = {"time", "name", "count", "flag", "items"};
+  s.table_keys = {"time", "name", "items"};
+  s.time_key = "time";
+  s.timestamp_desc = "Test time";
+  s.message = [](const std::vector<Cell>& r) { return "did " + r[1].Text(); };
+  return s;
+}
+
+std::vector<std::vector<Cell>> TestRows() {
+  return {{Cell::Str("2024-03-14T10:00:00Z"), Cell::Str("a \"b\"\n\x01"), Cell::Int(3),
+           Cell::Bool(true), Cell::List({"x=1", "y,2"})},
+          {Cell::Str(""), Cell::Str("no time"), Cell::Int(0), Cell::Null(), Cell::List({})}};
+}
+
+TEST(RowWriter, JsonlKeepsTypesOrderAndNulls) {
+  const std::string out = RenderRows(Format::kJsonl, TestSchema(), TestRows());
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    lines.push_back(nlohmann::json::parse(out.substr(start, end - start)));
+    start = end + 1;
+  }
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["name"], "a \"b\"\n\x01");
+  EXPECT_EQ(lines[0]["count"], 3);
+  EXPECT_EQ(lines[0]["flag"], true);
+  EXPECT_EQ(lines[0]["items"], nlohmann::json::array({"x=1", "y,2"}));
+  EXPECT_TRUE(lines[1]["time"].is_null());  // empty strings are null
+  EXPECT_TRUE(lines[1]["flag"].is_null());
+  EXPECT_EQ(out.substr(0, 9), "{\"time\":\"");  // keys in schema order
+}
+
+TEST(RowWriter, TimesketchLeavesOutRowsWithoutTime) {
+  const std::string out = RenderRows(Format::kTimesketch, TestSchema(), TestRows());
+  ASSERT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
+  auto j = nlohmann::json::parse(out);
+  EXPECT_EQ(j["message"], "did a \"b\"\n\x01");
+  EXPECT_EQ(j["datetime"], "2024-03-14T10:00:00Z");
+  EXPECT_EQ(j["timestamp_desc"], "Test time");
+  EXPECT_EQ(out.rfind("{\"message\":", 0), 0u);
+}
+
+TEST(RowWriter, CsvJoinsListsAndQuotes) {
+  const std::string out = RenderRows(Format::kCsv, TestSchema(), TestRows());
+  EXPECT_EQ(out,
+            "time,name,count,flag,items\n"
+            "2024-03-14T10:00:00Z,\"a \"\"b\"\"\n\x01\",3,true,\"x=1;y,2\"\n"
+            ",no time,0,,\n");
+}
+
+TEST(RowWriter, TableShowsTheTableKeysWithoutControlCharacters) {
+  const std::string out = RenderRows(Format::kTable, TestSchema(), TestRows());
+  EXPECT_EQ(out.find('\x01'), std::string::npos);
+  EXPECT_NE(out.find("time"), std::string::npos);
+  EXPECT_EQ(out.find("count"), std::string::npos);  // not a table key
+  EXPECT_NE(out.find("x=1, y,2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cirt::report
