@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -65,24 +66,43 @@ std::vector<std::string> SplitTags(std::string_view tags) {
   return out;
 }
 
+// In ingest order, where the detections of one event are consecutive (the
+// builder merges them into one timeline entry).
 Status LoadDetections(const store::Db& db, report::IncidentReportBuilder* builder) {
   CIRT_ASSIGN_OR_RETURN(
       store::Statement q,
       db.Prepare("SELECT r.rule_id, r.title, r.level, r.tags, e.time_us, e.event_id, "
                  "e.event_source, e.event_name, e.principal_arn, e.access_key_id, e.source_ip, "
-                 "e.user_agent, e.aws_region, e.account_id, f.ingested_at "
+                 "e.user_agent, e.aws_region, e.account_id, f.ingested_at, r.id "
                  "FROM detections d JOIN rules r ON r.id = d.rule JOIN events e ON e.id = "
-                 "d.event LEFT JOIN files f ON f.id = e.file_id"));
+                 "d.event LEFT JOIN files f ON f.id = e.file_id ORDER BY d.id"));
+  // Rule columns parsed once per rule.
+  struct RuleFields {
+    model::Level level;
+    std::vector<report::Tactic> tactics;
+    std::vector<std::string> techniques;
+  };
+  std::unordered_map<int64_t, RuleFields> rules;
   while (true) {
     CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
     if (!row) break;
+    auto rule = rules.find(q.Int(15));
+    if (rule == rules.end()) {
+      const std::vector<std::string> tags = SplitTags(q.Text(3));
+      rule = rules
+                 .emplace(q.Int(15),
+                          RuleFields{model::ParseLevel(q.Text(2))
+                                         .value_or(model::Level::kInformational),
+                                     report::TacticsFromTags(tags),
+                                     report::TechniquesFromTags(tags)})
+                 .first;
+    }
     report::ReportDetection d;
     d.rule_id = q.Text(0);
     d.rule_title = q.Text(1);
-    d.level = model::ParseLevel(q.Text(2)).value_or(model::Level::kInformational);
-    const std::vector<std::string> tags = SplitTags(q.Text(3));
-    d.tactics = report::TacticsFromTags(tags);
-    d.techniques = report::TechniquesFromTags(tags);
+    d.level = rule->second.level;
+    d.tactics = rule->second.tactics;
+    d.techniques = rule->second.techniques;
     d.time_us = q.Int(4);
     d.event_id = q.Text(5);
     d.event_source = q.Text(6);

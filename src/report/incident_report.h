@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
@@ -171,10 +172,13 @@ struct IncidentReportOptions {
   model::Level alert_level = model::Level::kLow;
 };
 
-// Builds an IncidentReport in one pass over the case. Order matters:
+// Builds an IncidentReport in one pass over the case, in memory bounded by
+// the limits above plus one entry per distinct indicator, principal,
+// resource, minute of activity and incident event. Order matters:
 // REQUIRES: every AddDetection/AddAlert call comes before the first AddEvent
 // (the detections decide which identities are flagged while events stream).
-// Not thread-safe.
+// Detections of one event are merged into one timeline entry when they come
+// one after the other (the store keeps them so). Not thread-safe.
 class IncidentReportBuilder {
  public:
   explicit IncidentReportBuilder(std::string case_name, IncidentReportOptions options = {});
@@ -207,18 +211,71 @@ class IncidentReportBuilder {
 
   IncidentReport report_;
   IncidentReportOptions options_;
-  std::unordered_map<std::string, ValueStats> iocs_[4];
+  // Looked up by string_view, without a copy per event (C++20 transparent
+  // lookup).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <class V>
+  using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+  // The entry for `key`, inserted when absent.
+  template <class V>
+  static V& Slot(TextMap<V>* map, std::string_view key) {
+    auto it = map->find(key);
+    if (it == map->end()) it = map->emplace(std::string(key), V{}).first;
+    return it->second;
+  }
+  TextMap<ValueStats> iocs_[4];
   std::unordered_map<std::string, ResourceStats> resources_;
-  std::unordered_map<std::string, PrincipalStats> principals_;
+  TextMap<PrincipalStats> principals_;
   std::unordered_map<int64_t, ActivityBucket> minutes_;  // by minute, rebucketed at Finish
   std::vector<int64_t> detection_times_;
-  std::vector<ReportDetection> detections_;
-  std::vector<size_t> incident_detections_;  // indexes of those at the incident level
-  std::vector<size_t> incident_alerts_;      // into report_.alerts
-  std::unordered_set<std::string> detected_events_;  // event ids named by detections
+  // Keeps the `cap` first items in the order `Before` (a strict weak
+  // order), ties in insertion order, in O(log cap) per Push: memory stays
+  // bounded however many detections a case holds.
+  template <class T, class Before>
+  class Bounded {
+   public:
+    explicit Bounded(size_t cap) : cap_(cap) {}
+    void Push(T item);
+    std::vector<T> Take();  // the kept items, in order
+    uint64_t pushed() const { return seq_; }
+
+   private:
+    struct Less {  // the heap's order: its front is the item to drop first
+      bool operator()(const std::pair<uint64_t, T>& a, const std::pair<uint64_t, T>& b) const {
+        if (Before{}(a.second, b.second)) return true;
+        if (Before{}(b.second, a.second)) return false;
+        return a.first < b.first;
+      }
+    };
+    size_t cap_;
+    uint64_t seq_ = 0;
+    std::vector<std::pair<uint64_t, T>> heap_;
+  };
+  struct MoreSevereFirst {
+    bool operator()(const ReportDetection& a, const ReportDetection& b) const;
+    bool operator()(const ReportTimelineEntry& a, const ReportTimelineEntry& b) const;
+  };
+  struct EarlierFirst {
+    bool operator()(const ReportTimelineEntry& a, const ReportTimelineEntry& b) const {
+      return a.time_us < b.time_us;
+    }
+  };
+  void FlushPending();
+
+  uint64_t incident_detections_ = 0, incident_alerts_ = 0;
+  Bounded<ReportDetection, MoreSevereFirst> detection_rows_{kMaxDetectionRows};
+  // Timeline candidates: detections (one entry per event: a detection of
+  // the same event as the one before merges into `pending_`) and alerts.
+  Bounded<ReportTimelineEntry, MoreSevereFirst> key_entries_{kMaxTimeline};
+  std::optional<ReportTimelineEntry> pending_;
+  std::string pending_event_;
+  Bounded<ReportTimelineEntry, EarlierFirst> writes_{kMaxTimeline};
+  std::unordered_set<std::string> detected_events_;  // event ids of incident detections
   std::map<Tactic, TacticCount> tactics_;
   int64_t last_malicious_us_ = 0;
-  std::vector<ReportTimelineEntry> writes_;  // successful writes of flagged identities
 };
 
 // Bucket width for a time span: the smallest of 1, 5, 15, 30 minutes, 1, 3,

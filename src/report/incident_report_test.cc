@@ -299,6 +299,34 @@ TEST_F(IncidentReportTest, AlertOutsideTheEventSpanIsNotMarked) {
   EXPECT_EQ(r.first_detected_us - r.first_malicious_us, 20 * kMinute);
 }
 
+TEST_F(IncidentReportTest, ManyDetectionsKeepTheMostSevereRowsAndTimeline) {
+  IncidentReportBuilder b("busy");
+  model::RuleInfo medium{"m", "Medium rule", model::Level::kMedium, {"attack.discovery"}};
+  auto add = [&](const model::RuleInfo& rule, int64_t t, const std::string& id) {
+    EventData e = Ev(t, id, "ListUsers", "arn:aws:iam::111122223333:user/u", "", "203.0.113.9", "");
+    b.AddDetection(Detect(&rule, e, t + kHour));
+  };
+  for (int i = 0; i < 1200; ++i) add(rule_low_, kT0 + i * kSecond, "low-" + std::to_string(i));
+  for (int i = 0; i < 700; ++i) add(medium, kT0 + i * kSecond, "med-" + std::to_string(i));
+  add(rule_stop_, kT0 + 5000 * kSecond, "crit");
+  IncidentReport r = b.Finish(kT0 + 2 * kHour);
+  EXPECT_EQ(r.detection_count, 1901u);
+  ASSERT_EQ(r.detections.size(), kMaxDetectionRows);
+  EXPECT_EQ(r.detections[0].event_id, "crit");
+  EXPECT_EQ(r.detections[1].event_id, "med-0");
+  EXPECT_EQ(r.detections[700].event_id, "med-699");
+  EXPECT_EQ(r.detections[701].event_id, "low-0");  // ties of level: earlier first
+  EXPECT_EQ(r.detections[999].event_id, "low-298");
+  // Timeline: the critical event and the 499 earliest medium ones.
+  ASSERT_EQ(r.timeline.size(), kMaxTimeline);
+  EXPECT_EQ(r.timeline_omitted, 201u);
+  EXPECT_EQ(r.timeline.back().level, model::Level::kCritical);
+  EXPECT_EQ(r.timeline[498].time_us, kT0 + 498 * kSecond);
+  bool noted = false;
+  for (const std::string& n : r.notes) noted |= n.find("1901 detections; the 1000") == 0;
+  EXPECT_TRUE(noted);
+}
+
 TEST_F(IncidentReportTest, HtmlEscapesEvidenceEverywhere) {
   const std::string html = RenderHtml(Build());
   EXPECT_EQ(html.find("<script"), std::string::npos);
