@@ -41,8 +41,7 @@ int RunReport(const ReportFlags& f) {
   investigate::IncidentOptions options;
   auto level = model::ParseLevel(f.incident_level);
   if (!level) {
-    std::fprintf(stderr,
-                 "cirt: unknown level '%s' (informational, low, medium, high, critical)\n",
+    std::fprintf(stderr, "cirt: unknown level '%s' (informational, low, medium, high, critical)\n",
                  f.incident_level.c_str());
     return kExitUsage;
   }

@@ -1,13 +1,13 @@
 #include "investigate/incident.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <unordered_map>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "investigate/query_util.h"
 #include "investigate/response_journal.h"
@@ -34,8 +34,8 @@ std::string EventResource(std::string_view entry) {
 
 // alert_entities kinds that name resources, as events.resources names them.
 constexpr std::pair<std::string_view, std::string_view> kAlertResourceKinds[] = {
-    {"instance_id", "instanceId"}, {"bucket", "bucketName"},  {"function_name", "functionName"},
-    {"user_name", "userName"},     {"role_arn", "roleArn"},   {"arn", "arn"},
+    {"instance_id", "instanceId"}, {"bucket", "bucketName"}, {"function_name", "functionName"},
+    {"user_name", "userName"},     {"role_arn", "roleArn"},  {"arn", "arn"},
 };
 
 model::Level AlertLevel(std::string_view label, double severity, std::string_view source) {
@@ -58,7 +58,8 @@ std::vector<std::string> SplitTags(std::string_view tags) {
   size_t start = 0;
   while (start <= tags.size() && !tags.empty()) {
     size_t comma = tags.find(',', start);
-    std::string_view t = tags.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    std::string_view t =
+        tags.substr(start, comma == std::string_view::npos ? comma : comma - start);
     if (!t.empty()) out.emplace_back(t);
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -90,11 +91,10 @@ Status LoadDetections(const store::Db& db, report::IncidentReportBuilder* builde
     if (rule == rules.end()) {
       const std::vector<std::string> tags = SplitTags(q.Text(3));
       rule = rules
-                 .emplace(q.Int(15),
-                          RuleFields{model::ParseLevel(q.Text(2))
-                                         .value_or(model::Level::kInformational),
-                                     report::TacticsFromTags(tags),
-                                     report::TechniquesFromTags(tags)})
+                 .emplace(
+                     q.Int(15),
+                     RuleFields{model::ParseLevel(q.Text(2)).value_or(model::Level::kInformational),
+                                report::TacticsFromTags(tags), report::TechniquesFromTags(tags)})
                  .first;
     }
     report::ReportDetection d;
@@ -193,7 +193,8 @@ Status LoadEvents(const store::Db& db, report::IncidentReportBuilder* builder) {
     e.recipient_account_id = q.Text(14);
     resources.clear();
     views.clear();
-    for (const std::string& entry : SplitUnit(q.Text(12))) resources.push_back(EventResource(entry));
+    for (const std::string& entry : SplitUnit(q.Text(12)))
+      resources.push_back(EventResource(entry));
     for (const std::string& r : resources) views.push_back(r);
     builder->AddEvent(e, views);
   }

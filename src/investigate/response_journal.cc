@@ -1,10 +1,10 @@
 #include "investigate/response_journal.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "io/file.h"
 #include "io/sha256.h"
@@ -63,7 +63,8 @@ std::string Target(const json& plan_step) {
   auto params = plan_step.find("params");
   if (params != plan_step.end() && params->is_object()) {
     for (const auto& [k, v] : params->items()) {
-      out += (out.empty() ? "" : ", ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
+      out +=
+          (out.empty() ? "" : ", ") + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump());
     }
   }
   return out;
@@ -91,17 +92,15 @@ Status ReadJournalLines(const std::string& path, std::vector<json>* lines) {
       return Status::Corrupt("not a JSON object", {.file = path, .line = line_no});
     }
     auto seq = entry.find("seq");
-    if (seq == entry.end() || !seq->is_number_unsigned() ||
-        seq->get<uint64_t>() != line_no - 1) {
+    if (seq == entry.end() || !seq->is_number_unsigned() || seq->get<uint64_t>() != line_no - 1) {
       return Status::Corrupt(fmt::format("hash chain broken: seq is not {}", line_no - 1),
                              {.file = path, .line = line_no});
     }
     if (Str(entry, "prev") != head) {
       // The line before may be the edited one: it is not trusted either.
       if (!lines->empty()) lines->pop_back();
-      return Status::Corrupt(
-          "hash chain broken: prev is not the SHA-256 of the line before",
-          {.file = path, .line = line_no});
+      return Status::Corrupt("hash chain broken: prev is not the SHA-256 of the line before",
+                             {.file = path, .line = line_no});
     }
     head = io::Sha256Hex(line);
     lines->push_back(std::move(entry));
@@ -190,10 +189,10 @@ ResponseJournals ReadResponseJournals(const std::string& case_dir, Diagnostics* 
     ++out.journals;
     if (!s.ok()) {
       if (diagnostics != nullptr) diagnostics->Warn(s);
-      out.problems.push_back(fmt::format("response journal {} does not verify ({}); {} lines "
-                                         "before the break are used",
-                                         fs::path(file).filename().string(), s.ToString(),
-                                         lines.size()));
+      out.problems.push_back(
+          fmt::format("response journal {} does not verify ({}); {} lines "
+                      "before the break are used",
+                      fs::path(file).filename().string(), s.ToString(), lines.size()));
     }
     for (report::ReportAction& a : ActionsFromJournal(lines)) out.actions.push_back(std::move(a));
   }

@@ -6,10 +6,9 @@
 // first line's "prev" 64 zeros).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/diagnostics.h"
 #include "core/result.h"

@@ -1,5 +1,7 @@
 #include "report/incident_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -7,8 +9,6 @@
 #include <map>
 #include <set>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace cirt::report {
 
@@ -143,18 +143,22 @@ std::vector<std::string> TechniquesFromTags(std::span<const std::string> tags) {
 
 std::string_view IocKindName(ReportIoc::Kind kind) {
   switch (kind) {
-    case ReportIoc::Kind::kSourceIp: return "source IP";
-    case ReportIoc::Kind::kAccessKeyId: return "access key";
-    case ReportIoc::Kind::kUserAgent: return "user agent";
-    case ReportIoc::Kind::kArn: return "principal ARN";
+    case ReportIoc::Kind::kSourceIp:
+      return "source IP";
+    case ReportIoc::Kind::kAccessKeyId:
+      return "access key";
+    case ReportIoc::Kind::kUserAgent:
+      return "user agent";
+    case ReportIoc::Kind::kArn:
+      return "principal ARN";
   }
   return "indicator";
 }
 
 int64_t ChooseBucketWidth(int64_t span_us, size_t max_buckets) {
-  static constexpr int64_t kWidths[] = {kMinute,   5 * kMinute, 15 * kMinute, 30 * kMinute,
-                                        kHour,     3 * kHour,   6 * kHour,    12 * kHour,
-                                        kDay,      7 * kDay};
+  static constexpr int64_t kWidths[] = {kMinute, 5 * kMinute, 15 * kMinute, 30 * kMinute,
+                                        kHour,   3 * kHour,   6 * kHour,    12 * kHour,
+                                        kDay,    7 * kDay};
   if (max_buckets < 2) max_buckets = 2;
   if (span_us < 0) span_us = 0;
   for (int64_t w : kWidths) {
@@ -175,8 +179,7 @@ std::string FormatDuration(int64_t us) {
   return fmt::format("{}s", sec);
 }
 
-IncidentReportBuilder::IncidentReportBuilder(std::string case_name,
-                                             IncidentReportOptions options)
+IncidentReportBuilder::IncidentReportBuilder(std::string case_name, IncidentReportOptions options)
     : options_(options) {
   report_.case_name = std::move(case_name);
 }
@@ -407,7 +410,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
     const int64_t start = first / r.bucket_us * r.bucket_us;
     const size_t n = static_cast<size_t>((last - start) / r.bucket_us) + 1;
     r.activity.resize(n);
-    for (size_t i = 0; i < n; ++i) r.activity[i].start_us = start + static_cast<int64_t>(i) * r.bucket_us;
+    for (size_t i = 0; i < n; ++i)
+      r.activity[i].start_us = start + static_cast<int64_t>(i) * r.bucket_us;
     for (const auto& [minute, m] : minutes_) {
       const int64_t t = minute * kMinute;
       if (t < start) continue;
@@ -458,8 +462,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   for (size_t k = 0; k < 4; ++k) {
     std::vector<ReportIoc> kind;
     for (auto& [value, s] : iocs_[k]) {
-      kind.push_back({static_cast<ReportIoc::Kind>(k), value, s.detections, s.events, s.first_us,
-                      s.last_us});
+      kind.push_back(
+          {static_cast<ReportIoc::Kind>(k), value, s.detections, s.events, s.first_us, s.last_us});
     }
     std::sort(kind.begin(), kind.end(), [](const auto& a, const auto& b) {
       if (a.detections != b.detections) return a.detections > b.detections;
@@ -528,9 +532,10 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   // Detections and alerts: most severe first, then in time order.
   r.detections = detection_rows_.Take();
   if (r.detection_count > r.detections.size()) {
-    r.notes.push_back(fmt::format("{} detections; the {} most severe are listed (all are "
-                                  "in the case)",
-                                  r.detection_count, r.detections.size()));
+    r.notes.push_back(
+        fmt::format("{} detections; the {} most severe are listed (all are "
+                    "in the case)",
+                    r.detection_count, r.detections.size()));
   }
   std::stable_sort(r.alerts.begin(), r.alerts.end(), [](const auto& a, const auto& b) {
     if (a.level != b.level) return a.level > b.level;

@@ -11,12 +11,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <utility>
 #include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -28,9 +28,22 @@ namespace cirt::report {
 // ATT&CK tactics in kill-chain order, as Sigma tags name them
 // ("attack.initial-access"). kUnknown: a rule without a tactic tag.
 enum class Tactic : uint8_t {
-  kReconnaissance, kResourceDevelopment, kInitialAccess, kExecution, kPersistence,
-  kPrivilegeEscalation, kDefenseEvasion, kDefenseImpairment, kCredentialAccess, kDiscovery,
-  kLateralMovement, kCollection, kCommandAndControl, kExfiltration, kImpact, kUnknown
+  kReconnaissance,
+  kResourceDevelopment,
+  kInitialAccess,
+  kExecution,
+  kPersistence,
+  kPrivilegeEscalation,
+  kDefenseEvasion,
+  kDefenseImpairment,
+  kCredentialAccess,
+  kDiscovery,
+  kLateralMovement,
+  kCollection,
+  kCommandAndControl,
+  kExfiltration,
+  kImpact,
+  kUnknown
 };
 // "initial-access" (the tag suffix); "unknown" for kUnknown.
 std::string_view TacticTag(Tactic tactic);
@@ -71,12 +84,12 @@ struct ReportAlert {
 // One step of a response run, from the journal of `cirt respond`.
 struct ReportAction {
   std::string run_id, playbook, step, action, target;
-  std::string result;         // "ok", "failed", "dry-run", ... as the journal says
+  std::string result;  // "ok", "failed", "dry-run", ... as the journal says
   bool succeeded = false;
-  bool containment = false;   // a state-changing step (counts for time to contain)
+  bool containment = false;  // a state-changing step (counts for time to contain)
   bool rolled_back = false;
   int64_t time_us = 0;
-  std::string request_id;     // AWS request id, for CloudTrail correlation
+  std::string request_id;  // AWS request id, for CloudTrail correlation
   std::string error;
 };
 
@@ -88,15 +101,15 @@ struct ReportTimelineEntry {
   std::string what;       // event name, alert type, or playbook/step
   std::string principal;  // principal ARN, or the target of a response step
   std::string source_ip;
-  std::string detail;     // rule titles, alert title, result
+  std::string detail;  // rule titles, alert title, result
 };
 
 struct ReportIoc {
   enum class Kind : uint8_t { kSourceIp, kAccessKeyId, kUserAgent, kArn };
   Kind kind = Kind::kSourceIp;
   std::string value;
-  uint64_t detections = 0;  // detections and alerts naming it
-  uint64_t events = 0;      // case events carrying it
+  uint64_t detections = 0;            // detections and alerts naming it
+  uint64_t events = 0;                // case events carrying it
   int64_t first_us = 0, last_us = 0;  // over those events (0 when none)
 };
 std::string_view IocKindName(ReportIoc::Kind kind);  // "source IP", "access key", ...
@@ -134,16 +147,17 @@ struct IncidentReport {
   uint64_t detections_by_level[5] = {};  // indexed by model::Level
   uint64_t alerts_by_level[5] = {};
   std::vector<TacticCount> tactics;  // kill-chain order, only tactics seen
-  std::vector<ReportDetection> detections;  // by level (highest first), then time; at most kMaxDetectionRows
-  std::vector<ReportAlert> alerts;          // by level, then time
+  std::vector<ReportDetection>
+      detections;  // by level (highest first), then time; at most kMaxDetectionRows
+  std::vector<ReportAlert> alerts;            // by level, then time
   std::vector<ReportTimelineEntry> timeline;  // by time, at most kMaxTimeline
   uint64_t timeline_omitted = 0;
-  std::vector<ReportIoc> iocs;                 // by kind, then detections, then value
-  std::vector<ReportResource> resources;       // by first time
-  std::vector<ReportAction> actions;           // by time
-  int64_t bucket_us = 0;                       // width of an activity bucket
-  std::vector<ActivityBucket> activity;        // consecutive buckets from first_event_us
-  std::vector<PrincipalActivity> principals;   // busiest first, at most kMaxPrincipals
+  std::vector<ReportIoc> iocs;                // by kind, then detections, then value
+  std::vector<ReportResource> resources;      // by first time
+  std::vector<ReportAction> actions;          // by time
+  int64_t bucket_us = 0;                      // width of an activity bucket
+  std::vector<ActivityBucket> activity;       // consecutive buckets from first_event_us
+  std::vector<PrincipalActivity> principals;  // busiest first, at most kMaxPrincipals
   // Time to detect: first_detected_us - first_malicious_us; time to contain:
   // first_contained_us - first_detected_us. 0 = not known (the report says so).
   int64_t first_malicious_us = 0;  // earliest event named by a detection or alert

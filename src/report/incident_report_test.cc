@@ -1,9 +1,9 @@
 #include "report/incident_report.h"
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
+#include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,10 +68,14 @@ EventData Ev(int64_t t, std::string id, std::string name, std::string arn, std::
 class IncidentReportTest : public ::testing::Test {
  protected:
   IncidentReportTest() {
-    rule_backdoor_ = {"r-1", "IAM access key created for another user", model::Level::kHigh,
+    rule_backdoor_ = {"r-1",
+                      "IAM access key created for another user",
+                      model::Level::kHigh,
                       {"attack.persistence", "attack.t1098.001"}};
     rule_low_ = {"r-3", "Routine user listing", model::Level::kLow, {"attack.discovery"}};
-    rule_stop_ = {"r-2", "CloudTrail logging stopped", model::Level::kCritical,
+    rule_stop_ = {"r-2",
+                  "CloudTrail logging stopped",
+                  model::Level::kCritical,
                   {"attack.defense-evasion", "attack.t1562.008", "attack.stealth"}};
     const std::string attacker = kHostileArn;
     const std::string admin = "arn:aws:iam::111122223333:user/admin";
@@ -80,9 +84,9 @@ class IncidentReportTest : public ::testing::Test {
                            "AKIAADMINADMINADMIN1", "198.51.100.10", "console.amazonaws.com"));
     }
     for (int i = 0; i < 6; ++i) {
-      events_.push_back(Ev(kT0 + 30 * kMinute + i * kSecond, "enum-" + std::to_string(i),
-                           "GetUser", attacker, "AKIAATTACKERKEY00001", "203.0.113.7",
-                           kHostileAgent, true, "AccessDenied"));
+      events_.push_back(Ev(kT0 + 30 * kMinute + i * kSecond, "enum-" + std::to_string(i), "GetUser",
+                           attacker, "AKIAATTACKERKEY00001", "203.0.113.7", kHostileAgent, true,
+                           "AccessDenied"));
     }
     events_.push_back(Ev(kT0 + 40 * kMinute, "ev-key", "CreateAccessKey", attacker,
                          "AKIAATTACKERKEY00001", "203.0.113.7", kHostileAgent, false));
@@ -138,19 +142,41 @@ class IncidentReportTest : public ::testing::Test {
     for (const EventData& e : events_) {
       std::vector<std::string_view> res;
       if (e.name == "CreateUser") res.push_back("arn:aws:iam::111122223333:user/backdoor");
-      if (e.name == "StopLogging") res.push_back("arn:aws:cloudtrail:us-east-1:111122223333:trail/main");
+      if (e.name == "StopLogging")
+        res.push_back("arn:aws:cloudtrail:us-east-1:111122223333:trail/main");
       b.AddEvent(e.View(), res);
     }
     if (with_response) {
-      ReportAction capture{"run-1", "contain-iam-key", "capture", "iam:ListAccessKeys",
-                           "AKIAATTACKERKEY00001", "ok", true, false, false,
-                           kT0 + 2 * kHour + 5 * kMinute, "req-1", ""};
-      ReportAction disable{"run-1", "contain-iam-key", "disable_key", "iam:UpdateAccessKey",
-                           "AKIAATTACKERKEY00001", "ok", true, true, false,
-                           kT0 + 2 * kHour + 10 * kMinute, "req-2", ""};
-      ReportAction failed{"run-1", "contain-iam-key", "deny_all", "iam:PutUserPolicy",
-                          "backdoor", "failed", false, true, true,
-                          kT0 + 2 * kHour + 6 * kMinute, "req-3", "AccessDenied <x>"};
+      ReportAction capture{"run-1",
+                           "contain-iam-key",
+                           "capture",
+                           "iam:ListAccessKeys",
+                           "AKIAATTACKERKEY00001",
+                           "ok",
+                           true,
+                           false,
+                           false,
+                           kT0 + 2 * kHour + 5 * kMinute,
+                           "req-1",
+                           ""};
+      ReportAction disable{"run-1",
+                           "contain-iam-key",
+                           "disable_key",
+                           "iam:UpdateAccessKey",
+                           "AKIAATTACKERKEY00001",
+                           "ok",
+                           true,
+                           true,
+                           false,
+                           kT0 + 2 * kHour + 10 * kMinute,
+                           "req-2",
+                           ""};
+      ReportAction failed{"run-1",    "contain-iam-key",
+                          "deny_all", "iam:PutUserPolicy",
+                          "backdoor", "failed",
+                          false,      true,
+                          true,       kT0 + 2 * kHour + 6 * kMinute,
+                          "req-3",    "AccessDenied <x>"};
       b.AddAction(capture);
       b.AddAction(disable);
       b.AddAction(failed);
@@ -173,8 +199,8 @@ std::string SvgById(const std::string& html, const std::string& id) {
 
 size_t CountClass(const pugi::xml_node& root, const char* name, const char* cls) {
   size_t n = 0;
-  for (pugi::xpath_node x : root.select_nodes(
-           (std::string("//") + name + "[@class='" + cls + "']").c_str())) {
+  for (pugi::xpath_node x :
+       root.select_nodes((std::string("//") + name + "[@class='" + cls + "']").c_str())) {
     (void)x;
     ++n;
   }
@@ -200,7 +226,9 @@ TEST_F(IncidentReportTest, AggregatesCountsTacticsAndTimes) {
   EXPECT_EQ(r.tactics[1].detections, 1u);
   ASSERT_EQ(r.detections.size(), 4u);
   ASSERT_EQ(r.notes.size(), 1u);  // says 1 detection is below the incident level
-  EXPECT_NE(r.notes[0].find("medium and above and alerts at level low and above; 1 detections and 0 alerts"), std::string::npos);
+  EXPECT_NE(r.notes[0].find(
+                "medium and above and alerts at level low and above; 1 detections and 0 alerts"),
+            std::string::npos);
   EXPECT_EQ(r.detections[0].level, model::Level::kCritical);  // most severe first
   EXPECT_EQ(r.detections[0].techniques, std::vector<std::string>{"T1562.008"});
   // Time to detect: the alert's first-seen activity (30 min) -> the alert
@@ -239,9 +267,9 @@ TEST_F(IncidentReportTest, ResourcesAndTimelineComeFromFlaggedIdentities) {
   IncidentReport r = Build();
   std::vector<std::string> ids;
   for (const ReportResource& res : r.resources) ids.push_back(res.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "arn:aws:iam::111122223333:user/backdoor",
-                     "arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"arn:aws:iam::111122223333:user/backdoor",
+                                      "arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}));
   // backdoor user: named by the alert (first seen 30 min) and created at 41 min.
   EXPECT_EQ(r.resources[0].first_us, kT0 + 30 * kMinute);
   EXPECT_EQ(r.resources[0].last_us, kT0 + 41 * kMinute);
@@ -426,11 +454,11 @@ std::vector<std::string> Cells(const std::string& line) {
 
 TEST_F(IncidentReportTest, MarkdownTablesKeepTheirShapeAndEscapeEvidence) {
   const std::string md = RenderMarkdown(Build());
-  for (const char* h : {"# Incident report: case &lt;one&gt; &amp; two", "## Summary",
-                        "## Activity over time", "### Activity by principal", "## Detections",
-                        "### By ATT&CK tactic", "## Alerts", "## Timeline of key events",
-                        "## Indicators of compromise", "## Affected resources",
-                        "## Response actions taken", "## Time to detect and contain"}) {
+  for (const char* h :
+       {"# Incident report: case &lt;one&gt; &amp; two", "## Summary", "## Activity over time",
+        "### Activity by principal", "## Detections", "### By ATT&CK tactic", "## Alerts",
+        "## Timeline of key events", "## Indicators of compromise", "## Affected resources",
+        "## Response actions taken", "## Time to detect and contain"}) {
     EXPECT_NE(md.find(h), std::string::npos) << h;
   }
   EXPECT_EQ(md.find("<script"), std::string::npos);
@@ -468,14 +496,17 @@ TEST_F(IncidentReportTest, MarkdownTablesKeepTheirShapeAndEscapeEvidence) {
 }
 
 TEST(IncidentReportText, CleanTextReplacesInvalidUtf8AndControls) {
-  EXPECT_EQ(detail::CleanText("a\x01" "b\x7f" "c"), "a b c");
+  EXPECT_EQ(detail::CleanText("a\x01"
+                              "b\x7f"
+                              "c"),
+            "a b c");
   EXPECT_EQ(detail::CleanText("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(detail::CleanText("\xff"), "\xEF\xBF\xBD");
   EXPECT_EQ(detail::CleanText("\xc0\xbc"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '<'
-  EXPECT_EQ(detail::CleanText("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(detail::CleanText("\xed\xa0\x80"),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                     // surrogate
   EXPECT_EQ(detail::CleanText("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
-  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b\nc"), "a\\|b c");
   EXPECT_EQ(detail::Truncate("caf\xc3\xa9s", 4), "caf\u2026");
   EXPECT_EQ(detail::Truncate("abc", 3), "abc");
@@ -497,12 +528,12 @@ TEST(IncidentReportText, BucketWidthsAndDurations) {
 TEST(IncidentReportText, TacticsFromSigmaTags) {
   const std::vector<std::string> tags = {"attack.impact", "attack.T1485", "Attack.Persistence",
                                          "attack.stealth", "cve.2021-1"};
-  EXPECT_EQ(TacticsFromTags(tags), (std::vector<Tactic>{Tactic::kPersistence,
-                                                        Tactic::kDefenseEvasion, Tactic::kImpact}));
-  EXPECT_EQ(TechniquesFromTags(std::vector<std::string>{"attack.t1098.001", "attack.T1485",
-                                                       "attack.t12", "attack.t1098.01x",
-                                                       "attack.persistence"}),
-            (std::vector<std::string>{"T1098.001", "T1485"}));
+  EXPECT_EQ(TacticsFromTags(tags),
+            (std::vector<Tactic>{Tactic::kPersistence, Tactic::kDefenseEvasion, Tactic::kImpact}));
+  EXPECT_EQ(
+      TechniquesFromTags(std::vector<std::string>{"attack.t1098.001", "attack.T1485", "attack.t12",
+                                                  "attack.t1098.01x", "attack.persistence"}),
+      (std::vector<std::string>{"T1098.001", "T1485"}));
   EXPECT_EQ(TacticsFromTags(std::vector<std::string>{"attack.t1098"}),
             std::vector<Tactic>{Tactic::kUnknown});
   for (int t = 0; t <= static_cast<int>(Tactic::kUnknown); ++t) {
