@@ -40,8 +40,9 @@ double ProcessCpuSeconds() {
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
   if (argc < 2) {
-    std::fprintf(stderr, "usage: cirt_case_bench DIR [--no-builtin-rules] [--rules PATH]... "
-                         "[--keep CASE]\n");
+    std::fprintf(stderr,
+                 "usage: cirt_case_bench DIR [--no-builtin-rules] [--rules PATH]... "
+                 "[--keep CASE]\n");
     return 2;
   }
   cirt::store::IngestOptions options;
@@ -60,9 +61,9 @@ int main(int argc, char** argv) {
     }
   }
   const std::string dir =
-      keep.empty() ? (fs::temp_directory_path() / ("cirt-case-bench-" + std::to_string(getpid())))
-                         .string()
-                   : keep;
+      keep.empty()
+          ? (fs::temp_directory_path() / ("cirt-case-bench-" + std::to_string(getpid()))).string()
+          : keep;
   fs::remove_all(dir);
   auto kase = cirt::store::Case::Init(dir);
   if (!kase.ok()) {
@@ -74,7 +75,8 @@ int main(int argc, char** argv) {
   const auto wall0 = std::chrono::steady_clock::now();
   auto stats = cirt::store::Ingest(&*kase, options, &diagnostics);
   const double cpu = ProcessCpuSeconds() - cpu0;
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   if (!stats.ok()) {
     std::fprintf(stderr, "cirt_case_bench: %s\n", stats.status().ToString().c_str());
     return 1;

@@ -1,17 +1,17 @@
 // `cirt case init|ingest|raw`: flags -> store::Case / store::Ingest.
+#include "store/case.h"
+
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <memory>
-
-#include <fmt/format.h>
 
 #include "aws/client.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
 #include "core/diagnostics.h"
-#include "store/case.h"
 #include "store/ingest.h"
 
 namespace cirt::cli {
@@ -96,8 +96,7 @@ int RunIngest(const CaseFlags& f) {
                     s.files, s.files_ingested, s.files_already, s.files_skipped, s.events,
                     s.resources, s.detections, s.alerts, s.rules.loaded, s.rules_aggregating,
                     s.rules.errors, s.seconds,
-                    s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0,
-                    s.seconds_index,
+                    s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0, s.seconds_index,
                     s.seconds_index > 0 ? static_cast<double>(s.events) / s.seconds_index : 0,
                     s.seconds_indexes, s.read.records_skipped)
             .c_str());
@@ -145,7 +144,8 @@ Runner AddCase(CLI::App& app) {
   CLI::App* ingest = cmd->add_subcommand(
       "ingest", "Index CloudTrail logs, hunt detections and GuardDuty/Security Hub findings");
   ingest->add_option("dir", flags->dir, "Case folder")->required();
-  ingest->add_option("paths", flags->inputs, "Files or folders (CloudTrail, findings; plain or gzip)")
+  ingest
+      ->add_option("paths", flags->inputs, "Files or folders (CloudTrail, findings; plain or gzip)")
       ->required();
   ingest->add_option("--rules,-r", flags->rules, "Sigma rule file or folder (repeatable)")
       ->allow_extra_args(false);

@@ -1,7 +1,8 @@
 // `cirt pivot --case DIR KEY|ARN|IP|SESSION`: investigate::Pivot -> rows.
+#include "investigate/pivot.h"
+
 #include "cli/case_output.h"
 #include "cli/commands.h"
-#include "investigate/pivot.h"
 #include "investigate/rows.h"
 
 namespace cirt::cli {

@@ -1,8 +1,9 @@
 // `cirt scope --case DIR FINDING|KEY|ARN`: investigate::Scope -> rows.
+#include "investigate/scope.h"
+
 #include "cli/case_output.h"
 #include "cli/commands.h"
 #include "investigate/rows.h"
-#include "investigate/scope.h"
 
 namespace cirt::cli {
 

@@ -1,8 +1,9 @@
 // `cirt timeline --case DIR`: flags -> investigate::Timeline -> row writer.
+#include "investigate/timeline.h"
+
 #include "cli/case_output.h"
 #include "cli/commands.h"
 #include "investigate/rows.h"
-#include "investigate/timeline.h"
 
 namespace cirt::cli {
 
@@ -39,8 +40,8 @@ int RunTimeline(const TimelineFlags& f) {
   filter.writes_only = f.writes_only;
   filter.detections_only = f.detections_only;
   filter.limit = f.limit;
-  auto writer = report::MakeRowWriter(out.format, out.out, investigate::TimelineSchema(),
-                                      out.writer_options);
+  auto writer =
+      report::MakeRowWriter(out.format, out.out, investigate::TimelineSchema(), out.writer_options);
   Status s = investigate::Timeline(*out.kase, filter, [&](const investigate::TimelineRow& row) {
     writer->Write(investigate::TimelineCells(row));
   });
@@ -60,7 +61,8 @@ Runner AddTimeline(CLI::App& app) {
   cmd->add_option("--principal", f->principal, "Principal ARN (a role ARN includes its sessions)");
   cmd->add_option("--access-key", f->access_key, "Access key id");
   cmd->add_option("--source-ip", f->source_ip, "sourceIPAddress");
-  cmd->add_option("--event-name", f->event_names, "eventName (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--event-name", f->event_names, "eventName (repeatable)")
+      ->allow_extra_args(false);
   cmd->add_option("--event-source", f->event_sources, "eventSource (repeatable)")
       ->allow_extra_args(false);
   cmd->add_flag("--errors-only", f->errors_only, "Only calls that failed (errorCode set)");

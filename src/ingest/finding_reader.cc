@@ -1,8 +1,8 @@
 #include "ingest/finding_reader.h"
 
-#include <cctype>
-
 #include <fmt/format.h>
+
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "model/event.h"
@@ -44,7 +44,8 @@ bool IsAccessKeyId(std::string_view s) {
   if (s.size() < 16 || s.size() > 128) return false;
   if (s.substr(0, 4) != "AKIA" && s.substr(0, 4) != "ASIA") return false;
   for (char c : s) {
-    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) {
+    if (!std::isupper(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -70,8 +71,8 @@ class Entities {
       if (IsAccessKeyId(s)) Add("access_key_id", s);
       std::string k(key);
       for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      bool ip_key = k.ends_with("ipaddressv4") || k.ends_with("ipaddressv6") ||
-                    k == "sourceipv4" || k == "sourceipv6";
+      bool ip_key = k.ends_with("ipaddressv4") || k.ends_with("ipaddressv6") || k == "sourceipv4" ||
+                    k == "sourceipv6";
       if (ip_key) Add("ip", s);
     } else if (j.is_object()) {
       for (auto it = j.begin(); it != j.end(); ++it) Walk(it.value(), it.key());
@@ -238,8 +239,8 @@ bool LooksLikeFindings(std::string_view head) {
          head.find("\"schemaVersion\"") != std::string_view::npos;
 }
 
-size_t ReadFindings(std::string_view file, std::string_view json,
-                    std::vector<model::Finding>* out, Diagnostics* diagnostics) {
+size_t ReadFindings(std::string_view file, std::string_view json, std::vector<model::Finding>* out,
+                    Diagnostics* diagnostics) {
   size_t problems = 0;
   Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
   if (!doc.is_discarded()) {
@@ -258,8 +259,8 @@ size_t ReadFindings(std::string_view file, std::string_view json,
       Json v = Json::parse(text.begin(), text.end(), nullptr, false);
       if (v.is_discarded()) {
         ++problems;
-        diagnostics->Warn(Status::Corrupt("invalid JSON", {.file = std::string(file),
-                                                           .offset = start, .line = line}));
+        diagnostics->Warn(Status::Corrupt(
+            "invalid JSON", {.file = std::string(file), .offset = start, .line = line}));
       } else {
         Collect(v, file, out, &problems, diagnostics, line - 1);
       }

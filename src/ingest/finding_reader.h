@@ -24,7 +24,7 @@ bool LooksLikeFindings(std::string_view head);
 // Parses `json` (plain text) named `file`. Findings go to `out`; problems
 // (bad JSON, a member that is not a finding) are reported to `diagnostics`
 // and skipped. Returns the number of problems.
-size_t ReadFindings(std::string_view file, std::string_view json,
-                    std::vector<model::Finding>* out, Diagnostics* diagnostics);
+size_t ReadFindings(std::string_view file, std::string_view json, std::vector<model::Finding>* out,
+                    Diagnostics* diagnostics);
 
 }  // namespace cirt::ingest

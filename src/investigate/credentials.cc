@@ -44,12 +44,14 @@ constexpr std::string_view kCreationUs =
 // roleSessionName, creationDate within kInferWindowUs of the call).
 Status InferIssued(const store::Case& kase, Issue* issue) {
   if (issue->role_arn.empty() || issue->session_name.empty()) return Status::Ok();
-  CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(fmt::format(
-      "SELECT access_key_id, principal_arn, min(abs({} - ?3)) AS dt FROM events "
-      "WHERE session_issuer_arn = ?1 AND session_name = ?2 AND access_key_id IS NOT NULL "
-      "AND session_creation_time IS NOT NULL GROUP BY access_key_id HAVING dt <= {} "
-      "ORDER BY dt, access_key_id LIMIT 1",
-      kCreationUs, kInferWindowUs)));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement q,
+      kase.db().Prepare(fmt::format(
+          "SELECT access_key_id, principal_arn, min(abs({} - ?3)) AS dt FROM events "
+          "WHERE session_issuer_arn = ?1 AND session_name = ?2 AND access_key_id IS NOT NULL "
+          "AND session_creation_time IS NOT NULL GROUP BY access_key_id HAVING dt <= {} "
+          "ORDER BY dt, access_key_id LIMIT 1",
+          kCreationUs, kInferWindowUs)));
   q.BindText(1, issue->role_arn);
   q.BindText(2, issue->session_name);
   q.BindInt(3, issue->time_us);
@@ -78,23 +80,28 @@ Result<std::optional<Issue>> IssuerOf(const store::Case& kase, std::string_view 
   }
   // Not logged with the key: find the session's context, then the
   // AssumeRole call that matches it.
-  CIRT_ASSIGN_OR_RETURN(store::Statement s, kase.db().Prepare(fmt::format(
-      "SELECT session_issuer_arn, session_name, {}, principal_arn FROM events "
-      "WHERE access_key_id = ?1 AND session_issuer_arn IS NOT NULL AND session_name IS NOT NULL "
-      "AND session_creation_time IS NOT NULL LIMIT 1",
-      kCreationUs)));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement s,
+      kase.db().Prepare(
+          fmt::format("SELECT session_issuer_arn, session_name, {}, principal_arn FROM events "
+                      "WHERE access_key_id = ?1 AND session_issuer_arn IS NOT NULL AND "
+                      "session_name IS NOT NULL "
+                      "AND session_creation_time IS NOT NULL LIMIT 1",
+                      kCreationUs)));
   s.BindText(1, access_key);
   CIRT_ASSIGN_OR_RETURN(bool found, s.Step());
   if (!found) return std::optional<Issue>();
   const std::string issuer(s.Text(0)), name(s.Text(1)), principal(s.Text(3));
   const int64_t created = s.Int(2);
-  CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(
-      std::string(kIssueColumns) +
-      "WHERE c.role_arn = ?1 AND c.session_name = ?2 AND (c.issued_key IS NULL OR "
-      "c.issued_key = ?3) AND abs(e.time_us - ?4) <= ?5 "
-      // The caller's own copy of the call (it names the caller's key) wins
-      // over the role account's copy, which shows only the account.
-      "ORDER BY abs(e.time_us - ?4), e.access_key_id IS NULL, e.id LIMIT 1"));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement q,
+      kase.db().Prepare(
+          std::string(kIssueColumns) +
+          "WHERE c.role_arn = ?1 AND c.session_name = ?2 AND (c.issued_key IS NULL OR "
+          "c.issued_key = ?3) AND abs(e.time_us - ?4) <= ?5 "
+          // The caller's own copy of the call (it names the caller's key) wins
+          // over the role account's copy, which shows only the account.
+          "ORDER BY abs(e.time_us - ?4), e.access_key_id IS NULL, e.id LIMIT 1"));
   q.BindText(1, issuer);
   q.BindText(2, name);
   q.BindText(3, access_key);
@@ -133,10 +140,12 @@ Result<std::vector<Issue>> IssuedBy(const store::Case& kase, std::string_view wh
 }
 
 Result<KeyUse> UseOf(const store::Case& kase, std::string_view access_key) {
-  CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(
-      "SELECT count(*), max(principal_arn), (SELECT group_concat(n, char(31)) FROM "
-      "(SELECT DISTINCT event_name AS n FROM events WHERE access_key_id = ?1 ORDER BY n)) "
-      "FROM events WHERE access_key_id = ?1"));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement q,
+      kase.db().Prepare(
+          "SELECT count(*), max(principal_arn), (SELECT group_concat(n, char(31)) FROM "
+          "(SELECT DISTINCT event_name AS n FROM events WHERE access_key_id = ?1 ORDER BY n)) "
+          "FROM events WHERE access_key_id = ?1"));
   q.BindText(1, access_key);
   CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
   KeyUse use;

@@ -4,14 +4,14 @@
 // responseElements null, creates a backdoor user and key and changes
 // resources; unrelated activity around it) plus a GuardDuty finding in an
 // EventBridge envelope. CIRT_UPDATE_GOLDEN=1 rewrites testdata/golden/.
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "investigate/pivot.h"
 #include "investigate/rows.h"
@@ -94,7 +94,8 @@ class InvestigateGolden : public ::testing::Test {
                            report::Format format = report::Format::kJsonl) {
     Capture out;
     auto writer = report::MakeRowWriter(format, out.file(), TimelineSchema(), {});
-    Status s = Timeline(*kase_, filter, [&](const TimelineRow& r) { writer->Write(TimelineCells(r)); });
+    Status s =
+        Timeline(*kase_, filter, [&](const TimelineRow& r) { writer->Write(TimelineCells(r)); });
     EXPECT_TRUE(s.ok()) << s.ToString();
     writer->Finish();
     return out.Take();
@@ -121,7 +122,9 @@ class InvestigateGolden : public ::testing::Test {
 std::string* InvestigateGolden::dir_ = nullptr;
 store::Case* InvestigateGolden::kase_ = nullptr;
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST_F(InvestigateGolden, TimelineAllInTimeOrder) {
   const std::string text = TimelineText({});
@@ -162,7 +165,8 @@ TEST_F(InvestigateGolden, TimelineFilters) {
 
   TimelineFilter sketch;
   sketch.principal = "arn:aws:iam::111122223333:user/dev-ci";
-  ExpectGolden("timeline-devci.timesketch.jsonl", TimelineText(sketch, report::Format::kTimesketch));
+  ExpectGolden("timeline-devci.timesketch.jsonl",
+               TimelineText(sketch, report::Format::kTimesketch));
 }
 
 TEST_F(InvestigateGolden, PivotKeyFollowsTheChainDownAcrossAccounts) {
@@ -179,7 +183,8 @@ TEST_F(InvestigateGolden, PivotKeyFollowsTheChainDownAcrossAccounts) {
   // Hop 2: cross-account, responseElements null: inferred from the session context.
   EXPECT_EQ(r->chain[1].depth, 2);
   EXPECT_EQ(r->chain[1].issue.issued_key, kSession2);
-  EXPECT_EQ(r->chain[1].issue.role_arn, "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole");
+  EXPECT_EQ(r->chain[1].issue.role_arn,
+            "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole");
   EXPECT_TRUE(r->chain[1].issue.inferred);
   EXPECT_EQ(r->chain[1].use.events, 8u);
   // Hop 3: the second session created a key for a new user.
@@ -230,7 +235,8 @@ TEST_F(InvestigateGolden, PivotByIpRoleAndSession) {
   EXPECT_EQ(none.status().code(), ErrorCode::kNotFound);
 }
 
-bool Has(const std::vector<ScopeEntry>& entries, std::string_view playbook, std::string_view value) {
+bool Has(const std::vector<ScopeEntry>& entries, std::string_view playbook,
+         std::string_view value) {
   for (const auto& e : entries) {
     if (e.playbook == playbook && e.value == value) return true;
   }

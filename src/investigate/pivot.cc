@@ -1,10 +1,10 @@
 #include "investigate/pivot.h"
 
+#include <fmt/format.h>
+
 #include <cctype>
 #include <map>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "investigate/query_util.h"
 
@@ -20,7 +20,8 @@ bool IsAccessKey(std::string_view s) {
   const std::string_view prefix = s.substr(0, 4);
   if (prefix != "AKIA" && prefix != "ASIA" && prefix != "ABIA" && prefix != "ACCA") return false;
   for (char c : s) {
-    if (!std::isupper(static_cast<unsigned char>(c)) && !std::isdigit(static_cast<unsigned char>(c))) {
+    if (!std::isupper(static_cast<unsigned char>(c)) &&
+        !std::isdigit(static_cast<unsigned char>(c))) {
       return false;
     }
   }
@@ -78,11 +79,16 @@ std::string GroupBy(std::string_view value_sql, std::string_view detail_sql,
 
 std::string_view SubjectKindName(SubjectKind kind) {
   switch (kind) {
-    case SubjectKind::kAccessKey: return "access_key";
-    case SubjectKind::kPrincipal: return "principal";
-    case SubjectKind::kRole: return "role";
-    case SubjectKind::kIp: return "ip";
-    case SubjectKind::kSession: return "session";
+    case SubjectKind::kAccessKey:
+      return "access_key";
+    case SubjectKind::kPrincipal:
+      return "principal";
+    case SubjectKind::kRole:
+      return "role";
+    case SubjectKind::kIp:
+      return "ip";
+    case SubjectKind::kSession:
+      return "session";
   }
   return "session";
 }
@@ -105,11 +111,16 @@ Subject ClassifySubject(std::string_view text) {
 
 std::string_view SubjectCondition(SubjectKind kind) {
   switch (kind) {
-    case SubjectKind::kAccessKey: return "e.access_key_id = ?1";
-    case SubjectKind::kPrincipal: return "e.principal_arn = ?1";
-    case SubjectKind::kRole: return "e.session_issuer_arn = ?1 OR e.principal_arn = ?1";
-    case SubjectKind::kIp: return "e.source_ip = ?1";
-    case SubjectKind::kSession: return "e.session_name = ?1";
+    case SubjectKind::kAccessKey:
+      return "e.access_key_id = ?1";
+    case SubjectKind::kPrincipal:
+      return "e.principal_arn = ?1";
+    case SubjectKind::kRole:
+      return "e.session_issuer_arn = ?1 OR e.principal_arn = ?1";
+    case SubjectKind::kIp:
+      return "e.source_ip = ?1";
+    case SubjectKind::kSession:
+      return "e.session_name = ?1";
   }
   return "0";
 }
@@ -120,9 +131,11 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
   const std::string where(SubjectCondition(r.subject.kind));
   const std::string_view v = r.subject.value;
   {
-    CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(fmt::format(
-        "SELECT count(*), min(e.event_time), max(e.event_time) FROM events e WHERE ({})",
-        where)));
+    CIRT_ASSIGN_OR_RETURN(
+        store::Statement q,
+        kase.db().Prepare(fmt::format(
+            "SELECT count(*), min(e.event_time), max(e.event_time) FROM events e WHERE ({})",
+            where)));
     q.BindText(1, v);
     CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
     if (row) {
@@ -131,24 +144,26 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
       r.last_seen = q.Text(2);
     }
   }
-  CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.principal_arn", "e.identity_type", where), v,
-                               &r.identities));
+  CIRT_RETURN_IF_ERROR(
+      Collect(kase, GroupBy("e.principal_arn", "e.identity_type", where), v, &r.identities));
   CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.access_key_id", "NULL", where), v, &r.access_keys));
   CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.source_ip", "NULL", where), v, &r.source_ips));
   CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.user_agent", "NULL", where), v, &r.user_agents));
   CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.aws_region", "NULL", where), v, &r.regions));
   CIRT_RETURN_IF_ERROR(Collect(kase, GroupBy("e.account_id", "NULL", where), v, &r.accounts));
-  CIRT_RETURN_IF_ERROR(Collect(
-      kase,
-      GroupBy("e.event_source || ':' || e.event_name",
-              fmt::format("CASE WHEN {} THEN 'write' ELSE 'read' END", kIsWrite), where),
-      v, &r.apis));
+  CIRT_RETURN_IF_ERROR(
+      Collect(kase,
+              GroupBy("e.event_source || ':' || e.event_name",
+                      fmt::format("CASE WHEN {} THEN 'write' ELSE 'read' END", kIsWrite), where),
+              v, &r.apis));
   {
     // Resources live in one column per event: count them here.
-    CIRT_ASSIGN_OR_RETURN(store::Statement q, kase.db().Prepare(fmt::format(
-        "SELECT e.resources, e.event_time FROM events e WHERE ({}) AND e.resources IS NOT NULL "
-        "ORDER BY e.time_us, e.id",
-        where)));
+    CIRT_ASSIGN_OR_RETURN(
+        store::Statement q,
+        kase.db().Prepare(fmt::format(
+            "SELECT e.resources, e.event_time FROM events e WHERE ({}) AND e.resources IS NOT NULL "
+            "ORDER BY e.time_us, e.id",
+            where)));
     q.BindText(1, v);
     std::map<std::string, size_t> index;
     while (true) {
@@ -180,10 +195,12 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
   for (const auto& k : r.access_keys) names.insert(k.value);
   for (const auto& p : r.identities) names.insert(p.value);
   std::set<int64_t> seen_alerts;
-  CIRT_ASSIGN_OR_RETURN(store::Statement aq, kase.db().Prepare(
-      "SELECT a.id, a.title, a.source || ' ' || coalesce(a.type, '') || ' severity ' || "
-      "a.severity, a.first_seen, a.last_seen, a.finding_id FROM alerts a WHERE a.id IN "
-      "(SELECT alert FROM alert_entities WHERE value = ?1) ORDER BY a.time_us, a.id"));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement aq,
+      kase.db().Prepare(
+          "SELECT a.id, a.title, a.source || ' ' || coalesce(a.type, '') || ' severity ' || "
+          "a.severity, a.first_seen, a.last_seen, a.finding_id FROM alerts a WHERE a.id IN "
+          "(SELECT alert FROM alert_entities WHERE value = ?1) ORDER BY a.time_us, a.id"));
   for (const std::string& name : names) {
     aq.BindText(1, name);
     while (true) {

@@ -39,7 +39,7 @@ struct ChainLink {
   std::string direction;  // "up": how the subject got its keys; "down": keys it obtained
   int depth = 1;          // hops from the subject
   Issue issue;
-  KeyUse use;             // what the issued key did
+  KeyUse use;  // what the issued key did
 };
 
 struct PivotResult {

@@ -8,12 +8,12 @@ using report::Cell;
 
 report::RowSchema TimelineSchema() {
   report::RowSchema s;
-  s.keys = {"event_time",    "event_id",     "event_source",  "event_name",
-            "aws_region",    "account_id",   "identity_type", "principal_arn",
-            "access_key_id", "session_issuer_arn", "source_ip", "user_agent",
-            "error_code",    "read_only",    "resources",     "detections"};
-  s.table_keys = {"event_time", "event_name",  "principal_arn", "access_key_id",
-                  "source_ip",  "aws_region",  "error_code",    "detections"};
+  s.keys = {"event_time",    "event_id",           "event_source",  "event_name",
+            "aws_region",    "account_id",         "identity_type", "principal_arn",
+            "access_key_id", "session_issuer_arn", "source_ip",     "user_agent",
+            "error_code",    "read_only",          "resources",     "detections"};
+  s.table_keys = {"event_time", "event_name", "principal_arn", "access_key_id",
+                  "source_ip",  "aws_region", "error_code",    "detections"};
   s.time_key = "event_time";
   s.timestamp_desc = "CloudTrail eventTime";
   s.message = [](const std::vector<Cell>& r) {
@@ -28,29 +28,22 @@ report::RowSchema TimelineSchema() {
 }
 
 std::vector<Cell> TimelineCells(const TimelineRow& r) {
-  return {Cell::Str(r.event_time),
-          Cell::Str(r.event_id),
-          Cell::Str(r.event_source),
-          Cell::Str(r.event_name),
-          Cell::Str(r.aws_region),
-          Cell::Str(r.account_id),
-          Cell::Str(r.identity_type),
-          Cell::Str(r.principal_arn),
-          Cell::Str(r.access_key_id),
-          Cell::Str(r.session_issuer_arn),
-          Cell::Str(r.source_ip),
-          Cell::Str(r.user_agent),
-          Cell::Str(r.error_code),
-          r.read_only ? Cell::Bool(*r.read_only) : Cell::Null(),
-          Cell::List(r.resources),
-          Cell::List(r.detections)};
+  return {Cell::Str(r.event_time),    Cell::Str(r.event_id),
+          Cell::Str(r.event_source),  Cell::Str(r.event_name),
+          Cell::Str(r.aws_region),    Cell::Str(r.account_id),
+          Cell::Str(r.identity_type), Cell::Str(r.principal_arn),
+          Cell::Str(r.access_key_id), Cell::Str(r.session_issuer_arn),
+          Cell::Str(r.source_ip),     Cell::Str(r.user_agent),
+          Cell::Str(r.error_code),    r.read_only ? Cell::Bool(*r.read_only) : Cell::Null(),
+          Cell::List(r.resources),    Cell::List(r.detections)};
 }
 
 report::RowSchema PivotSchema() {
   report::RowSchema s;
-  s.keys = {"section", "value",     "detail",   "count",  "first_seen", "last_seen",
-            "direction", "depth",   "from_key", "from_principal", "to_key", "to_principal",
-            "role_arn", "session_name", "source_ip", "event_id", "inferred", "how"};
+  s.keys = {"section",   "value",        "detail",   "count",        "first_seen",
+            "last_seen", "direction",    "depth",    "from_key",     "from_principal",
+            "to_key",    "to_principal", "role_arn", "session_name", "source_ip",
+            "event_id",  "inferred",     "how"};
   s.table_keys = {"section", "value", "detail", "count", "first_seen", "last_seen", "inferred"};
   s.time_key = "first_seen";
   s.timestamp_desc = "First seen";
@@ -82,21 +75,29 @@ std::vector<std::vector<Cell>> PivotRows(const PivotResult& r) {
   rows.push_back(Fact("summary", {r.subject.value, std::string(SubjectKindName(r.subject.kind)),
                                   r.events, r.first_seen, r.last_seen}));
   const std::pair<std::string_view, const std::vector<Seen>*> sections[] = {
-      {"identity", &r.identities}, {"access_key", &r.access_keys}, {"source_ip", &r.source_ips},
-      {"user_agent", &r.user_agents}, {"region", &r.regions},      {"account", &r.accounts},
-      {"api", &r.apis},            {"resource", &r.resources},    {"detection", &r.detections},
+      {"identity", &r.identities},
+      {"access_key", &r.access_keys},
+      {"source_ip", &r.source_ips},
+      {"user_agent", &r.user_agents},
+      {"region", &r.regions},
+      {"account", &r.accounts},
+      {"api", &r.apis},
+      {"resource", &r.resources},
+      {"detection", &r.detections},
       {"alert", &r.alerts}};
   for (const auto& [name, list] : sections) {
     for (const Seen& s : *list) rows.push_back(Fact(name, s));
   }
   for (const ChainLink& l : r.chain) {
     const Issue& i = l.issue;
-    std::string detail = fmt::format("{} {}", i.event_name, i.role_arn.empty() ? i.user_name : i.role_arn);
+    std::string detail =
+        fmt::format("{} {}", i.event_name, i.role_arn.empty() ? i.user_name : i.role_arn);
     if (!i.issued_key.empty()) {
       detail += fmt::format("; {} made {} calls", i.issued_key, l.use.events);
       if (!l.use.apis.empty()) {
         std::string apis;
-        for (size_t k = 0; k < l.use.apis.size() && k < 12; ++k) apis += (k ? "," : "") + l.use.apis[k];
+        for (size_t k = 0; k < l.use.apis.size() && k < 12; ++k)
+          apis += (k ? "," : "") + l.use.apis[k];
         if (l.use.apis.size() > 12) apis += ",...";
         detail += ": " + apis;
       }
@@ -105,8 +106,9 @@ std::vector<std::vector<Cell>> PivotRows(const PivotResult& r) {
     }
     std::vector<Cell> row(PivotSchema().keys.size());
     row[0] = Cell::Str("chain");
-    row[1] = Cell::Str(fmt::format("{} -> {}", i.caller_key.empty() ? i.caller_principal : i.caller_key,
-                                   i.issued_key.empty() ? "?" : i.issued_key));
+    row[1] =
+        Cell::Str(fmt::format("{} -> {}", i.caller_key.empty() ? i.caller_principal : i.caller_key,
+                              i.issued_key.empty() ? "?" : i.issued_key));
     row[2] = Cell::Str(detail);
     row[3] = Cell::Int(static_cast<int64_t>(l.use.events));
     row[4] = Cell::Str(i.event_time);
@@ -129,8 +131,8 @@ std::vector<std::vector<Cell>> PivotRows(const PivotResult& r) {
 
 report::RowSchema ScopeSchema() {
   report::RowSchema s;
-  s.keys = {"playbook", "input", "param", "value", "kind", "via", "reason", "event_id",
-            "event_time", "inferred"};
+  s.keys = {"playbook", "input",  "param",    "value",      "kind",
+            "via",      "reason", "event_id", "event_time", "inferred"};
   s.table_keys = {"playbook", "input", "kind", "reason", "via", "event_time", "inferred"};
   s.time_key = "event_time";
   s.timestamp_desc = "Scope event";
@@ -141,10 +143,10 @@ report::RowSchema ScopeSchema() {
 }
 
 std::vector<Cell> ScopeCells(const ScopeEntry& e) {
-  return {Cell::Str(e.playbook), Cell::Str(fmt::format("{}={}", e.param, e.value)),
-          Cell::Str(e.param),    Cell::Str(e.value),
-          Cell::Str(e.kind),     Cell::Str(e.via),
-          Cell::Str(e.reason),   Cell::Str(e.event_id),
+  return {Cell::Str(e.playbook),   Cell::Str(fmt::format("{}={}", e.param, e.value)),
+          Cell::Str(e.param),      Cell::Str(e.value),
+          Cell::Str(e.kind),       Cell::Str(e.via),
+          Cell::Str(e.reason),     Cell::Str(e.event_id),
           Cell::Str(e.event_time), Cell::Bool(e.inferred)};
 }
 

@@ -1,11 +1,11 @@
 #include "investigate/scope.h"
 
+#include <fmt/format.h>
+
 #include <deque>
 #include <map>
 #include <set>
 #include <tuple>
-
-#include <fmt/format.h>
 
 #include "investigate/credentials.h"
 #include "investigate/pivot.h"
@@ -47,7 +47,8 @@ std::string AssumedRoleName(std::string_view arn) {
 }
 
 std::string Reason(std::string_view event_name) {
-  if (event_name == "UpdateAssumeRolePolicy") return "UpdateAssumeRolePolicy (trust policy changed)";
+  if (event_name == "UpdateAssumeRolePolicy")
+    return "UpdateAssumeRolePolicy (trust policy changed)";
   if (event_name == "RunInstances") return "RunInstances (launched)";
   if (event_name == "ModifySnapshotAttribute") return "ModifySnapshotAttribute (shared)";
   return std::string(event_name);
@@ -116,17 +117,20 @@ class Closure {
   Status Visit(const Node& n) {
     const std::string where(SubjectCondition(n.kind));
     // The identities behind the node.
-    CIRT_ASSIGN_OR_RETURN(store::Statement q, kase_.db().Prepare(fmt::format(
-        "SELECT e.access_key_id, e.principal_arn, e.identity_type, e.user_name, "
-        "e.session_issuer_arn, e.session_name, min(e.event_time), min(e.event_id) FROM events e "
-        "WHERE ({}) GROUP BY e.access_key_id, e.principal_arn ORDER BY min(e.time_us)",
-        where)));
+    CIRT_ASSIGN_OR_RETURN(
+        store::Statement q,
+        kase_.db().Prepare(fmt::format(
+            "SELECT e.access_key_id, e.principal_arn, e.identity_type, e.user_name, "
+            "e.session_issuer_arn, e.session_name, min(e.event_time), min(e.event_id) FROM events "
+            "e "
+            "WHERE ({}) GROUP BY e.access_key_id, e.principal_arn ORDER BY min(e.time_us)",
+            where)));
     q.BindText(1, n.value);
     while (true) {
       CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      const std::string key(q.Text(0)), principal(q.Text(1)), type(q.Text(2)),
-          user(q.Text(3)), issuer(q.Text(4)), session(q.Text(5)), first(q.Text(6));
+      const std::string key(q.Text(0)), principal(q.Text(1)), type(q.Text(2)), user(q.Text(3)),
+          issuer(q.Text(4)), session(q.Text(5)), first(q.Text(6));
       const std::string via = n.kind == SubjectKind::kAccessKey ? n.value : principal;
       if (type == "IAMUser") {
         if (!key.empty() && key.rfind("AKIA", 0) == 0) {
@@ -138,7 +142,8 @@ class Closure {
         // Every key of a compromised user is in scope.
         Follow(SubjectKind::kPrincipal, principal, via, n.inferred);
       } else if (type == "AssumedRole") {
-        const std::string role = !issuer.empty() ? LastPathPart(issuer) : AssumedRoleName(principal);
+        const std::string role =
+            !issuer.empty() ? LastPathPart(issuer) : AssumedRoleName(principal);
         Add({"iam-role", "role_name", role, "session", key.empty() ? principal : key,
              fmt::format("session {}", principal), "", first, n.inferred});
         if (IsInstanceId(session)) {
@@ -164,18 +169,16 @@ class Closure {
       const bool inferred = n.inferred || i.inferred;
       if (i.event_name == "CreateAccessKey") {
         if (!i.issued_key.empty()) {
-          Add({"iam-access-key", "access_key_id", i.issued_key, "key", n.value,
-               "CreateAccessKey", i.event_id, i.event_time, inferred});
+          Add({"iam-access-key", "access_key_id", i.issued_key, "key", n.value, "CreateAccessKey",
+               i.event_id, i.event_time, inferred});
         }
         if (!i.user_name.empty()) {
           Add({"iam-user", "user_name", i.user_name, "identity", n.value,
-               "CreateAccessKey (key created for the user)", i.event_id, i.event_time,
-               inferred});
+               "CreateAccessKey (key created for the user)", i.event_id, i.event_time, inferred});
         }
       } else if (!i.role_arn.empty()) {
         Add({"iam-role", "role_name", LastPathPart(i.role_arn), "identity", n.value,
-             fmt::format("{} {}", i.event_name, i.role_arn), i.event_id, i.event_time,
-             inferred});
+             fmt::format("{} {}", i.event_name, i.role_arn), i.event_id, i.event_time, inferred});
       }
       if (!i.issued_key.empty()) {
         Follow(SubjectKind::kAccessKey, i.issued_key, n.value, inferred);
@@ -183,11 +186,13 @@ class Closure {
     }
 
     // Resources the node changed (successful write calls).
-    CIRT_ASSIGN_OR_RETURN(store::Statement w, kase_.db().Prepare(fmt::format(
-        "SELECT e.resources, e.event_name, e.event_id, e.event_time FROM events e "
-        "WHERE ({}) AND e.error_code IS NULL AND e.resources IS NOT NULL AND {} "
-        "ORDER BY e.time_us, e.id",
-        where, kIsWrite)));
+    CIRT_ASSIGN_OR_RETURN(
+        store::Statement w,
+        kase_.db().Prepare(
+            fmt::format("SELECT e.resources, e.event_name, e.event_id, e.event_time FROM events e "
+                        "WHERE ({}) AND e.error_code IS NULL AND e.resources IS NOT NULL AND {} "
+                        "ORDER BY e.time_us, e.id",
+                        where, kIsWrite)));
     w.BindText(1, n.value);
     while (true) {
       CIRT_ASSIGN_OR_RETURN(bool row, w.Step());
@@ -225,9 +230,11 @@ class Closure {
 Result<std::vector<ScopeEntry>> Scope(const store::Case& kase, std::string_view seed) {
   Closure closure(kase);
   // A finding id (GuardDuty Id or ASFF Id): its entities are the seeds.
-  CIRT_ASSIGN_OR_RETURN(store::Statement fq, kase.db().Prepare(
-      "SELECT x.kind, x.value, a.finding_id, a.first_seen FROM alerts a JOIN alert_entities x "
-      "ON x.alert = a.id WHERE a.finding_id = ?1 ORDER BY x.rowid"));
+  CIRT_ASSIGN_OR_RETURN(
+      store::Statement fq,
+      kase.db().Prepare(
+          "SELECT x.kind, x.value, a.finding_id, a.first_seen FROM alerts a JOIN alert_entities x "
+          "ON x.alert = a.id WHERE a.finding_id = ?1 ORDER BY x.rowid"));
   fq.BindText(1, seed);
   bool finding = false;
   while (true) {
@@ -252,8 +259,8 @@ Result<std::vector<ScopeEntry>> Scope(const store::Case& kase, std::string_view 
       // The instance's role sessions (session name = instance id).
       closure.Follow(SubjectKind::kSession, value, via, false);
     } else if (kind == "bucket") {
-      closure.Add({"s3-bucket", "bucket", value, "resource", via, "named by the finding", "",
-                   when, false});
+      closure.Add(
+          {"s3-bucket", "bucket", value, "resource", via, "named by the finding", "", when, false});
     } else if (kind == "function_name") {
       closure.Add({"lambda-function", "function_name", value, "resource", via,
                    "named by the finding", "", when, false});
@@ -262,8 +269,8 @@ Result<std::vector<ScopeEntry>> Scope(const store::Case& kase, std::string_view 
   if (!finding) {
     Subject s = ClassifySubject(seed);
     if (s.kind == SubjectKind::kAccessKey && s.value.rfind("AKIA", 0) == 0) {
-      closure.Add({"iam-access-key", "access_key_id", s.value, "key", s.value, "seed", "", "",
-                   false});
+      closure.Add(
+          {"iam-access-key", "access_key_id", s.value, "key", s.value, "seed", "", "", false});
     } else if (s.kind == SubjectKind::kRole) {
       closure.Add({"iam-role", "role_name", LastPathPart(s.value), "identity", s.value, "seed", "",
                    "", false});

@@ -21,12 +21,12 @@ struct ScopeEntry {
                          // lambda-function, ebs-snapshot
   std::string param;     // the playbook's input: access_key_id, user_name, role_name, ...
   std::string value;
-  std::string kind;      // key, session, identity, resource
-  std::string via;       // the key, principal or finding that led here
-  std::string reason;    // why, "; "-separated: "seed", "used", "CreateAccessKey",
-                         // "UpdateAssumeRolePolicy (trust policy changed)", ...
+  std::string kind;                  // key, session, identity, resource
+  std::string via;                   // the key, principal or finding that led here
+  std::string reason;                // why, "; "-separated: "seed", "used", "CreateAccessKey",
+                                     // "UpdateAssumeRolePolicy (trust policy changed)", ...
   std::string event_id, event_time;  // the event that put the entry in scope, if any
-  bool inferred = false;  // reached through an inferred credential link
+  bool inferred = false;             // reached through an inferred credential link
 };
 
 // Errors: kNotFound when the seed names nothing in the case.

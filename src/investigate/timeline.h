@@ -23,17 +23,16 @@ struct TimelineFilter {
   std::vector<std::string> event_names;    // any of
   std::vector<std::string> event_sources;  // any of
   bool errors_only = false;
-  bool writes_only = false;   // readOnly false (or unknown and not a Get/List/Describe)
+  bool writes_only = false;  // readOnly false (or unknown and not a Get/List/Describe)
   bool detections_only = false;
-  uint64_t limit = 0;         // 0: all
+  uint64_t limit = 0;  // 0: all
 };
 
 struct TimelineRow {
   int64_t event_rowid = 0;  // events.id
   int64_t time_us = 0;
-  std::string event_time, event_id, event_source, event_name, aws_region, account_id,
-      identity_type, principal_arn, access_key_id, session_issuer_arn, source_ip, user_agent,
-      error_code;
+  std::string event_time, event_id, event_source, event_name, aws_region, account_id, identity_type,
+      principal_arn, access_key_id, session_issuer_arn, source_ip, user_agent, error_code;
   std::optional<bool> read_only;
   std::vector<std::string> resources;   // "kind=value" (events.resources)
   std::vector<std::string> detections;  // "title (level)"

@@ -553,7 +553,9 @@ class CsvRowWriter : public RowWriter {
   RowSchema schema_;
 };
 
-// Columns sized to their content (capped), the last one left free.
+// Columns sized to the content of the first kLayoutRows rows (capped), the
+// last one left free; later rows stream with the same widths, so a timeline
+// of millions of events is not held in memory.
 class TableRowWriter : public RowWriter {
  public:
   TableRowWriter(std::FILE* out, RowSchema schema, const WriterOptions& options)
@@ -563,49 +565,60 @@ class TableRowWriter : public RowWriter {
   }
   void Write(std::vector<Cell> row) override {
     std::vector<std::string> cells;
-    for (int c : columns_) cells.push_back(c < 0 ? std::string() : row[static_cast<size_t>(c)].Text(", "));
+    for (int c : columns_) {
+      cells.push_back(c < 0 ? std::string() : row[static_cast<size_t>(c)].Text(", "));
+    }
+    if (!width_.empty()) {
+      Line(cells);
+      return;
+    }
     rows_.push_back(std::move(cells));
+    if (rows_.size() >= kLayoutRows) Layout();
   }
   void Finish() override {
-    constexpr size_t kCap = 64;
-    const size_t n = columns_.size();
-    std::vector<size_t> width(n, 0);
-    auto cols = [](std::string_view s) {
-      size_t c = 0;
-      for (unsigned char ch : s) c += (ch & 0xC0) != 0x80;
-      return c;
-    };
-    for (size_t i = 0; i < n; ++i) width[i] = cols(schema_.table_keys[i]);
-    for (const auto& r : rows_) {
-      for (size_t i = 0; i < n; ++i) width[i] = std::max(width[i], std::min(kCap, cols(r[i])));
-    }
-    auto line = [&](const std::vector<std::string>& cells) {
-      std::string s;
-      for (size_t i = 0; i < n; ++i) {
-        if (i) s += " \u2502 ";
-        if (i + 1 == n) {
-          s += Fit(cells[i], std::max<size_t>(cols(cells[i]), 1));
-        } else {
-          s += Fit(cells[i], width[i]);
-        }
-      }
-      while (!s.empty() && s.back() == ' ') s.pop_back();
-      Put(out_, s + "\n");
-    };
-    std::vector<std::string> header(schema_.table_keys.begin(), schema_.table_keys.end());
-    line(header);
-    std::string rule;
-    for (size_t i = 0; i < options_.width && i < 200; ++i) rule += "\u2500";
-    Put(out_, rule + "\n");
-    for (const auto& r : rows_) line(r);
+    if (width_.empty()) Layout();
     std::fflush(out_);
   }
 
  private:
+  static constexpr size_t kLayoutRows = 1000;
+  static constexpr size_t kCap = 64;
+
+  static size_t Columns(std::string_view s) {
+    size_t c = 0;
+    for (unsigned char ch : s) c += (ch & 0xC0) != 0x80;
+    return c;
+  }
+  void Layout() {
+    const size_t n = columns_.size();
+    width_.assign(n, 0);
+    for (size_t i = 0; i < n; ++i) width_[i] = std::max<size_t>(1, Columns(schema_.table_keys[i]));
+    for (const auto& r : rows_) {
+      for (size_t i = 0; i < n; ++i) width_[i] = std::max(width_[i], std::min(kCap, Columns(r[i])));
+    }
+    Line(std::vector<std::string>(schema_.table_keys.begin(), schema_.table_keys.end()));
+    std::string rule;
+    for (size_t i = 0; i < options_.width && i < 200; ++i) rule += "\u2500";
+    Put(out_, rule + "\n");
+    for (const auto& r : rows_) Line(r);
+    rows_.clear();
+  }
+  void Line(const std::vector<std::string>& cells) {
+    std::string s;
+    const size_t n = cells.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i) s += " \u2502 ";
+      s += Fit(cells[i], i + 1 == n ? std::max<size_t>(Columns(cells[i]), 1) : width_[i]);
+    }
+    while (!s.empty() && s.back() == ' ') s.pop_back();
+    Put(out_, s + "\n");
+  }
+
   std::FILE* out_;
   RowSchema schema_;
   WriterOptions options_;
   std::vector<int> columns_;
+  std::vector<size_t> width_;  // empty until laid out
   std::vector<std::vector<std::string>> rows_;
 };
 

@@ -1,8 +1,8 @@
 #include "store/case.h"
 
-#include <filesystem>
-
 #include <fmt/format.h>
+
+#include <filesystem>
 
 namespace cirt::store {
 
@@ -107,9 +107,9 @@ CREATE INDEX IF NOT EXISTS alert_entities_value ON alert_entities(value);
 Status Case::Configure(Db* db) {
   // WAL: readers do not block the ingest; synchronous=NORMAL: a commit is
   // durable against a crash of cirt (not of the OS) without an fsync each.
-  CIRT_RETURN_IF_ERROR(db->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
-      "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"));
+  CIRT_RETURN_IF_ERROR(
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY;"
+               "PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;"));
   return Status::Ok();
 }
 
@@ -146,10 +146,9 @@ Result<Case> Case::Open(const std::string& dir) {
   auto version = db.QueryInt("PRAGMA user_version");
   if (!version.ok()) return Status::Corrupt("not a case database", {.file = path});
   if (*version > kSchemaVersion) {
-    return Status::Unsupported(
-        fmt::format("case schema version {} is newer than this cirt ({})", *version,
-                    kSchemaVersion),
-        {.file = path});
+    return Status::Unsupported(fmt::format("case schema version {} is newer than this cirt ({})",
+                                           *version, kSchemaVersion),
+                               {.file = path});
   }
   if (*version != kSchemaVersion) {
     return Status::Corrupt(fmt::format("not a case database (schema version {})", *version),

@@ -1,10 +1,9 @@
 #include "store/db.h"
 
+#include <fmt/format.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-
-#include <fmt/format.h>
 
 namespace cirt::store {
 
@@ -17,11 +16,15 @@ Status SqliteError(sqlite3* db, std::string_view what) {
   std::string msg = fmt::format("sqlite {}: {}", what, sqlite3_errmsg(db));
   switch (rc & 0xff) {
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corrupt(msg, ctx);
+    case SQLITE_NOTADB:
+      return Status::Corrupt(msg, ctx);
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Conflict(msg, ctx);
-    case SQLITE_INTERRUPT: return Status::Cancelled(msg, ctx);
-    default: return Status::Io(msg, ctx);
+    case SQLITE_LOCKED:
+      return Status::Conflict(msg, ctx);
+    case SQLITE_INTERRUPT:
+      return Status::Cancelled(msg, ctx);
+    default:
+      return Status::Io(msg, ctx);
   }
 }
 

@@ -28,7 +28,7 @@ class Statement {
   ~Statement();
 
   // Parameters are 1-based, as in SQLite.
-  void BindText(int index, std::string_view text);   // NULL when empty
+  void BindText(int index, std::string_view text);  // NULL when empty
   void BindInt(int index, int64_t value);
   void BindDouble(int index, double value);
   void BindNull(int index);

@@ -1,12 +1,11 @@
 #include "store/ingest.h"
 
+#include <fmt/format.h>
 #include <time.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-
-#include <fmt/format.h>
 
 #include "detect/sigma/matcher.h"
 #include "ingest/finding_reader.h"
@@ -149,15 +148,20 @@ class EventIndexer : public ingest::RecordSink {
         scratch_(matcher ? matcher->NewScratch() : sigma::Matcher::ScratchPtr()) {}
 
   Status Prepare() {
-    CIRT_ASSIGN_OR_RETURN(insert_event_, db_->Prepare(
-        "INSERT INTO events(time_us,event_time,event_id,event_source,event_name,"
-        "aws_region,account_id,identity_type,principal_arn,principal_account,"
-        "user_name,access_key_id,session_issuer_arn,session_name,session_creation_time,"
-        "source_ip,user_agent,error_code,read_only,resources,file_id,record_index) "
-        "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22)"));
-    CIRT_ASSIGN_OR_RETURN(insert_credential_, db_->Prepare(
-        "INSERT INTO credentials(event,issued_key,role_arn,session_name,issued_arn,user_name) "
-        "VALUES(?1,?2,?3,?4,?5,?6)"));
+    CIRT_ASSIGN_OR_RETURN(
+        insert_event_,
+        db_->Prepare(
+            "INSERT INTO events(time_us,event_time,event_id,event_source,event_name,"
+            "aws_region,account_id,identity_type,principal_arn,principal_account,"
+            "user_name,access_key_id,session_issuer_arn,session_name,session_creation_time,"
+            "source_ip,user_agent,error_code,read_only,resources,file_id,record_index) "
+            "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?"
+            "22)"));
+    CIRT_ASSIGN_OR_RETURN(
+        insert_credential_,
+        db_->Prepare(
+            "INSERT INTO credentials(event,issued_key,role_arn,session_name,issued_arn,user_name) "
+            "VALUES(?1,?2,?3,?4,?5,?6)"));
     CIRT_ASSIGN_OR_RETURN(insert_detection_,
                           db_->Prepare("INSERT INTO detections(event,rule) VALUES(?1,?2)"));
     return Status::Ok();
@@ -178,11 +182,23 @@ class EventIndexer : public ingest::RecordSink {
     row.read_only = e.read_only ? (*e.read_only ? 1 : 0) : -1;
     row.record_index = origin.record_index;
     const model::UserIdentity& ui = e.user_identity;
-    const std::string_view texts[kTextFields] = {
-        e.event_time, e.event_id, e.event_source, e.event_name, e.aws_region,
-        e.recipient_account_id, ui.type, ui.arn, ui.account_id, ui.user_name,
-        ui.access_key_id, ui.session_issuer_arn, SessionName(ui.arn), ui.session_creation_date,
-        e.source_ip, e.user_agent, e.error_code};
+    const std::string_view texts[kTextFields] = {e.event_time,
+                                                 e.event_id,
+                                                 e.event_source,
+                                                 e.event_name,
+                                                 e.aws_region,
+                                                 e.recipient_account_id,
+                                                 ui.type,
+                                                 ui.arn,
+                                                 ui.account_id,
+                                                 ui.user_name,
+                                                 ui.access_key_id,
+                                                 ui.session_issuer_arn,
+                                                 SessionName(ui.arn),
+                                                 ui.session_creation_date,
+                                                 e.source_ip,
+                                                 e.user_agent,
+                                                 e.error_code};
     for (int i = 0; i < kTextFields; ++i) row.text[i] = Keep(texts[i]);
     // Resources: "kind=value" entries separated by US (0x1f), in one column
     // (one row per resource cost more than the event row itself).
@@ -350,12 +366,14 @@ class EventIndexer : public ingest::RecordSink {
 };
 
 Status InsertFindings(Db* db, int64_t file_id, const std::vector<model::Finding>& findings) {
-  CIRT_ASSIGN_OR_RETURN(Statement alert, db->Prepare(
-      "INSERT INTO alerts(file_id,source,finding_id,type,title,severity,severity_label,"
-      "account_id,region,first_seen,last_seen,time_us,raw) "
-      "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"));
-  CIRT_ASSIGN_OR_RETURN(Statement entity,
-                        db->Prepare("INSERT INTO alert_entities(alert,kind,value) VALUES(?1,?2,?3)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement alert,
+      db->Prepare("INSERT INTO alerts(file_id,source,finding_id,type,title,severity,severity_label,"
+                  "account_id,region,first_seen,last_seen,time_us,raw) "
+                  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement entity,
+      db->Prepare("INSERT INTO alert_entities(alert,kind,value) VALUES(?1,?2,?3)"));
   for (const model::Finding& f : findings) {
     alert.BindInt(1, file_id);
     alert.BindText(2, model::FindingSourceName(f.source));
@@ -420,8 +438,8 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
 
   // Rules: the built-in pack and --rules, as `cirt hunt` loads them.
   std::vector<sigma::Rule> rules;
-  CIRT_RETURN_IF_ERROR(detect::LoadAllRules(options.builtin_rules, options.rule_paths,
-                                            options.load, &rules, &stats.rules));
+  CIRT_RETURN_IF_ERROR(detect::LoadAllRules(options.builtin_rules, options.rule_paths, options.load,
+                                            &rules, &stats.rules));
   model::FieldPlan plan;
   const ingest::ModelSlots slots = ingest::ModelSlots::Register(&plan);
   const CredentialSlots cred = CredentialSlots::Register(&plan);
@@ -438,9 +456,15 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
                               compile_errors.end());
   for (const auto& o : stats.rules.outcomes) {
     switch (o.kind) {
-      case sigma::LoadOutcome::Kind::kLoaded: ++stats.rules.loaded; break;
-      case sigma::LoadOutcome::Kind::kOtherLogsource: ++stats.rules.other_logsource; break;
-      case sigma::LoadOutcome::Kind::kCorrelation: ++stats.rules.correlation; break;
+      case sigma::LoadOutcome::Kind::kLoaded:
+        ++stats.rules.loaded;
+        break;
+      case sigma::LoadOutcome::Kind::kOtherLogsource:
+        ++stats.rules.other_logsource;
+        break;
+      case sigma::LoadOutcome::Kind::kCorrelation:
+        ++stats.rules.correlation;
+        break;
       case sigma::LoadOutcome::Kind::kError:
         ++stats.rules.errors;
         diagnostics->Warn(Status::InvalidArgument(o.message, {.file = o.file}));
@@ -451,10 +475,12 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   if (matcher) {
     stats.rules.loaded = matcher->rule_count();
     CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
-    CIRT_ASSIGN_OR_RETURN(Statement insert, db.Prepare(
-        "INSERT OR IGNORE INTO rules(rule_id,title,level,tags) VALUES(coalesce(?1,''),?2,?3,?4)"));
-    CIRT_ASSIGN_OR_RETURN(Statement find,
-                          db.Prepare("SELECT id FROM rules WHERE rule_id=coalesce(?1,'') AND title=?2"));
+    CIRT_ASSIGN_OR_RETURN(Statement insert,
+                          db.Prepare("INSERT OR IGNORE INTO rules(rule_id,title,level,tags) "
+                                     "VALUES(coalesce(?1,''),?2,?3,?4)"));
+    CIRT_ASSIGN_OR_RETURN(
+        Statement find,
+        db.Prepare("SELECT id FROM rules WHERE rule_id=coalesce(?1,'') AND title=?2"));
     for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
       const sigma::Rule& rule = matcher->rule(r);
       if (rule.aggregation) ++stats.rules_aggregating;
@@ -484,11 +510,13 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   CIRT_RETURN_IF_ERROR(indexer.Prepare());
   indexer.progress.files_total = files.size();
   CIRT_ASSIGN_OR_RETURN(Statement known, db.Prepare("SELECT id FROM files WHERE sha256=?1"));
-  CIRT_ASSIGN_OR_RETURN(Statement insert_file, db.Prepare(
-      "INSERT INTO files(sha256,path,size,kind,records,records_skipped,partial,evidence,"
-      "ingested_at) VALUES(?1,?2,?3,?4,0,0,0,?5,?6)"));
-  CIRT_ASSIGN_OR_RETURN(Statement finish_file, db.Prepare(
-      "UPDATE files SET records=?2, records_skipped=?3, partial=?4 WHERE id=?1"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement insert_file,
+      db.Prepare("INSERT INTO files(sha256,path,size,kind,records,records_skipped,partial,evidence,"
+                 "ingested_at) VALUES(?1,?2,?3,?4,0,0,0,?5,?6)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement finish_file,
+      db.Prepare("UPDATE files SET records=?2, records_skipped=?3, partial=?4 WHERE id=?1"));
 
   io::Buffer bytes, plain;
   auto file_done = [&] {
@@ -538,13 +566,14 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
     CIRT_RETURN_IF_ERROR(insert_file.Run());
     const int64_t file_id = db.LastInsertRowId();
     uint64_t records = 0, skipped = 0;
-    bool partial = false;
+    bool partial = false, usable = true, digest = false;
     if (findings) {
       std::vector<model::Finding> found;
       skipped = ingest::ReadFindings(f.path, text, &found, diagnostics);
       CIRT_RETURN_IF_ERROR(InsertFindings(&db, file_id, found));
       records = found.size();
       stats.alerts += found.size();
+      usable = records > 0 || skipped == 0;
     } else {
       indexer.BeginFile(file_id);
       ingest::ReadStats rs = reader.ReadBytes(f.path, gzip_ok ? text : bytes.view(), &indexer);
@@ -555,11 +584,14 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
       records = indexer.file_events();
       skipped = rs.records_skipped;
       partial = rs.files_partial > 0;
+      digest = rs.digest_files > 0;
+      usable = rs.files_skipped == 0 && !digest;
     }
-    if (records == 0) {
-      // Nothing usable (not CloudTrail, a digest file, empty): not recorded,
-      // so a later run reports it again.
-      ++stats.files_skipped;
+    if (!usable) {
+      // Nothing usable (not CloudTrail, unreadable JSON) or a CloudTrail
+      // digest file: not recorded, so a later run looks at it again. A valid
+      // file with no records ({"Records":[]}) is recorded.
+      if (!digest) ++stats.files_skipped;
       continue;  // `tx` rolls back
     }
     finish_file.BindInt(1, file_id);
@@ -605,9 +637,10 @@ class PickRecord : public ingest::RecordSink {
 }  // namespace
 
 Result<std::string> RawEvent(Case* kase, int64_t event_rowid) {
-  CIRT_ASSIGN_OR_RETURN(Statement q, kase->db().Prepare(
-      "SELECT e.record_index, f.evidence, f.path FROM events e JOIN files f ON f.id = e.file_id "
-      "WHERE e.id = ?1"));
+  CIRT_ASSIGN_OR_RETURN(Statement q,
+                        kase->db().Prepare("SELECT e.record_index, f.evidence, f.path FROM events "
+                                           "e JOIN files f ON f.id = e.file_id "
+                                           "WHERE e.id = ?1"));
   q.BindInt(1, event_rowid);
   CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
   if (!row) return Status::NotFound(fmt::format("no event {} in the case", event_rowid));

@@ -18,14 +18,13 @@
 #include "ingest/cloudtrail_reader.h"
 #include "store/case.h"
 
-
 namespace cirt::store {
 
 struct IngestProgress {
-  uint64_t files_done = 0;     // files committed (or found already ingested) so far
+  uint64_t files_done = 0;  // files committed (or found already ingested) so far
   uint64_t files_total = 0;
-  uint64_t records = 0;        // records indexed in this run, including the open file
-  bool file_committed = false; // true when called right after a file's commit
+  uint64_t records = 0;         // records indexed in this run, including the open file
+  bool file_committed = false;  // true when called right after a file's commit
 };
 
 struct IngestOptions {
@@ -47,14 +46,14 @@ struct IngestStats {
   uint64_t events = 0;          // CloudTrail records indexed
   uint64_t resources = 0;       // resource entries (events.resources)
   uint64_t detections = 0;
-  uint64_t alerts = 0;          // GuardDuty / Security Hub findings
-  uint64_t input_errors = 0;    // paths that do not exist
-  ingest::ReadStats read;       // the CloudTrail reader's counters
+  uint64_t alerts = 0;        // GuardDuty / Security Hub findings
+  uint64_t input_errors = 0;  // paths that do not exist
+  ingest::ReadStats read;     // the CloudTrail reader's counters
   detect::RuleSummary rules;
-  size_t rules_aggregating = 0; // rules with legacy aggregations: run them with `cirt hunt`
-  double seconds = 0;           // the whole run
-  double seconds_index = 0;     // thread CPU time writing rows to SQLite (the indexing cost)
-  double seconds_indexes = 0;   // building the secondary indexes at the end
+  size_t rules_aggregating = 0;  // rules with legacy aggregations: run them with `cirt hunt`
+  double seconds = 0;            // the whole run
+  double seconds_index = 0;      // thread CPU time writing rows to SQLite (the indexing cost)
+  double seconds_indexes = 0;    // building the secondary indexes at the end
 };
 
 // Ingests `options.inputs` into `kase`. Per-record and per-file problems go

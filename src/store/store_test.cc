@@ -1,19 +1,18 @@
 // The case store: schema, ingest (re-ingest, resume after a kill, bad
 // input), raw record retrieval, and GuardDuty / Security Hub findings from
 // the corpus as alerts.
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
-
-#include <fmt/format.h>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "io/gzip.h"
 #include "store/case.h"
@@ -30,8 +29,8 @@ const std::string kCorpus = CIRT_CORPUS_DIR;
 class TempDir {
  public:
   explicit TempDir(std::string_view name)
-      : path_((fs::temp_directory_path() /
-               fmt::format("cirt-store-{}-{}", name, getpid())).string()) {
+      : path_((fs::temp_directory_path() / fmt::format("cirt-store-{}-{}", name, getpid()))
+                  .string()) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -133,7 +132,8 @@ TEST(Ingest, IndexesEventsAndReingestingAddsNothing) {
   ASSERT_TRUE(e.ok());
   ASSERT_TRUE(*e->Step());
   EXPECT_EQ(e->Text(0), "AssumedRole");
-  EXPECT_EQ(e->Text(1), "arn:aws:sts::444455556666:assumed-role/OrganizationAccountAccessRole/pivot");
+  EXPECT_EQ(e->Text(1),
+            "arn:aws:sts::444455556666:assumed-role/OrganizationAccountAccessRole/pivot");
   EXPECT_EQ(e->Text(2), "ASIAZ7XKZ3R4PIVOT002");
   EXPECT_EQ(e->Text(3), "arn:aws:iam::444455556666:role/OrganizationAccountAccessRole");
   EXPECT_EQ(e->Text(4), "pivot");
@@ -185,7 +185,8 @@ TEST(Ingest, ResumesAfterBeingKilledMidFile) {
             Count(*c, "SELECT coalesce(sum(records), 0) FROM files WHERE kind = 'cloudtrail'"));
   EXPECT_EQ(Count(*c, "SELECT count(*) FROM alerts"),
             Count(*c, "SELECT coalesce(sum(records), 0) FROM files WHERE kind = 'findings'"));
-  EXPECT_EQ(Count(*c, "SELECT count(*) FROM events WHERE file_id NOT IN (SELECT id FROM files)"), 0);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM events WHERE file_id NOT IN (SELECT id FROM files)"),
+            0);
 
   Diagnostics d(nullptr);
   auto resumed = IngestPaths(&*c, inputs, &d);
@@ -204,18 +205,21 @@ TEST(Ingest, DamagedAndForeignInputIsReportedNotFatal) {
   WriteText(dir / "in/cut.json.gz", "");
   fs::create_directories(dir / "in");
   WriteText(dir / "in/cut.json.gz", std::string_view(gz).substr(0, gz.size() * 2 / 3));
+  // A valid trail file with no records is ingested (and recorded).
+  WriteText(dir / "in/empty.json", R"({"Records":[]})");
   // JSON that is neither CloudTrail nor findings.
   WriteText(dir / "in/other.json", R"({"hello": "world", "items": [1, 2, 3]})");
   Diagnostics diagnostics(nullptr);
   auto r = IngestPaths(&*c, {dir / "in", dir / "missing"}, &diagnostics);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->input_errors, 1u);
-  EXPECT_EQ(r->files_ingested, 1u);
+  EXPECT_EQ(r->files_ingested, 2u);
   EXPECT_EQ(r->files_skipped, 1u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM files WHERE records = 0"), 1);
   EXPECT_GT(r->events, 0u);
   EXPECT_LT(r->events, 9u);
   EXPECT_GE(diagnostics.warnings(), 3u);
-  EXPECT_EQ(Count(*c, "SELECT partial FROM files"), 1);
+  EXPECT_EQ(Count(*c, "SELECT sum(partial) FROM files"), 1);
   bool named = false;
   for (const Status& s : diagnostics.Kept()) {
     named |= s.ToString().find("cut.json.gz") != std::string::npos;
@@ -289,15 +293,17 @@ TEST(Ingest, CorpusGuardDutyAndSecurityHubFindingsBecomeAlerts) {
   WriteText(dir / "in/securityhub-get-findings.json", asff);
   // The same findings in the EventBridge envelopes the user guides document.
   const auto gd_finding = nlohmann::json::parse(gd)["Findings"][0];
-  std::string envelope = DocBlock(kCorpus + "/awsdocs-guardduty-user-guide/doc_source/"
-                                            "guardduty_findings_cloudwatch.md",
+  std::string envelope = DocBlock(kCorpus +
+                                      "/awsdocs-guardduty-user-guide/doc_source/"
+                                      "guardduty_findings_cloudwatch.md",
                                   "{GUARDDUTY_FINDING_JSON_OBJECT}");
   const size_t slot = envelope.find("{GUARDDUTY_FINDING_JSON_OBJECT}");
   ASSERT_NE(slot, std::string::npos) << envelope;
   envelope.replace(slot, std::strlen("{GUARDDUTY_FINDING_JSON_OBJECT}"), gd_finding.dump());
   WriteText(dir / "in/guardduty-eventbridge.json", envelope);
-  std::string sh = DocBlock(kCorpus + "/awsdocs-security-hub-user-guide/doc_source/"
-                                      "securityhub-cwe-event-formats.md",
+  std::string sh = DocBlock(kCorpus +
+                                "/awsdocs-security-hub-user-guide/doc_source/"
+                                "securityhub-cwe-event-formats.md",
                             "\"detail-type\":\"Security Hub Findings - Imported\"");
   const size_t content = sh.find("<finding content>");
   ASSERT_NE(content, std::string::npos) << sh;
@@ -316,7 +322,8 @@ TEST(Ingest, CorpusGuardDutyAndSecurityHubFindingsBecomeAlerts) {
   EXPECT_EQ(Count(*c, "SELECT count(*) FROM alerts WHERE source = 'guardduty'"), 2);
   const int64_t asff_count = static_cast<int64_t>(nlohmann::json::parse(asff)["Findings"].size());
   EXPECT_EQ(Count(*c, "SELECT count(*) FROM alerts WHERE source = 'securityhub'"), asff_count + 1);
-  EXPECT_EQ(Count(*c, "SELECT count(DISTINCT finding_id) FROM alerts WHERE source = 'guardduty'"), 1);
+  EXPECT_EQ(Count(*c, "SELECT count(DISTINCT finding_id) FROM alerts WHERE source = 'guardduty'"),
+            1);
 
   const auto g = Entities(*c, "guardduty");
   EXPECT_TRUE(g.count({"access_key_id", "ASIASZ4SI7REEEXAMPLE"}));
