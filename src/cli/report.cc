@@ -80,7 +80,9 @@ Runner AddReport(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "report", "Write the post-incident report of a case (self-contained HTML or Markdown)");
   cmd->add_option("--case", f->case_dir, "Case folder (cirt case init)")->required();
-  cmd->add_option("--out,-o", f->out, "Report file: FILE.html or FILE.md")->required();
+  cmd->add_option("--out,-o", f->out,
+                  "Report file: FILE.html or FILE.md (- for stdout, with --format)")
+      ->required();
   cmd->add_option("--format,-f", f->format, "html or md (default: from the --out extension)");
   cmd->add_option("--incident-level", f->incident_level,
                   "Detections at this level and above make indicators, flagged identities and "

@@ -643,6 +643,13 @@ Status WriteIncidentReport(const IncidentReport& report, IncidentFormat format,
                            const std::string& path) {
   const std::string text =
       format == IncidentFormat::kHtml ? RenderHtml(report) : RenderMarkdown(report);
+  if (path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      return Status::Io("cannot write to standard output");
+    }
+    return Status::Ok();
+  }
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {

@@ -313,8 +313,8 @@ Result<IncidentFormat> ParseIncidentFormat(std::string_view name);
 // kMarkdown (case-insensitive); nullopt for anything else.
 std::optional<IncidentFormat> IncidentFormatForPath(std::string_view path);
 // Renders `report` and writes it to `path` through a temporary file in the
-// same folder renamed into place, so readers never see half a report.
-// Errors: kIo naming the file.
+// same folder renamed into place, so readers never see half a report; "-"
+// writes to stdout. Errors: kIo naming the file.
 Status WriteIncidentReport(const IncidentReport& report, IncidentFormat format,
                            const std::string& path);
 

@@ -116,6 +116,15 @@ grep -q "run-e2e.jsonl" "$work/tampered.err" || bad "the tampered journal is not
 grep -q "does not verify" "$work/tampered.md" || bad "report.md does not say the journal fails"
 [[ $rc_usage -eq 2 ]] || bad "an unknown extension exited $rc_usage, not 2"
 [[ ! -e $work/report.txt ]] || bad "report.txt written despite the usage error"
+# Markdown on stdout is the same as the file (exit 1: the journal is still
+# the tampered one).
+set +e
+"$cirt" report --case "$case_dir" --out - --format md 2>/dev/null >"$work/stdout.md"
+rc_stdout=$?
+set -e
+[[ $rc_stdout -eq 1 ]] || bad "cirt report --out - exited $rc_stdout, not 1"
+diff <(grep -v '^Generated' "$work/stdout.md") <(grep -v '^Generated' "$work/tampered.md") >/dev/null ||
+  bad "--out - differs from the file"
 
 if [[ $fail -ne 0 ]]; then
   echo "e2e: FAILED" >&2
