@@ -20,5 +20,6 @@ Runner AddTimeline(CLI::App& app);
 Runner AddPivot(CLI::App& app);
 Runner AddScope(CLI::App& app);
 Runner AddRespond(CLI::App& app);
+Runner AddReport(CLI::App& app);
 
 }  // namespace cirt::cli

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   cirt::cli::Runner pivot = cirt::cli::AddPivot(app);
   cirt::cli::Runner scope = cirt::cli::AddScope(app);
   cirt::cli::Runner respond = cirt::cli::AddRespond(app);
+  cirt::cli::Runner report = cirt::cli::AddReport(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -37,5 +38,6 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("pivot")) return pivot();
   if (app.got_subcommand("scope")) return scope();
   if (app.got_subcommand("respond")) return respond();
+  if (app.got_subcommand("report")) return report();
   return cirt::cli::kExitUsage;
 }

@@ -2,10 +2,10 @@
 // Content-Security-Policy forbids every fetch and every script, so even a
 // string that escaped escaping could not run or call out; all text from
 // evidence goes through HtmlEscape (E() below) anyway.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <string>
-
-#include <fmt/format.h>
 
 #include "report/incident_report.h"
 #include "report/incident_report_internal.h"
@@ -20,12 +20,23 @@ std::string HtmlEscape(std::string_view s) {
   out.reserve(clean.size() + 16);
   for (char c : clean) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -37,11 +48,16 @@ std::string E(std::string_view s) { return HtmlEscape(s); }
 
 std::string_view LevelClass(model::Level level) {
   switch (level) {
-    case model::Level::kCritical: return "crit";
-    case model::Level::kHigh: return "high";
-    case model::Level::kMedium: return "med";
-    case model::Level::kLow: return "low";
-    case model::Level::kInformational: return "info";
+    case model::Level::kCritical:
+      return "crit";
+    case model::Level::kHigh:
+      return "high";
+    case model::Level::kMedium:
+      return "med";
+    case model::Level::kLow:
+      return "low";
+    case model::Level::kInformational:
+      return "info";
   }
   return "info";
 }
@@ -74,6 +90,7 @@ th,td{border-bottom:1px solid var(--line);padding:4px 6px;text-align:left;vertic
 th{background:#eef1f5;font-weight:600}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.w,code{word-break:break-all}
+td.t,td.ip{white-space:nowrap}
 code{font-family:"DejaVu Sans Mono",Consolas,monospace;font-size:12px}
 .lvl{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
 .lvl.crit{background:var(--crit)}.lvl.high{background:var(--high)}.lvl.med{background:var(--med)}
@@ -123,10 +140,13 @@ std::string ActivityChart(const IncidentReport& r) {
   // Grid and y labels at 0, half and max.
   for (int k = 0; k <= 2; ++k) {
     const double y = base - plot_h * k / 2.0;
-    s += fmt::format("<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
-                     "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
-                     kLeft, y, kW - kRight, y, kLeft - 6, y + 4,
-                     k == 0 ? 0 : k == 1 ? max_events / 2 : max_events);
+    s += fmt::format(
+        "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n",
+        kLeft, y, kW - kRight, y, kLeft - 6, y + 4,
+        k == 0   ? 0
+        : k == 1 ? max_events / 2
+                 : max_events);
   }
   for (size_t i = 0; i < r.activity.size(); ++i) {
     const ActivityBucket& b = r.activity[i];
@@ -166,8 +186,10 @@ std::string ActivityChart(const IncidentReport& r) {
     const double x = kLeft + slot * static_cast<double>(picks[k]) + bar_w / 2;
     const std::string_view anchor = k == 0 ? "start" : k == 2 ? "end" : "middle";
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>\n",
-                     k == 0 ? kLeft : k == 2 ? kW - kRight : x, base + 18, anchor,
-                     FormatTime(r.activity[picks[k]].start_us));
+                     k == 0   ? kLeft
+                     : k == 2 ? kW - kRight
+                              : x,
+                     base + 18, anchor, FormatTime(r.activity[picks[k]].start_us));
   }
   // Legend.
   s += fmt::format(
@@ -178,9 +200,10 @@ std::string ActivityChart(const IncidentReport& r) {
       "and above) and alerts</text>\n",
       kLeft, kLeft + 16, kLeft + 70, kLeft + 86, kLeft + 260, kLeft + 268,
       model::LevelName(r.incident_level));
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" class=\"muted\">"
-                   "time (UTC), {} per bar</text>\n",
-                   kLeft + plot_w / 2, kH - 6, FormatDuration(r.bucket_us));
+  s += fmt::format(
+      "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" class=\"muted\">"
+      "time (UTC), {} per bar</text>\n",
+      kLeft + plot_w / 2, kH - 6, FormatDuration(r.bucket_us));
   return s + "</svg>\n";
 }
 
@@ -207,24 +230,28 @@ std::string PrincipalChart(const IncidentReport& r) {
     const double y = kTop + kRow * static_cast<double>(i);
     const double w = p.events ? std::max(1.0, bar_space * p.events / max_events) : 0;
     const double we = p.errors ? std::max(1.0, bar_space * p.errors / max_events) : 0;
-    s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\"><title>{}</title>{}"
-                     "</text>\n",
-                     kLabel - 16, y + 15, E(p.principal), E(detail::Truncate(p.principal, 56)));
-    s += fmt::format("<rect class=\"pbar\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                     "height=\"{:.1f}\"><title>{} events, {} writes</title></rect>\n",
-                     kLabel, y + 4, w, kRow - 8, p.events, p.writes);
+    s += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\"><title>{}</title>{}"
+        "</text>\n",
+        kLabel - 16, y + 15, E(p.principal), E(detail::Truncate(p.principal, 56)));
+    s += fmt::format(
+        "<rect class=\"pbar\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+        "height=\"{:.1f}\"><title>{} events, {} writes</title></rect>\n",
+        kLabel, y + 4, w, kRow - 8, p.events, p.writes);
     if (we > 0) {
-      s += fmt::format("<rect class=\"pbar-err\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
-                       "height=\"{:.1f}\"><title>{} errors</title></rect>\n",
-                       kLabel, y + 4, we, kRow - 8, p.errors);
+      s += fmt::format(
+          "<rect class=\"pbar-err\" x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" "
+          "height=\"{:.1f}\"><title>{} errors</title></rect>\n",
+          kLabel, y + 4, we, kRow - 8, p.errors);
     }
     s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\">{} events, {} errors{}</text>\n",
                      kLabel + w + 6, y + 15, p.events, p.errors,
                      p.detections ? fmt::format(", {} detections", p.detections) : "");
     if (p.detections > 0) {
-      s += fmt::format("<circle class=\"det\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\"><title>{} "
-                       "detections</title></circle>\n",
-                       kLabel - 8, y + 12, p.detections);
+      s += fmt::format(
+          "<circle class=\"det\" cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\"><title>{} "
+          "detections</title></circle>\n",
+          kLabel - 8, y + 12, p.detections);
     }
   }
   return s + "</svg>\n";
@@ -236,7 +263,12 @@ std::string Row(std::initializer_list<std::string> cells) {
   return s + "</tr>\n";
 }
 std::string Td(std::string_view text) { return "<td>" + E(text) + "</td>"; }
-std::string TdCode(std::string_view text) { return "<td class=\"w\"><code>" + E(text) + "</code></td>"; }
+std::string TdCode(std::string_view text) {
+  return "<td class=\"w\"><code>" + E(text) + "</code></td>";
+}
+// Times and IPs never wrap.
+std::string TdTime(int64_t time_us) { return "<td class=\"t\">" + FormatTime(time_us) + "</td>"; }
+std::string TdIp(std::string_view ip) { return "<td class=\"ip\"><code>" + E(ip) + "</code></td>"; }
 std::string TdN(uint64_t n) { return fmt::format("<td class=\"n\">{}</td>", n); }
 std::string TdRaw(std::string html) { return "<td>" + html + "</td>"; }
 
@@ -260,10 +292,14 @@ std::string Tactics(const std::vector<Tactic>& tactics) {
 
 std::string_view KindName(ReportTimelineEntry::Kind kind) {
   switch (kind) {
-    case ReportTimelineEntry::Kind::kDetection: return "detection";
-    case ReportTimelineEntry::Kind::kAlert: return "alert";
-    case ReportTimelineEntry::Kind::kWrite: return "write";
-    case ReportTimelineEntry::Kind::kResponse: return "response";
+    case ReportTimelineEntry::Kind::kDetection:
+      return "detection";
+    case ReportTimelineEntry::Kind::kAlert:
+      return "alert";
+    case ReportTimelineEntry::Kind::kWrite:
+      return "write";
+    case ReportTimelineEntry::Kind::kResponse:
+      return "response";
   }
   return "event";
 }
@@ -302,9 +338,8 @@ std::string RenderHtml(const IncidentReport& r) {
       {"principals", fmt::to_string(r.principal_count)},
       {"detections", fmt::to_string(r.detection_count)},
       {"alerts", fmt::to_string(r.alert_count)},
-      {"critical + high",
-       fmt::to_string(r.detections_by_level[4] + r.detections_by_level[3] +
-                      r.alerts_by_level[4] + r.alerts_by_level[3])},
+      {"critical + high", fmt::to_string(r.detections_by_level[4] + r.detections_by_level[3] +
+                                         r.alerts_by_level[4] + r.alerts_by_level[3])},
       {"indicators", fmt::to_string(r.iocs.size())},
       {"affected resources", fmt::to_string(r.resources.size())},
       {"response steps", fmt::to_string(r.actions.size())},
@@ -352,10 +387,11 @@ std::string RenderHtml(const IncidentReport& r) {
     for (const ReportDetection& d : r.detections) {
       std::string rule = E(d.rule_title);
       if (!d.aggregate.empty()) rule += " <span class=\"muted\">[" + E(d.aggregate) + "]</span>";
-      if (!d.techniques.empty()) rule += " <span class=\"muted\">" + E(Join(d.techniques, " ")) + "</span>";
-      h += Row({Td(FormatTime(d.time_us)), TdRaw(LevelBadge(d.level)), TdRaw(rule),
-                Td(Tactics(d.tactics)), Td(d.event_name), TdCode(d.principal_arn),
-                TdCode(d.source_ip), TdCode(d.user_agent)});
+      if (!d.techniques.empty())
+        rule += " <span class=\"muted\">" + E(Join(d.techniques, " ")) + "</span>";
+      h +=
+          Row({TdTime(d.time_us), TdRaw(LevelBadge(d.level)), TdRaw(rule), Td(Tactics(d.tactics)),
+               Td(d.event_name), TdCode(d.principal_arn), TdIp(d.source_ip), TdCode(d.user_agent)});
     }
     h += "</table>\n";
   }
@@ -366,12 +402,12 @@ std::string RenderHtml(const IncidentReport& r) {
   if (r.alerts.empty()) {
     h += "<p class=\"muted\">No alerts in the case.</p>\n";
   } else {
-    h += "<table>" + Head({"first seen (UTC)", "raised (UTC)", "level", "product", "type",
-                           "title", "principal", "resources"});
+    h += "<table>" + Head({"first seen (UTC)", "raised (UTC)", "level", "product", "type", "title",
+                           "principal", "resources"});
     for (const ReportAlert& a : r.alerts) {
-      h += Row({Td(FormatTime(a.first_seen_us)), Td(FormatTime(a.created_us)),
-                TdRaw(LevelBadge(a.level)), Td(a.product), Td(a.type), Td(a.title),
-                TdCode(a.principal_arn), TdCode(Join(a.resources, ", "))});
+      h += Row({TdTime(a.first_seen_us), TdTime(a.created_us), TdRaw(LevelBadge(a.level)),
+                Td(a.product), Td(a.type), Td(a.title), TdCode(a.principal_arn),
+                TdCode(Join(a.resources, ", "))});
     }
     h += "</table>\n";
   }
@@ -382,12 +418,11 @@ std::string RenderHtml(const IncidentReport& r) {
   if (r.timeline.empty()) {
     h += "<p class=\"muted\">No key events.</p>\n";
   } else {
-    h += "<table>" + Head({"time (UTC)", "kind", "level", "what", "principal / target",
-                           "source IP", "detail"});
+    h += "<table>" +
+         Head({"time (UTC)", "kind", "level", "what", "principal / target", "source IP", "detail"});
     for (const ReportTimelineEntry& e : r.timeline) {
-      h += Row({Td(FormatTime(e.time_us)), Td(KindName(e.kind)),
-                TdRaw(e.level ? LevelBadge(*e.level) : ""), Td(e.what), TdCode(e.principal),
-                TdCode(e.source_ip), Td(e.detail)});
+      h += Row({TdTime(e.time_us), Td(KindName(e.kind)), TdRaw(e.level ? LevelBadge(*e.level) : ""),
+                Td(e.what), TdCode(e.principal), TdIp(e.source_ip), Td(e.detail)});
     }
     h += "</table>\n";
   }
@@ -401,11 +436,11 @@ std::string RenderHtml(const IncidentReport& r) {
   if (r.iocs.empty()) {
     h += "<p class=\"muted\">No indicators: nothing was detected.</p>\n";
   } else {
-    h += "<table>" + Head({"kind", "value", "detections", "events", "first seen (UTC)",
-                           "last seen (UTC)"});
+    h += "<table>" +
+         Head({"kind", "value", "detections", "events", "first seen (UTC)", "last seen (UTC)"});
     for (const ReportIoc& i : r.iocs) {
       h += Row({Td(IocKindName(i.kind)), TdCode(i.value), TdN(i.detections), TdN(i.events),
-                Td(FormatTime(i.first_us)), Td(FormatTime(i.last_us))});
+                TdTime(i.first_us), TdTime(i.last_us)});
     }
     h += "</table>\n";
   }
@@ -420,7 +455,7 @@ std::string RenderHtml(const IncidentReport& r) {
     h += "<table>" + Head({"resource", "actions", "by", "first (UTC)", "last (UTC)"});
     for (const ReportResource& res : r.resources) {
       h += Row({TdCode(res.id), Td(Join(res.actions, ", ")), TdCode(Join(res.by, ", ")),
-                Td(FormatTime(res.first_us)), Td(FormatTime(res.last_us))});
+                TdTime(res.first_us), TdTime(res.last_us)});
     }
     h += "</table>\n";
   }
@@ -431,13 +466,13 @@ std::string RenderHtml(const IncidentReport& r) {
   if (r.actions.empty()) {
     h += "<p class=\"muted\">No response journal in the case.</p>\n";
   } else {
-    h += "<table>" + Head({"time (UTC)", "run", "playbook", "step", "action", "target",
-                           "result", "rolled back", "request id"});
+    h += "<table>" + Head({"time (UTC)", "run", "playbook", "step", "action", "target", "result",
+                           "rolled back", "request id"});
     for (const ReportAction& a : r.actions) {
       std::string result = E(a.result);
       if (!a.error.empty()) result += "<br><span class=\"muted\">" + E(a.error) + "</span>";
-      h += Row({Td(FormatTime(a.time_us)), TdCode(a.run_id), Td(a.playbook), Td(a.step),
-                Td(a.action), TdCode(a.target), TdRaw(result), Td(a.rolled_back ? "yes" : "no"),
+      h += Row({TdTime(a.time_us), TdCode(a.run_id), Td(a.playbook), Td(a.step), Td(a.action),
+                TdCode(a.target), TdRaw(result), Td(a.rolled_back ? "yes" : "no"),
                 TdCode(a.request_id)});
     }
     h += "</table>\n";
@@ -447,10 +482,10 @@ std::string RenderHtml(const IncidentReport& r) {
   // Metrics.
   h += "<section id=\"metrics\"><h2>Time to detect and contain</h2>\n<table>";
   h += Head({"measure", "value", "from", "to"});
-  h += Row({Td("time to detect"), Td(ttd), Td(FormatTime(r.first_malicious_us)),
-            Td(FormatTime(r.first_detected_us))});
-  h += Row({Td("time to contain"), Td(ttc), Td(FormatTime(r.first_detected_us)),
-            Td(FormatTime(r.first_contained_us))});
+  h += Row(
+      {Td("time to detect"), Td(ttd), TdTime(r.first_malicious_us), TdTime(r.first_detected_us)});
+  h += Row(
+      {Td("time to contain"), Td(ttc), TdTime(r.first_detected_us), TdTime(r.first_contained_us)});
   h += "</table>\n<p class=\"note\">Time to detect runs from the earliest event named by a "
        "detection or alert to the earliest time a detection was made (the case ingest that ran "
        "the rules) or an alert was raised. Time to contain runs from there to the first "

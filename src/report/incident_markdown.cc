@@ -2,9 +2,9 @@
 // file in the same order, as GitHub-flavoured Markdown tables. Markdown
 // renderers pass inline HTML through, so evidence text is escaped (M()
 // below) as carefully as in the HTML file.
-#include <string>
-
 #include <fmt/format.h>
+
+#include <string>
 
 #include "report/incident_report.h"
 #include "report/incident_report_internal.h"
@@ -19,16 +19,36 @@ std::string MarkdownEscape(std::string_view s) {
   out.reserve(clean.size() + 16);
   for (char c : clean) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '|': out += "\\|"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '#': case '!':
-      case '~': case '{': case '}': case '(': case ')':
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '|':
+        out += "\\|";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '#':
+      case '!':
+      case '~':
+      case '{':
+      case '}':
+      case '(':
+      case ')':
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
   return out;
@@ -73,10 +93,14 @@ std::string Level(model::Level level) { return std::string(model::LevelName(leve
 
 std::string_view KindName(ReportTimelineEntry::Kind kind) {
   switch (kind) {
-    case ReportTimelineEntry::Kind::kDetection: return "detection";
-    case ReportTimelineEntry::Kind::kAlert: return "alert";
-    case ReportTimelineEntry::Kind::kWrite: return "write";
-    case ReportTimelineEntry::Kind::kResponse: return "response";
+    case ReportTimelineEntry::Kind::kDetection:
+      return "detection";
+    case ReportTimelineEntry::Kind::kAlert:
+      return "alert";
+    case ReportTimelineEntry::Kind::kWrite:
+      return "write";
+    case ReportTimelineEntry::Kind::kResponse:
+      return "response";
   }
   return "event";
 }
@@ -156,8 +180,8 @@ std::string RenderMarkdown(const IncidentReport& r) {
   if (r.detections.empty()) {
     m += "No detections.\n\n";
   } else {
-    m += Head({"time (UTC)", "level", "rule", "tactic", "event", "principal", "source IP",
-               "user agent"});
+    m += Head(
+        {"time (UTC)", "level", "rule", "tactic", "event", "principal", "source IP", "user agent"});
     for (const ReportDetection& d : r.detections) {
       std::string rule = M(d.rule_title);
       if (!d.aggregate.empty()) rule.append(" \\[").append(M(d.aggregate)).append("\\]");
@@ -172,12 +196,11 @@ std::string RenderMarkdown(const IncidentReport& r) {
   if (r.alerts.empty()) {
     m += "No alerts in the case.\n\n";
   } else {
-    m += Head({"first seen (UTC)", "raised (UTC)", "level", "product", "type", "title",
-               "principal", "resources"});
+    m += Head({"first seen (UTC)", "raised (UTC)", "level", "product", "type", "title", "principal",
+               "resources"});
     for (const ReportAlert& a : r.alerts) {
-      m += Row({FormatTime(a.first_seen_us), FormatTime(a.created_us), Level(a.level),
-                M(a.product), M(a.type), M(a.title), M(a.principal_arn),
-                M(Join(a.resources, ", "))});
+      m += Row({FormatTime(a.first_seen_us), FormatTime(a.created_us), Level(a.level), M(a.product),
+                M(a.type), M(a.title), M(a.principal_arn), M(Join(a.resources, ", "))});
     }
     m += "\n";
   }
@@ -186,16 +209,16 @@ std::string RenderMarkdown(const IncidentReport& r) {
   if (r.timeline.empty()) {
     m += "No key events.\n\n";
   } else {
-    m += Head({"time (UTC)", "kind", "level", "what", "principal / target", "source IP",
-               "detail"});
+    m += Head({"time (UTC)", "kind", "level", "what", "principal / target", "source IP", "detail"});
     for (const ReportTimelineEntry& e : r.timeline) {
-      m += Row({FormatTime(e.time_us), std::string(KindName(e.kind)),
-                e.level ? Level(*e.level) : "", M(e.what), M(e.principal), M(e.source_ip),
-                M(e.detail)});
+      m +=
+          Row({FormatTime(e.time_us), std::string(KindName(e.kind)), e.level ? Level(*e.level) : "",
+               M(e.what), M(e.principal), M(e.source_ip), M(e.detail)});
     }
     m += "\n";
   }
-  if (r.timeline_omitted > 0) m += fmt::format("{} more entries are not shown.\n\n", r.timeline_omitted);
+  if (r.timeline_omitted > 0)
+    m += fmt::format("{} more entries are not shown.\n\n", r.timeline_omitted);
 
   m += "## Indicators of compromise\n\n";
   if (r.iocs.empty()) {
@@ -225,8 +248,8 @@ std::string RenderMarkdown(const IncidentReport& r) {
   if (r.actions.empty()) {
     m += "No response journal in the case.\n\n";
   } else {
-    m += Head({"time (UTC)", "run", "playbook", "step", "action", "target", "result",
-               "rolled back", "request id"});
+    m += Head({"time (UTC)", "run", "playbook", "step", "action", "target", "result", "rolled back",
+               "request id"});
     for (const ReportAction& a : r.actions) {
       std::string result = M(a.result);
       if (!a.error.empty()) result += ": " + M(a.error);
@@ -237,10 +260,10 @@ std::string RenderMarkdown(const IncidentReport& r) {
   }
 
   m += "## Time to detect and contain\n\n" + Head({"measure", "value", "from", "to"});
-  m += Row({"time to detect", ttd, FormatTime(r.first_malicious_us),
-            FormatTime(r.first_detected_us)});
-  m += Row({"time to contain", ttc, FormatTime(r.first_detected_us),
-            FormatTime(r.first_contained_us)});
+  m += Row(
+      {"time to detect", ttd, FormatTime(r.first_malicious_us), FormatTime(r.first_detected_us)});
+  m += Row(
+      {"time to contain", ttc, FormatTime(r.first_detected_us), FormatTime(r.first_contained_us)});
   m += "\nTime to detect runs from the earliest event named by a detection or alert to the "
        "earliest time a detection was made (the case ingest that ran the rules) or an alert was "
        "raised. Time to contain runs from there to the first successful containment step in the "

@@ -1,11 +1,14 @@
 #include "report/incident_report.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 #include <utility>
-
-#include <fmt/format.h>
 
 namespace cirt::report {
 
@@ -74,11 +77,12 @@ bool IsIndicatorIp(std::string_view ip) {
 
 // The name an event's actor is counted under: the principal ARN, else the
 // identity type with the invoking service ("AWSService:ec2.amazonaws.com").
-std::string PrincipalKey(const model::UserIdentity& id) {
-  if (!id.arn.empty()) return std::string(id.arn);
-  std::string key = id.type.empty() ? "unknown" : std::string(id.type);
-  if (!id.invoked_by.empty()) key += ":" + std::string(id.invoked_by);
-  return key;
+// Built in `scratch` when it is not the ARN.
+std::string_view PrincipalKey(const model::UserIdentity& id, std::string* scratch) {
+  if (!id.arn.empty()) return id.arn;
+  scratch->assign(id.type.empty() ? std::string_view("unknown") : id.type);
+  if (!id.invoked_by.empty()) scratch->append(":").append(id.invoked_by);
+  return *scratch;
 }
 
 void MinMax(int64_t t, int64_t* first, int64_t* last) {
@@ -128,20 +132,33 @@ std::vector<Tactic> TacticsFromTags(std::span<const std::string> tags) {
   return {found.begin(), found.end()};
 }
 
+std::vector<std::string> TechniquesFromTags(std::span<const std::string> tags) {
+  std::vector<std::string> out;
+  for (const std::string& tag : tags) {
+    std::string technique = TechniqueFromTag(tag);
+    if (!technique.empty()) out.push_back(std::move(technique));
+  }
+  return out;
+}
+
 std::string_view IocKindName(ReportIoc::Kind kind) {
   switch (kind) {
-    case ReportIoc::Kind::kSourceIp: return "source IP";
-    case ReportIoc::Kind::kAccessKeyId: return "access key";
-    case ReportIoc::Kind::kUserAgent: return "user agent";
-    case ReportIoc::Kind::kArn: return "principal ARN";
+    case ReportIoc::Kind::kSourceIp:
+      return "source IP";
+    case ReportIoc::Kind::kAccessKeyId:
+      return "access key";
+    case ReportIoc::Kind::kUserAgent:
+      return "user agent";
+    case ReportIoc::Kind::kArn:
+      return "principal ARN";
   }
   return "indicator";
 }
 
 int64_t ChooseBucketWidth(int64_t span_us, size_t max_buckets) {
-  static constexpr int64_t kWidths[] = {kMinute,   5 * kMinute, 15 * kMinute, 30 * kMinute,
-                                        kHour,     3 * kHour,   6 * kHour,    12 * kHour,
-                                        kDay,      7 * kDay};
+  static constexpr int64_t kWidths[] = {kMinute, 5 * kMinute, 15 * kMinute, 30 * kMinute,
+                                        kHour,   3 * kHour,   6 * kHour,    12 * kHour,
+                                        kDay,    7 * kDay};
   if (max_buckets < 2) max_buckets = 2;
   if (span_us < 0) span_us = 0;
   for (int64_t w : kWidths) {
@@ -162,15 +179,14 @@ std::string FormatDuration(int64_t us) {
   return fmt::format("{}s", sec);
 }
 
-IncidentReportBuilder::IncidentReportBuilder(std::string case_name,
-                                             IncidentReportOptions options)
+IncidentReportBuilder::IncidentReportBuilder(std::string case_name, IncidentReportOptions options)
     : options_(options) {
   report_.case_name = std::move(case_name);
 }
 
 void IncidentReportBuilder::NoteIoc(ReportIoc::Kind kind, std::string_view value) {
   if (value.empty()) return;
-  ++iocs_[static_cast<size_t>(kind)][std::string(value)].detections;
+  ++Slot(&iocs_[static_cast<size_t>(kind)], value).detections;
 }
 
 void IncidentReportBuilder::TouchResource(std::string_view id, std::string_view action,
@@ -182,35 +198,54 @@ void IncidentReportBuilder::TouchResource(std::string_view id, std::string_view 
   MinMax(time_us, &r.first_us, &r.last_us);
 }
 
-void IncidentReportBuilder::AddDetection(const model::Detection& d, int64_t detected_us) {
-  ReportDetection r;
-  r.level = d.rule().level;
-  r.rule_id = d.rule().id;
-  r.rule_title = d.rule().title;
-  r.tactics = TacticsFromTags(d.rule().tags);
-  for (const std::string& tag : d.rule().tags) {
-    std::string technique = TechniqueFromTag(tag);
-    if (!technique.empty()) r.techniques.push_back(std::move(technique));
+template <class T, class Before>
+void IncidentReportBuilder::Bounded<T, Before>::Push(T item) {
+  std::pair<uint64_t, T> entry(seq_++, std::move(item));
+  if (heap_.size() < cap_) {
+    heap_.push_back(std::move(entry));
+    std::push_heap(heap_.begin(), heap_.end(), Less{});
+    return;
   }
-  r.time_us = d.time_us;
-  r.detected_us = detected_us;
-  r.event_id = d.event_id();
-  r.event_source = d.event_source();
-  r.event_name = d.event_name();
-  r.principal_arn = d.principal_arn();
-  r.access_key_id = d.access_key_id();
-  r.source_ip = d.source_ip();
-  r.user_agent = d.user_agent();
-  r.aws_region = d.aws_region();
-  r.account_id = d.account_id();
-  r.aggregate = d.aggregate();
-  AddDetection(std::move(r));
+  if (cap_ == 0 || !Less{}(entry, heap_.front())) return;
+  std::pop_heap(heap_.begin(), heap_.end(), Less{});
+  heap_.back() = std::move(entry);
+  std::push_heap(heap_.begin(), heap_.end(), Less{});
+}
+
+template <class T, class Before>
+std::vector<T> IncidentReportBuilder::Bounded<T, Before>::Take() {
+  std::sort_heap(heap_.begin(), heap_.end(), Less{});
+  std::vector<T> out;
+  out.reserve(heap_.size());
+  for (auto& [seq, item] : heap_) out.push_back(std::move(item));
+  heap_.clear();
+  return out;
+}
+
+bool IncidentReportBuilder::MoreSevereFirst::operator()(const ReportDetection& a,
+                                                        const ReportDetection& b) const {
+  if (a.level != b.level) return a.level > b.level;
+  return a.time_us < b.time_us;
+}
+
+bool IncidentReportBuilder::MoreSevereFirst::operator()(const ReportTimelineEntry& a,
+                                                        const ReportTimelineEntry& b) const {
+  const auto la = a.level.value_or(model::Level::kInformational);
+  const auto lb = b.level.value_or(model::Level::kInformational);
+  if (la != lb) return la > lb;
+  return a.time_us < b.time_us;
+}
+
+void IncidentReportBuilder::FlushPending() {
+  if (pending_) key_entries_.Push(std::move(*pending_));
+  pending_.reset();
+  pending_event_.clear();
 }
 
 void IncidentReportBuilder::AddDetection(ReportDetection d) {
   ++report_.detection_count;
   ++report_.detections_by_level[LevelIndex(d.level)];
-  if (!d.principal_arn.empty()) ++principals_[d.principal_arn].detections;
+  if (!d.principal_arn.empty()) ++Slot(&principals_, d.principal_arn).detections;
   for (Tactic t : d.tactics) {
     TacticCount& tc = tactics_[t];
     tc.tactic = t;
@@ -218,6 +253,7 @@ void IncidentReportBuilder::AddDetection(ReportDetection d) {
     AddUnique(&tc.rules, d.rule_title, 50);
   }
   if (d.level >= options_.incident_level) {
+    ++incident_detections_;
     if (IsIndicatorIp(d.source_ip)) NoteIoc(ReportIoc::Kind::kSourceIp, d.source_ip);
     NoteIoc(ReportIoc::Kind::kAccessKeyId, d.access_key_id);
     NoteIoc(ReportIoc::Kind::kUserAgent, d.user_agent);
@@ -227,15 +263,33 @@ void IncidentReportBuilder::AddDetection(ReportDetection d) {
     MinMax(d.time_us, &report_.first_malicious_us, &last_malicious_us_);
     int64_t unused = 0;
     MinMax(d.detected_us, &report_.first_detected_us, &unused);
-    incident_detections_.push_back(detections_.size());
+
+    const std::string title =
+        d.aggregate.empty() ? d.rule_title : d.rule_title + " [" + d.aggregate + "]";
+    if (pending_ && !d.event_id.empty() && d.event_id == pending_event_) {
+      if (pending_->detail.find(title) == std::string::npos) pending_->detail += "; " + title;
+      if (*pending_->level < d.level) pending_->level = d.level;
+    } else {
+      FlushPending();
+      ReportTimelineEntry e;
+      e.kind = ReportTimelineEntry::Kind::kDetection;
+      e.time_us = d.time_us;
+      e.level = d.level;
+      e.what = d.event_source.substr(0, d.event_source.find('.')) + ":" + d.event_name;
+      e.principal = d.principal_arn;
+      e.source_ip = d.source_ip;
+      e.detail = title;
+      pending_ = std::move(e);
+      pending_event_ = d.event_id;
+    }
   }
-  detections_.push_back(std::move(d));
+  detection_rows_.Push(std::move(d));
 }
 
 void IncidentReportBuilder::AddAlert(ReportAlert a) {
   ++report_.alert_count;
   ++report_.alerts_by_level[LevelIndex(a.level)];
-  if (!a.principal_arn.empty()) ++principals_[a.principal_arn].detections;
+  if (!a.principal_arn.empty()) ++Slot(&principals_, a.principal_arn).detections;
   if (a.level >= options_.alert_level) {
     for (const std::string& ip : a.source_ips) {
       if (IsIndicatorIp(ip)) NoteIoc(ReportIoc::Kind::kSourceIp, ip);
@@ -248,7 +302,17 @@ void IncidentReportBuilder::AddAlert(ReportAlert a) {
     MinMax(when, &report_.first_malicious_us, &last_malicious_us_);
     int64_t unused = 0;
     MinMax(a.created_us, &report_.first_detected_us, &unused);
-    incident_alerts_.push_back(report_.alerts.size());
+    ++incident_alerts_;
+    ReportTimelineEntry e;
+    e.kind = ReportTimelineEntry::Kind::kAlert;
+    e.time_us = when;
+    e.level = a.level;
+    e.what = a.product + ": " + a.type;
+    e.principal = a.principal_arn;
+    e.source_ip = a.source_ips.empty() ? "" : a.source_ips.front();
+    e.detail = a.title;
+    FlushPending();
+    key_entries_.Push(std::move(e));
   }
   report_.alerts.push_back(std::move(a));
 }
@@ -257,8 +321,9 @@ void IncidentReportBuilder::AddEvent(const model::Event& e,
                                      std::span<const std::string_view> resources) {
   ++report_.event_count;
   MinMax(e.time_us, &report_.first_event_us, &report_.last_event_us);
-  const std::string principal = PrincipalKey(e.user_identity);
-  PrincipalStats& p = principals_[principal];
+  std::string scratch;
+  const std::string_view principal = PrincipalKey(e.user_identity, &scratch);
+  PrincipalStats& p = Slot(&principals_, principal);
   ++p.events;
   const bool failed = !e.error_code.empty();
   const bool write = e.read_only.has_value() && !*e.read_only;
@@ -268,7 +333,8 @@ void IncidentReportBuilder::AddEvent(const model::Event& e,
   auto count = [&](ReportIoc::Kind kind, std::string_view value) -> bool {
     if (value.empty()) return false;
     auto& map = iocs_[static_cast<size_t>(kind)];
-    auto it = map.find(std::string(value));
+    if (map.empty()) return false;
+    auto it = map.find(value);
     if (it == map.end()) return false;
     ++it->second.events;
     MinMax(e.time_us, &it->second.first_us, &it->second.last_us);
@@ -303,7 +369,7 @@ void IncidentReportBuilder::AddEvent(const model::Event& e,
         res += (res.empty() ? "" : ", ") + std::string(r);
       }
       w.detail = res.empty() ? "write by a flagged identity" : res;
-      writes_.push_back(std::move(w));
+      writes_.Push(std::move(w));
     }
   }
 }
@@ -318,8 +384,9 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   IncidentReport& r = report_;
   r.generated_us = generated_us;
   r.incident_level = options_.incident_level;
-  const uint64_t below = r.detection_count - incident_detections_.size();
-  const uint64_t alerts_below = r.alert_count - incident_alerts_.size();
+  FlushPending();
+  const uint64_t below = r.detection_count - incident_detections_;
+  const uint64_t alerts_below = r.alert_count - incident_alerts_;
   if (below > 0 || alerts_below > 0) {
     r.notes.push_back(fmt::format(
         "Indicators, flagged identities, the key timeline and the chart markers come from "
@@ -343,7 +410,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
     const int64_t start = first / r.bucket_us * r.bucket_us;
     const size_t n = static_cast<size_t>((last - start) / r.bucket_us) + 1;
     r.activity.resize(n);
-    for (size_t i = 0; i < n; ++i) r.activity[i].start_us = start + static_cast<int64_t>(i) * r.bucket_us;
+    for (size_t i = 0; i < n; ++i)
+      r.activity[i].start_us = start + static_cast<int64_t>(i) * r.bucket_us;
     for (const auto& [minute, m] : minutes_) {
       const int64_t t = minute * kMinute;
       if (t < start) continue;
@@ -351,10 +419,24 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
       r.activity[i].events += m.events;
       r.activity[i].flagged_events += m.flagged_events;
     }
+    // Detections and alerts outside the span (a finding about older
+    // activity than the trail holds) are not marked: the chart would be
+    // stretched to nothing around them.
+    size_t outside = 0;
+    const int64_t end = start + static_cast<int64_t>(n) * r.bucket_us;
     for (int64_t t : detection_times_) {
       if (t == 0) continue;
-      size_t i = t < start ? 0 : std::min(n - 1, static_cast<size_t>((t - start) / r.bucket_us));
-      ++r.activity[i].detections;
+      if (t < start || t >= end) {
+        ++outside;
+        continue;
+      }
+      ++r.activity[static_cast<size_t>((t - start) / r.bucket_us)].detections;
+    }
+    if (outside > 0) {
+      r.notes.push_back(fmt::format(
+          "{} detections or alerts fall outside the events' time span and are not marked on "
+          "the activity chart",
+          outside));
     }
   }
 
@@ -380,8 +462,8 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
   for (size_t k = 0; k < 4; ++k) {
     std::vector<ReportIoc> kind;
     for (auto& [value, s] : iocs_[k]) {
-      kind.push_back({static_cast<ReportIoc::Kind>(k), value, s.detections, s.events, s.first_us,
-                      s.last_us});
+      kind.push_back(
+          {static_cast<ReportIoc::Kind>(k), value, s.detections, s.events, s.first_us, s.last_us});
     }
     std::sort(kind.begin(), kind.end(), [](const auto& a, const auto& b) {
       if (a.detections != b.detections) return a.detections > b.detections;
@@ -420,46 +502,10 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
     }
   }
 
-  // The timeline: detections merged per event, alerts, response steps, and
-  // writes of flagged identities, which are dropped first when it is full.
+  // The timeline: every response step, the most severe detected events and
+  // alerts, then the earliest writes of flagged identities, up to
+  // kMaxTimeline; shown in time order.
   std::vector<ReportTimelineEntry> key;
-  std::map<std::string, size_t> by_event;
-  for (size_t index : incident_detections_) {
-    const ReportDetection& d = detections_[index];
-    const std::string title = d.aggregate.empty() ? d.rule_title
-                                                  : d.rule_title + " [" + d.aggregate + "]";
-    if (!d.event_id.empty()) {
-      auto it = by_event.find(d.event_id);
-      if (it != by_event.end()) {
-        ReportTimelineEntry& e = key[it->second];
-        if (e.detail.find(title) == std::string::npos) e.detail += "; " + title;
-        if (*e.level < d.level) e.level = d.level;
-        continue;
-      }
-      by_event.emplace(d.event_id, key.size());
-    }
-    ReportTimelineEntry e;
-    e.kind = ReportTimelineEntry::Kind::kDetection;
-    e.time_us = d.time_us;
-    e.level = d.level;
-    e.what = std::string(d.event_source.substr(0, d.event_source.find('.'))) + ":" + d.event_name;
-    e.principal = d.principal_arn;
-    e.source_ip = d.source_ip;
-    e.detail = title;
-    key.push_back(std::move(e));
-  }
-  for (size_t index : incident_alerts_) {
-    const ReportAlert& a = r.alerts[index];
-    ReportTimelineEntry e;
-    e.kind = ReportTimelineEntry::Kind::kAlert;
-    e.time_us = a.first_seen_us ? a.first_seen_us : a.created_us;
-    e.level = a.level;
-    e.what = a.product + ": " + a.type;
-    e.principal = a.principal_arn;
-    e.source_ip = a.source_ips.empty() ? "" : a.source_ips.front();
-    e.detail = a.title;
-    key.push_back(std::move(e));
-  }
   for (const ReportAction& a : r.actions) {
     ReportTimelineEntry e;
     e.kind = ReportTimelineEntry::Kind::kResponse;
@@ -469,37 +515,28 @@ IncidentReport IncidentReportBuilder::Finish(int64_t generated_us) {
     e.detail = a.action + ": " + a.result + (a.rolled_back ? " (rolled back)" : "");
     key.push_back(std::move(e));
   }
-  size_t total = key.size() + writes_.size();
-  if (key.size() > kMaxTimeline) {
-    std::stable_sort(key.begin(), key.end(), [](const auto& a, const auto& b) {
-      return a.level.value_or(model::Level::kInformational) >
-             b.level.value_or(model::Level::kInformational);
-    });
-    key.resize(kMaxTimeline);
+  const uint64_t candidates = key.size() + key_entries_.pushed() + writes_.pushed();
+  for (auto& e : key_entries_.Take()) {
+    if (key.size() >= kMaxTimeline) break;
+    key.push_back(std::move(e));
   }
-  std::stable_sort(writes_.begin(), writes_.end(),
-                   [](const auto& a, const auto& b) { return a.time_us < b.time_us; });
-  for (auto& w : writes_) {
+  for (auto& w : writes_.Take()) {
     if (key.size() >= kMaxTimeline) break;
     key.push_back(std::move(w));
   }
-  r.timeline_omitted = total - key.size();
+  r.timeline_omitted = candidates - key.size();
   std::stable_sort(key.begin(), key.end(),
                    [](const auto& a, const auto& b) { return a.time_us < b.time_us; });
   r.timeline = std::move(key);
 
   // Detections and alerts: most severe first, then in time order.
-  std::stable_sort(detections_.begin(), detections_.end(), [](const auto& a, const auto& b) {
-    if (a.level != b.level) return a.level > b.level;
-    return a.time_us < b.time_us;
-  });
-  if (detections_.size() > kMaxDetectionRows) {
-    r.notes.push_back(fmt::format("{} detections; the {} most severe are listed (all are "
-                                  "in the case)",
-                                  detections_.size(), kMaxDetectionRows));
-    detections_.resize(kMaxDetectionRows);
+  r.detections = detection_rows_.Take();
+  if (r.detection_count > r.detections.size()) {
+    r.notes.push_back(
+        fmt::format("{} detections; the {} most severe are listed (all are "
+                    "in the case)",
+                    r.detection_count, r.detections.size()));
   }
-  r.detections = std::move(detections_);
   std::stable_sort(r.alerts.begin(), r.alerts.end(), [](const auto& a, const auto& b) {
     if (a.level != b.level) return a.level > b.level;
     return a.first_seen_us < b.first_seen_us;
@@ -573,9 +610,64 @@ std::string Truncate(std::string_view s, size_t max_points) {
 
 std::string FormatTime(int64_t time_us) {
   if (time_us == 0) return "-";
-  std::string t = model::FormatUtcTimestamp(time_us);
+  // Whole seconds: sub-second digits only widen the tables.
+  std::string t = model::FormatUtcTimestamp(time_us - time_us % 1'000'000);
   if (t.size() > 10 && t[10] == 'T') t[10] = ' ';
   return t;
 }
 
 }  // namespace cirt::report::detail
+
+namespace cirt::report {
+
+Result<IncidentFormat> ParseIncidentFormat(std::string_view name) {
+  const std::string n = Lower(name);
+  if (n == "html") return IncidentFormat::kHtml;
+  if (n == "md" || n == "markdown") return IncidentFormat::kMarkdown;
+  return Status::InvalidArgument(fmt::format("unknown report format '{}' (html, md)", name));
+}
+
+std::optional<IncidentFormat> IncidentFormatForPath(std::string_view path) {
+  const size_t dot = path.rfind('.');
+  const size_t slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return std::nullopt;
+  }
+  const std::string ext = Lower(path.substr(dot + 1));
+  if (ext == "html" || ext == "htm") return IncidentFormat::kHtml;
+  if (ext == "md" || ext == "markdown") return IncidentFormat::kMarkdown;
+  return std::nullopt;
+}
+
+Status WriteIncidentReport(const IncidentReport& report, IncidentFormat format,
+                           const std::string& path) {
+  const std::string text =
+      format == IncidentFormat::kHtml ? RenderHtml(report) : RenderMarkdown(report);
+  if (path == "-") {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      return Status::Io("cannot write to standard output");
+    }
+    return Status::Ok();
+  }
+  const std::string tmp = path + ".tmp";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    return Status::Io(fmt::format("cannot write: {}", std::strerror(errno)), {.file = tmp});
+  }
+  const bool written = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!written || !closed) {
+    std::remove(tmp.c_str());
+    return Status::Io("cannot write (disk full?)", {.file = tmp});
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    std::remove(tmp.c_str());
+    return Status::Io(fmt::format("cannot rename into place: {}", std::strerror(err)),
+                      {.file = path});
+  }
+  return Status::Ok();
+}
+
+}  // namespace cirt::report

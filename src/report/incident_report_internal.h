@@ -16,7 +16,7 @@ std::string CleanText(std::string_view s);
 // At most `max_points` code points of clean `s`, with "…" when cut.
 std::string Truncate(std::string_view s, size_t max_points);
 
-// "2026-03-24 10:01:02Z", or "-" for 0.
+// "2026-03-24 10:01:02Z" (whole seconds, rounded down), or "-" for 0.
 std::string FormatTime(int64_t time_us);
 
 }  // namespace cirt::report::detail

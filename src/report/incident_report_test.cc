@@ -1,9 +1,9 @@
 #include "report/incident_report.h"
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <algorithm>
+#include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -68,10 +68,14 @@ EventData Ev(int64_t t, std::string id, std::string name, std::string arn, std::
 class IncidentReportTest : public ::testing::Test {
  protected:
   IncidentReportTest() {
-    rule_backdoor_ = {"r-1", "IAM access key created for another user", model::Level::kHigh,
+    rule_backdoor_ = {"r-1",
+                      "IAM access key created for another user",
+                      model::Level::kHigh,
                       {"attack.persistence", "attack.t1098.001"}};
     rule_low_ = {"r-3", "Routine user listing", model::Level::kLow, {"attack.discovery"}};
-    rule_stop_ = {"r-2", "CloudTrail logging stopped", model::Level::kCritical,
+    rule_stop_ = {"r-2",
+                  "CloudTrail logging stopped",
+                  model::Level::kCritical,
                   {"attack.defense-evasion", "attack.t1562.008", "attack.stealth"}};
     const std::string attacker = kHostileArn;
     const std::string admin = "arn:aws:iam::111122223333:user/admin";
@@ -80,9 +84,9 @@ class IncidentReportTest : public ::testing::Test {
                            "AKIAADMINADMINADMIN1", "198.51.100.10", "console.amazonaws.com"));
     }
     for (int i = 0; i < 6; ++i) {
-      events_.push_back(Ev(kT0 + 30 * kMinute + i * kSecond, "enum-" + std::to_string(i),
-                           "GetUser", attacker, "AKIAATTACKERKEY00001", "203.0.113.7",
-                           kHostileAgent, true, "AccessDenied"));
+      events_.push_back(Ev(kT0 + 30 * kMinute + i * kSecond, "enum-" + std::to_string(i), "GetUser",
+                           attacker, "AKIAATTACKERKEY00001", "203.0.113.7", kHostileAgent, true,
+                           "AccessDenied"));
     }
     events_.push_back(Ev(kT0 + 40 * kMinute, "ev-key", "CreateAccessKey", attacker,
                          "AKIAATTACKERKEY00001", "203.0.113.7", kHostileAgent, false));
@@ -94,21 +98,34 @@ class IncidentReportTest : public ::testing::Test {
     events_.back().source = "cloudtrail.amazonaws.com";
   }
 
-  model::Detection Detect(const model::RuleInfo* rule, const EventData& e) {
-    model::RecordOrigin origin{"trail.json", 0};
-    model::Detection d(rule, e.View(), origin);
+  // A detection as the case loader makes it from a rule and an event row.
+  ReportDetection Detect(const model::RuleInfo* rule, const EventData& e, int64_t detected) {
+    ReportDetection d;
+    d.level = rule->level;
+    d.rule_id = rule->id;
+    d.rule_title = rule->title;
+    d.tactics = TacticsFromTags(rule->tags);
+    d.techniques = TechniquesFromTags(rule->tags);
     d.time_us = e.time_us;
+    d.detected_us = detected;
+    d.event_id = e.id;
+    d.event_source = e.source;
+    d.event_name = e.name;
+    d.principal_arn = e.arn;
+    d.access_key_id = e.key;
+    d.source_ip = e.ip;
+    d.user_agent = e.agent;
     return d;
   }
 
   IncidentReport Build(bool with_response = true) {
     IncidentReportBuilder b("case <one> & two");
     const int64_t detected = kT0 + 2 * kHour;  // the ingest that ran the rules
-    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 6]), detected);
-    b.AddDetection(Detect(&rule_stop_, events_[20 + 8]), detected);
-    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 8]), detected);  // same event, 2 rules
+    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 6], detected));
+    b.AddDetection(Detect(&rule_stop_, events_[20 + 8], detected));
+    b.AddDetection(Detect(&rule_backdoor_, events_[20 + 8], detected));  // same event, 2 rules
     // Below the incident level: counted, not an indicator.
-    b.AddDetection(Detect(&rule_low_, events_[0]), detected);
+    b.AddDetection(Detect(&rule_low_, events_[0], detected));
     ReportAlert alert;
     alert.product = "GuardDuty";
     alert.id = "gd-1";
@@ -125,19 +142,41 @@ class IncidentReportTest : public ::testing::Test {
     for (const EventData& e : events_) {
       std::vector<std::string_view> res;
       if (e.name == "CreateUser") res.push_back("arn:aws:iam::111122223333:user/backdoor");
-      if (e.name == "StopLogging") res.push_back("arn:aws:cloudtrail:us-east-1:111122223333:trail/main");
+      if (e.name == "StopLogging")
+        res.push_back("arn:aws:cloudtrail:us-east-1:111122223333:trail/main");
       b.AddEvent(e.View(), res);
     }
     if (with_response) {
-      ReportAction capture{"run-1", "contain-iam-key", "capture", "iam:ListAccessKeys",
-                           "AKIAATTACKERKEY00001", "ok", true, false, false,
-                           kT0 + 2 * kHour + 5 * kMinute, "req-1", ""};
-      ReportAction disable{"run-1", "contain-iam-key", "disable_key", "iam:UpdateAccessKey",
-                           "AKIAATTACKERKEY00001", "ok", true, true, false,
-                           kT0 + 2 * kHour + 10 * kMinute, "req-2", ""};
-      ReportAction failed{"run-1", "contain-iam-key", "deny_all", "iam:PutUserPolicy",
-                          "backdoor", "failed", false, true, true,
-                          kT0 + 2 * kHour + 6 * kMinute, "req-3", "AccessDenied <x>"};
+      ReportAction capture{"run-1",
+                           "contain-iam-key",
+                           "capture",
+                           "iam:ListAccessKeys",
+                           "AKIAATTACKERKEY00001",
+                           "ok",
+                           true,
+                           false,
+                           false,
+                           kT0 + 2 * kHour + 5 * kMinute,
+                           "req-1",
+                           ""};
+      ReportAction disable{"run-1",
+                           "contain-iam-key",
+                           "disable_key",
+                           "iam:UpdateAccessKey",
+                           "AKIAATTACKERKEY00001",
+                           "ok",
+                           true,
+                           true,
+                           false,
+                           kT0 + 2 * kHour + 10 * kMinute,
+                           "req-2",
+                           ""};
+      ReportAction failed{"run-1",    "contain-iam-key",
+                          "deny_all", "iam:PutUserPolicy",
+                          "backdoor", "failed",
+                          false,      true,
+                          true,       kT0 + 2 * kHour + 6 * kMinute,
+                          "req-3",    "AccessDenied <x>"};
       b.AddAction(capture);
       b.AddAction(disable);
       b.AddAction(failed);
@@ -160,8 +199,8 @@ std::string SvgById(const std::string& html, const std::string& id) {
 
 size_t CountClass(const pugi::xml_node& root, const char* name, const char* cls) {
   size_t n = 0;
-  for (pugi::xpath_node x : root.select_nodes(
-           (std::string("//") + name + "[@class='" + cls + "']").c_str())) {
+  for (pugi::xpath_node x :
+       root.select_nodes((std::string("//") + name + "[@class='" + cls + "']").c_str())) {
     (void)x;
     ++n;
   }
@@ -187,7 +226,9 @@ TEST_F(IncidentReportTest, AggregatesCountsTacticsAndTimes) {
   EXPECT_EQ(r.tactics[1].detections, 1u);
   ASSERT_EQ(r.detections.size(), 4u);
   ASSERT_EQ(r.notes.size(), 1u);  // says 1 detection is below the incident level
-  EXPECT_NE(r.notes[0].find("medium and above and alerts at level low and above; 1 detections and 0 alerts"), std::string::npos);
+  EXPECT_NE(r.notes[0].find(
+                "medium and above and alerts at level low and above; 1 detections and 0 alerts"),
+            std::string::npos);
   EXPECT_EQ(r.detections[0].level, model::Level::kCritical);  // most severe first
   EXPECT_EQ(r.detections[0].techniques, std::vector<std::string>{"T1562.008"});
   // Time to detect: the alert's first-seen activity (30 min) -> the alert
@@ -226,9 +267,9 @@ TEST_F(IncidentReportTest, ResourcesAndTimelineComeFromFlaggedIdentities) {
   IncidentReport r = Build();
   std::vector<std::string> ids;
   for (const ReportResource& res : r.resources) ids.push_back(res.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "arn:aws:iam::111122223333:user/backdoor",
-                     "arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"arn:aws:iam::111122223333:user/backdoor",
+                                      "arn:aws:cloudtrail:us-east-1:111122223333:trail/main"}));
   // backdoor user: named by the alert (first seen 30 min) and created at 41 min.
   EXPECT_EQ(r.resources[0].first_us, kT0 + 30 * kMinute);
   EXPECT_EQ(r.resources[0].last_us, kT0 + 41 * kMinute);
@@ -263,6 +304,55 @@ TEST_F(IncidentReportTest, ActivityBucketsCoverTheSpanAndMarkDetections) {
   EXPECT_EQ(detections, 4u);
   EXPECT_EQ(r.activity[30].detections, 1u);  // the alert's first-seen minute
   EXPECT_EQ(r.activity[45].detections, 2u);  // StopLogging, two rules
+}
+
+TEST_F(IncidentReportTest, AlertOutsideTheEventSpanIsNotMarked) {
+  IncidentReportBuilder b("old alert");
+  ReportAlert old;
+  old.product = "GuardDuty";
+  old.type = "Recon:IAMUser/UserPermissions";
+  old.level = model::Level::kMedium;
+  old.first_seen_us = kT0 - 400 * 24 * kHour;
+  old.created_us = old.first_seen_us + 20 * kMinute;
+  b.AddAlert(old);
+  for (const EventData& e : events_) b.AddEvent(e.View());
+  IncidentReport r = b.Finish(kT0 + kHour);
+  EXPECT_EQ(r.bucket_us, kMinute);  // the events' span decides the buckets
+  uint64_t marked = 0;
+  for (const ActivityBucket& bucket : r.activity) marked += bucket.detections;
+  EXPECT_EQ(marked, 0u);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("1 detections or alerts fall outside"), std::string::npos);
+  // It still sets the times: 20 minutes to detect.
+  EXPECT_EQ(r.first_detected_us - r.first_malicious_us, 20 * kMinute);
+}
+
+TEST_F(IncidentReportTest, ManyDetectionsKeepTheMostSevereRowsAndTimeline) {
+  IncidentReportBuilder b("busy");
+  model::RuleInfo medium{"m", "Medium rule", model::Level::kMedium, {"attack.discovery"}};
+  auto add = [&](const model::RuleInfo& rule, int64_t t, const std::string& id) {
+    EventData e = Ev(t, id, "ListUsers", "arn:aws:iam::111122223333:user/u", "", "203.0.113.9", "");
+    b.AddDetection(Detect(&rule, e, t + kHour));
+  };
+  for (int i = 0; i < 1200; ++i) add(rule_low_, kT0 + i * kSecond, "low-" + std::to_string(i));
+  for (int i = 0; i < 700; ++i) add(medium, kT0 + i * kSecond, "med-" + std::to_string(i));
+  add(rule_stop_, kT0 + 5000 * kSecond, "crit");
+  IncidentReport r = b.Finish(kT0 + 2 * kHour);
+  EXPECT_EQ(r.detection_count, 1901u);
+  ASSERT_EQ(r.detections.size(), kMaxDetectionRows);
+  EXPECT_EQ(r.detections[0].event_id, "crit");
+  EXPECT_EQ(r.detections[1].event_id, "med-0");
+  EXPECT_EQ(r.detections[700].event_id, "med-699");
+  EXPECT_EQ(r.detections[701].event_id, "low-0");  // ties of level: earlier first
+  EXPECT_EQ(r.detections[999].event_id, "low-298");
+  // Timeline: the critical event and the 499 earliest medium ones.
+  ASSERT_EQ(r.timeline.size(), kMaxTimeline);
+  EXPECT_EQ(r.timeline_omitted, 201u);
+  EXPECT_EQ(r.timeline.back().level, model::Level::kCritical);
+  EXPECT_EQ(r.timeline[498].time_us, kT0 + 498 * kSecond);
+  bool noted = false;
+  for (const std::string& n : r.notes) noted |= n.find("1901 detections; the 1000") == 0;
+  EXPECT_TRUE(noted);
 }
 
 TEST_F(IncidentReportTest, HtmlEscapesEvidenceEverywhere) {
@@ -364,11 +454,11 @@ std::vector<std::string> Cells(const std::string& line) {
 
 TEST_F(IncidentReportTest, MarkdownTablesKeepTheirShapeAndEscapeEvidence) {
   const std::string md = RenderMarkdown(Build());
-  for (const char* h : {"# Incident report: case &lt;one&gt; &amp; two", "## Summary",
-                        "## Activity over time", "### Activity by principal", "## Detections",
-                        "### By ATT&CK tactic", "## Alerts", "## Timeline of key events",
-                        "## Indicators of compromise", "## Affected resources",
-                        "## Response actions taken", "## Time to detect and contain"}) {
+  for (const char* h :
+       {"# Incident report: case &lt;one&gt; &amp; two", "## Summary", "## Activity over time",
+        "### Activity by principal", "## Detections", "### By ATT&CK tactic", "## Alerts",
+        "## Timeline of key events", "## Indicators of compromise", "## Affected resources",
+        "## Response actions taken", "## Time to detect and contain"}) {
     EXPECT_NE(md.find(h), std::string::npos) << h;
   }
   EXPECT_EQ(md.find("<script"), std::string::npos);
@@ -406,14 +496,17 @@ TEST_F(IncidentReportTest, MarkdownTablesKeepTheirShapeAndEscapeEvidence) {
 }
 
 TEST(IncidentReportText, CleanTextReplacesInvalidUtf8AndControls) {
-  EXPECT_EQ(detail::CleanText("a\x01" "b\x7f" "c"), "a b c");
+  EXPECT_EQ(detail::CleanText("a\x01"
+                              "b\x7f"
+                              "c"),
+            "a b c");
   EXPECT_EQ(detail::CleanText("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(detail::CleanText("\xff"), "\xEF\xBF\xBD");
   EXPECT_EQ(detail::CleanText("\xc0\xbc"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '<'
-  EXPECT_EQ(detail::CleanText("\xed\xa0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(detail::CleanText("\xed\xa0\x80"),
+            "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");                     // surrogate
   EXPECT_EQ(detail::CleanText("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
-  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"),
-            "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b\nc"), "a\\|b c");
   EXPECT_EQ(detail::Truncate("caf\xc3\xa9s", 4), "caf\u2026");
   EXPECT_EQ(detail::Truncate("abc", 3), "abc");
@@ -435,8 +528,12 @@ TEST(IncidentReportText, BucketWidthsAndDurations) {
 TEST(IncidentReportText, TacticsFromSigmaTags) {
   const std::vector<std::string> tags = {"attack.impact", "attack.T1485", "Attack.Persistence",
                                          "attack.stealth", "cve.2021-1"};
-  EXPECT_EQ(TacticsFromTags(tags), (std::vector<Tactic>{Tactic::kPersistence,
-                                                        Tactic::kDefenseEvasion, Tactic::kImpact}));
+  EXPECT_EQ(TacticsFromTags(tags),
+            (std::vector<Tactic>{Tactic::kPersistence, Tactic::kDefenseEvasion, Tactic::kImpact}));
+  EXPECT_EQ(
+      TechniquesFromTags(std::vector<std::string>{"attack.t1098.001", "attack.T1485", "attack.t12",
+                                                  "attack.t1098.01x", "attack.persistence"}),
+      (std::vector<std::string>{"T1098.001", "T1485"}));
   EXPECT_EQ(TacticsFromTags(std::vector<std::string>{"attack.t1098"}),
             std::vector<Tactic>{Tactic::kUnknown});
   for (int t = 0; t <= static_cast<int>(Tactic::kUnknown); ++t) {
