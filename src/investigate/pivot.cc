@@ -170,15 +170,21 @@ Result<PivotResult> Pivot(const store::Case& kase, std::string_view text) {
       CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
       const std::string when(q.Text(1));
+      std::set<size_t> in_event;  // count each resource once per event
       for (const std::string& entry : SplitUnit(q.Text(0))) {
-        auto [it, added] = index.emplace(entry, r.resources.size());
-        if (added) {
-          const size_t eq = entry.find('=');
-          r.resources.push_back({entry.substr(eq + 1), entry.substr(0, eq), 0, when, when});
-        }
+        // One row per resource; `detail` lists the kinds it appeared as.
+        const size_t eq = entry.find('=');
+        const std::string value = entry.substr(eq + 1), kind = entry.substr(0, eq);
+        auto [it, added] = index.emplace(value, r.resources.size());
+        if (added) r.resources.push_back({value, kind, 0, when, when});
         Seen& s = r.resources[it->second];
-        ++s.count;
-        s.last_seen = when;
+        if (("," + s.detail + ",").find("," + kind + ",") == std::string::npos) {
+          s.detail += "," + kind;
+        }
+        if (in_event.insert(it->second).second) {
+          ++s.count;
+          s.last_seen = when;
+        }
       }
     }
   }

@@ -500,7 +500,14 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   }
 
   std::vector<Status> input_errors;
-  const std::vector<io::InputFile> files = io::ExpandInputs(options.inputs, &input_errors);
+  std::vector<io::InputFile> files = io::ExpandInputs(options.inputs, &input_errors);
+  // Never ingest the case itself (an input folder that contains it).
+  std::error_code ec;
+  const std::string case_dir = std::filesystem::weakly_canonical(kase->dir(), ec).string() + "/";
+  std::erase_if(files, [&](const io::InputFile& f) {
+    std::error_code e;
+    return std::filesystem::weakly_canonical(f.path, e).string().rfind(case_dir, 0) == 0;
+  });
   for (const Status& e : input_errors) diagnostics->Warn(e);
   stats.input_errors = input_errors.size();
   stats.files = files.size();

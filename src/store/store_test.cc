@@ -141,6 +141,12 @@ TEST(Ingest, IndexesEventsAndReingestingAddsNothing) {
   EXPECT_EQ(e->Int(6), 0);
   EXPECT_EQ(e->Text(7), "instanceId=i-0abc1234def567890");
 
+  // A folder holding the case itself: the case's own files are never inputs.
+  auto self = IngestPaths(&*c, {dir.path()}, &diagnostics);
+  ASSERT_TRUE(self.ok());
+  EXPECT_EQ(self->files, 0u);
+  EXPECT_EQ(diagnostics.warnings(), 0u);
+
   auto again = IngestPaths(&*c, {kChain}, &diagnostics);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->files_already, 2u);
