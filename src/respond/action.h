@@ -164,6 +164,8 @@ class ActionRegistry {
 void RegisterIamActions(ActionRegistry& registry);
 void RegisterS3Actions(ActionRegistry& registry);
 void RegisterLambdaActions(ActionRegistry& registry);
+void RegisterEc2Actions(ActionRegistry& registry);
+void RegisterFindingActions(ActionRegistry& registry);
 
 // Helpers for action implementations.
 // The string parameter `name` ("" when absent or not a string).
