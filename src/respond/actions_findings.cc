@@ -114,9 +114,9 @@ class UpdateFindingWorkflow : public Action {
   Result<State> Current(ActionContext& ctx, const Params& params) const override {
     CIRT_ASSIGN_OR_RETURN(auto f, SecurityHubFinding(ctx, ParamString(params, "finding_id")));
     json note = f.raw.value("Note", json());
-    return State{{"workflow_status", f.workflow_status},
-                 {"note", note.is_object() ? note.value("Text", "") : json(nullptr)},
-                 {"note_updated_by", note.is_object() ? note.value("UpdatedBy", "") : json(nullptr)}};
+    json text = note.is_object() ? json(note.value("Text", "")) : json(nullptr);
+    json by = note.is_object() ? json(note.value("UpdatedBy", "")) : json(nullptr);
+    return State{{"workflow_status", f.workflow_status}, {"note", text}, {"note_updated_by", by}};
   }
   static std::string UpdatedBy(const Params& params) {
     std::string by = ParamString(params, "updated_by");
