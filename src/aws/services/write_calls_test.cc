@@ -310,7 +310,7 @@ TEST_F(WriteCallsTest, GuardDutyArchiveAndUnarchive) {
   EXPECT_EQ(sent[0].request.service, "guardduty");
   EXPECT_EQ(sent[0].request.method, "POST");
   EXPECT_EQ(sent[0].request.path, "/detector/12abc34d567e8fa901bc2d34eexample/findings/archive");
-  EXPECT_EQ(nlohmann::json::parse(sent[0].request.body), (nlohmann::json{{"findingIds", {id}}}));
+  EXPECT_EQ(nlohmann::json::parse(sent[0].request.body), (nlohmann::json{{"findingIds", nlohmann::json::array({id})}}));
   EXPECT_EQ(sent[1].request.path, "/detector/12abc34d567e8fa901bc2d34eexample/findings/unarchive");
   EXPECT_EQ(guardduty::ArchiveFindings(client, "", "d", {}).status().code(),
             ErrorCode::kInvalidArgument);
