@@ -6,7 +6,7 @@ namespace cirt::cli {
 
 inline constexpr int kExitOk = 0;            // ran, nothing skipped
 inline constexpr int kExitInputSkipped = 1;  // ran, some input was skipped (see stderr)
-inline constexpr int kExitFailed = 1;        // respond: a step, a read or a rollback failed
+inline constexpr int kExitRespondFailed = 1;  // respond: a step, a read or a rollback failed
 inline constexpr int kExitUsage = 2;         // bad usage, or rules that do not load
 inline constexpr int kExitFailed = 3;        // the command failed (e.g. a case database error)
 

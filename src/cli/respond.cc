@@ -111,7 +111,7 @@ int ExitFor(const Status& status) {
     case ErrorCode::kCorrupt:
       return kExitUsage;
     default:
-      return kExitFailed;
+      return kExitRespondFailed;
   }
 }
 
@@ -139,7 +139,7 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
   respond::ActionContext& ctx = connection->ctx;
   auto plan = respond::MakePlan(ctx, *playbook, *inputs, *guardrails, f.force,
                                 connection->caller, registry);
-  if (!plan.ok()) return Error(plan.status().ToString()), kExitFailed;
+  if (!plan.ok()) return Error(plan.status().ToString()), kExitRespondFailed;
   json plan_json = respond::PlanToJson(*plan);
   if (!apply || *format == report::Format::kTable) {
     Status written = report::WriteRespondPlan(plan_json, *format, stdout);
@@ -151,7 +151,7 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
   }
   if (plan->has_errors()) {
     Error("some steps cannot read their current state (see the plan); nothing was changed");
-    return kExitFailed;
+    return kExitRespondFailed;
   }
   if (!apply) {
     std::fprintf(stderr, "cirt: plan only, nothing was changed. To apply: cirt respond apply %s",
@@ -192,7 +192,7 @@ int RunPlanOrApply(const RespondFlags& f, bool apply) {
                       done.empty() ? " nothing" : done, not_done));
     std::fprintf(stderr, "cirt: to undo what was done: %s\n",
                  RollbackCommand(f, run->run_id).c_str());
-    return kExitFailed;
+    return kExitRespondFailed;
   }
   if (!changed) {
     std::fprintf(stderr, "cirt: already in effect: nothing changed (run %s journaled)\n",
@@ -230,7 +230,7 @@ int RunRollback(RespondFlags f) {
     std::fprintf(stderr, "cirt: nothing to undo in run %s\n", run_id->c_str());
   if (result->failed) {
     Error("rollback incomplete: see the failed or manual steps above");
-    return kExitFailed;
+    return kExitRespondFailed;
   }
   return kExitOk;
 }
@@ -241,7 +241,7 @@ int RunStatus(const RespondFlags& f) {
   auto run_id = RunId(f);
   if (!run_id.ok()) return Error(run_id.status().ToString()), kExitUsage;
   auto status = respond::RunStatus(respond::JournalPath(f.case_dir, *run_id));
-  if (!status.ok()) return Error(status.status().ToString()), kExitFailed;
+  if (!status.ok()) return Error(status.status().ToString()), kExitRespondFailed;
   Status written = report::WriteRespondStatus(*status, *format, stdout);
   if (!written.ok()) return Error(written.ToString()), kExitUsage;
   return kExitOk;
@@ -275,7 +275,7 @@ int RunList(const RespondFlags& f) {
   Status written = report::WritePlaybookList(list, *format, stdout);
   if (!written.ok()) return Error(written.ToString()), kExitUsage;
   for (const std::string& error : errors) Error(error);
-  return errors.empty() ? kExitOk : kExitFailed;
+  return errors.empty() ? kExitOk : kExitRespondFailed;
 }
 
 void AddPlaybookFlags(CLI::App* cmd, RespondFlags* f) {
