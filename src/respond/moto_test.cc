@@ -355,8 +355,9 @@ steps:
 // moto differences (../shared/reference/moto-coverage.md): the instance's
 // own groupSet is not updated by ModifyNetworkInterfaceAttribute, so groups
 // are read from the interface; snapshots complete at once; GetConsoleOutput
-// is canned text; the default shutdown behaviour is already stop, so the
-// test sets terminate first.
+// is canned text; the shutdown behaviour is always stop (moto ignores
+// ModifyInstanceAttribute InstanceInitiatedShutdownBehavior), so only
+// termination protection changes in that step here.
 struct Ec2Seed {
   std::string vpc, subnet, instance, volume, eni, default_group, target_group;
 };
@@ -378,11 +379,12 @@ class RespondEc2MotoTest : public RespondMotoTest {
                    "--block-device-mappings '[{\"DeviceName\":\"/dev/sda1\",\"Ebs\":"
                    "{\"VolumeSize\":8,\"DeleteOnTermination\":true}}]'");
     s.instance = run["Instances"][0]["InstanceId"];
-    s.volume = Instance(s.instance)["BlockDeviceMappings"][0]["Ebs"]["VolumeId"];
-    s.eni = run["Instances"][0]["NetworkInterfaces"][0]["NetworkInterfaceId"];
-    s.default_group = EniGroups(s.eni).at(0);
-    Aws("ec2 modify-instance-attribute --instance-id " + s.instance +
-        " --instance-initiated-shutdown-behavior terminate");
+    json described = Instance(s.instance);
+    s.volume = described["BlockDeviceMappings"][0]["Ebs"]["VolumeId"];
+    s.eni = described["NetworkInterfaces"][0]["NetworkInterfaceId"];
+    std::vector<std::string> groups = EniGroups(s.eni);
+    EXPECT_EQ(groups.size(), 1u) << s.eni;
+    s.default_group = groups.empty() ? "" : groups[0];
     Aws("autoscaling create-launch-configuration --launch-configuration-name lc "
         "--image-id ami-12c6146b --instance-type t2.micro");
     Aws("autoscaling create-auto-scaling-group --auto-scaling-group-name web-asg "
@@ -408,9 +410,8 @@ class RespondEc2MotoTest : public RespondMotoTest {
   }
   std::vector<std::string> EniGroups(const std::string& eni) {
     std::vector<std::string> ids;
-    for (const json& g : Aws("ec2 describe-network-interfaces --network-interface-ids " +
-                             eni)["NetworkInterfaces"][0]["Groups"])
-      ids.push_back(g["GroupId"]);
+    json answer = Aws("ec2 describe-network-interfaces --network-interface-ids " + eni);
+    for (const json& g : answer["NetworkInterfaces"][0]["Groups"]) ids.push_back(g["GroupId"]);
     return ids;
   }
   json Group(const std::string& vpc, const std::string& name) {
@@ -423,7 +424,8 @@ class RespondEc2MotoTest : public RespondMotoTest {
                case_id)["Snapshots"];
   }
   std::string TagValue(const std::string& id, const std::string& key) {
-    for (const json& tag : Instance(id).value("Tags", json::array()))
+    json tags = Instance(id).value("Tags", json::array());
+    for (const json& tag : tags)
       if (tag["Key"] == key) return tag["Value"];
     return "<absent>";
   }
@@ -440,8 +442,9 @@ class RespondEc2MotoTest : public RespondMotoTest {
   }
   json Profiles(const std::string& id) {
     json out = json::array();
-    for (const json& a : Aws("ec2 describe-iam-instance-profile-associations --filters "
-                             "Name=instance-id,Values=" + id)["IamInstanceProfileAssociations"])
+    json answer = Aws("ec2 describe-iam-instance-profile-associations --filters "
+                      "Name=instance-id,Values=" + id);
+    for (const json& a : answer["IamInstanceProfileAssociations"])
       if (a["State"] == "associated" || a["State"] == "associating")
         out.push_back(a["IamInstanceProfile"]["Arn"]);
     return out;
@@ -456,7 +459,7 @@ TEST_F(RespondEc2MotoTest, Ec2InstancePlanApplyReapplyRollback) {
     EXPECT_EQ(Attribute(s.instance, "disableApiTermination", "DisableApiTermination"), "false");
     EXPECT_EQ(Attribute(s.instance, "instanceInitiatedShutdownBehavior",
                         "InstanceInitiatedShutdownBehavior"),
-              "terminate");
+              "stop");
     json instance = Instance(s.instance);
     EXPECT_EQ(instance["BlockDeviceMappings"][0]["Ebs"]["DeleteOnTermination"], true);
     EXPECT_EQ(instance["MetadataOptions"]["HttpEndpoint"], "enabled");
@@ -479,7 +482,9 @@ TEST_F(RespondEc2MotoTest, Ec2InstancePlanApplyReapplyRollback) {
   ASSERT_EQ(p["steps"].size(), 11u);
   for (size_t i = 0; i < 2; ++i) EXPECT_EQ(p["steps"][i]["disposition"], "capture") << i;
   for (size_t i = 2; i < 11; ++i) EXPECT_EQ(p["steps"][i]["disposition"], "change") << i;
-  EXPECT_EQ(p["steps"][2]["current"]["shutdown_behavior"], "terminate");
+  EXPECT_EQ(p["steps"][2]["current"]["disable_api_termination"], false);
+  EXPECT_EQ(p["steps"][2]["current"]["shutdown_behavior"], "stop");
+  EXPECT_EQ(p["steps"][2]["calls"].size(), 1u);  // only DisableApiTermination differs
   EXPECT_EQ(p["steps"][6]["current"]["group"], "web-asg");
   EXPECT_EQ(p["steps"][9]["current"]["isolation_group_id"], nullptr);
   Proc plan_text = Respond("plan", "ec2-instance" + inputs);
@@ -506,7 +511,8 @@ TEST_F(RespondEc2MotoTest, Ec2InstancePlanApplyReapplyRollback) {
   ASSERT_FALSE(metadata.is_discarded());
   EXPECT_EQ(metadata["instance"]["instanceId"], s.instance);
   EXPECT_EQ(metadata["volumes"][0]["volumeId"], s.volume);
-  EXPECT_EQ(metadata["attributes"]["instanceInitiatedShutdownBehavior"]["value"], "terminate");
+  EXPECT_EQ(metadata["attributes"]["disableApiTermination"]["value"], "false");
+  EXPECT_EQ(metadata["instance_profile_associations"][0]["arn"], profile);
   json console = json::parse(std::ifstream(evidence / "save-console-output.json"), nullptr, false);
   ASSERT_FALSE(console.is_discarded());
   EXPECT_FALSE(console["console_output"]["output"].get<std::string>().empty());
