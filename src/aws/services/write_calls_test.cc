@@ -275,7 +275,7 @@ TEST_F(WriteCallsTest, SecurityHubBatchUpdateFindingsShapeAndPartialFailure) {
   auto ok = securityhub::BatchUpdateFindings(client, update);
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
   EXPECT_EQ(ok->request_id, "req-sh");
-  const Request& sent = transport_.sent()[0].request;
+  const Request sent = transport_.sent()[0].request;
   EXPECT_EQ(sent.service, "securityhub");
   EXPECT_EQ(sent.method, "PATCH");
   EXPECT_EQ(sent.path, "/findings/batchupdate");
