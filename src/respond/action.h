@@ -163,6 +163,8 @@ class ActionRegistry {
 void RegisterIamActions(ActionRegistry& registry);
 void RegisterS3Actions(ActionRegistry& registry);
 void RegisterLambdaActions(ActionRegistry& registry);
+void RegisterEc2Actions(ActionRegistry& registry);
+void RegisterFindingActions(ActionRegistry& registry);
 
 // Readers for JSON that is input (journal lines, AWS answers, playbooks):
 // they never throw. A missing member, or a member of another type, reads as

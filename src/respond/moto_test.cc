@@ -578,6 +578,282 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
   ASSERT_EQ(Cirt("respond rollback --last --case " + case_ + Aws_()).rc, 0);
   EXPECT_FALSE(Aws("lambda get-function-concurrency --function-name plain")
                    .contains("ReservedConcurrentExecutions"));
+
+// ---- ec2-instance --------------------------------------------------------------
+
+// moto differences (../shared/reference/moto-coverage.md): the instance's
+// own groupSet is not updated by ModifyNetworkInterfaceAttribute, so groups
+// are read from the interface; snapshots complete at once; GetConsoleOutput
+// is canned text; the shutdown behaviour is always stop (moto ignores
+// ModifyInstanceAttribute InstanceInitiatedShutdownBehavior), so only
+// termination protection changes in that step here.
+struct Ec2Seed {
+  std::string vpc, subnet, instance, volume, eni, default_group, target_group;
+};
+
+class RespondEc2MotoTest : public RespondMotoTest {
+ protected:
+  Ec2Seed Seed() {
+    Ec2Seed s;
+    s.vpc = Aws("ec2 create-vpc --cidr-block 10.0.0.0/16")["Vpc"]["VpcId"];
+    s.subnet = Aws("ec2 create-subnet --vpc-id " + s.vpc +
+                   " --cidr-block 10.0.1.0/24 --availability-zone us-east-1a")["Subnet"]["SubnetId"];
+    Aws("iam create-role --role-name web --assume-role-policy-document "
+        "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+        "{\"Service\":\"ec2.amazonaws.com\"},\"Action\":\"sts:AssumeRole\"}]}'");
+    Aws("iam create-instance-profile --instance-profile-name web");
+    Aws("iam add-role-to-instance-profile --instance-profile-name web --role-name web");
+    json run = Aws("ec2 run-instances --image-id ami-12c6146b --instance-type t2.micro "
+                   "--subnet-id " + s.subnet + " --iam-instance-profile Name=web "
+                   "--block-device-mappings '[{\"DeviceName\":\"/dev/sda1\",\"Ebs\":"
+                   "{\"VolumeSize\":8,\"DeleteOnTermination\":true}}]'");
+    s.instance = run["Instances"][0]["InstanceId"];
+    json described = Instance(s.instance);
+    s.volume = described["BlockDeviceMappings"][0]["Ebs"]["VolumeId"];
+    s.eni = described["NetworkInterfaces"][0]["NetworkInterfaceId"];
+    std::vector<std::string> groups = EniGroups(s.eni);
+    EXPECT_EQ(groups.size(), 1u) << s.eni;
+    s.default_group = groups.empty() ? "" : groups[0];
+    Aws("autoscaling create-launch-configuration --launch-configuration-name lc "
+        "--image-id ami-12c6146b --instance-type t2.micro");
+    Aws("autoscaling create-auto-scaling-group --auto-scaling-group-name web-asg "
+        "--launch-configuration-name lc --min-size 0 --max-size 3 --desired-capacity 0 "
+        "--vpc-zone-identifier " + s.subnet);
+    Aws("autoscaling attach-instances --auto-scaling-group-name web-asg --instance-ids " +
+        s.instance);
+    s.target_group = Aws("elbv2 create-target-group --name web --protocol HTTP --port 80 "
+                         "--vpc-id " + s.vpc + " --target-type instance")
+                         ["TargetGroups"][0]["TargetGroupArn"];
+    Aws("elbv2 register-targets --target-group-arn " + s.target_group + " --targets Id=" +
+        s.instance + ",Port=8080");
+    return s;
+  }
+  json Instance(const std::string& id) {
+    return Aws("ec2 describe-instances --instance-ids " + id)["Reservations"][0]["Instances"][0];
+  }
+  std::string Attribute(const std::string& id, const std::string& attribute,
+                        const std::string& key) {
+    json value = Aws("ec2 describe-instance-attribute --instance-id " + id + " --attribute " +
+                     attribute)[key]["Value"];
+    return value.is_boolean() ? (value.get<bool>() ? "true" : "false") : value.get<std::string>();
+  }
+  std::vector<std::string> EniGroups(const std::string& eni) {
+    std::vector<std::string> ids;
+    json answer = Aws("ec2 describe-network-interfaces --network-interface-ids " + eni);
+    for (const json& g : answer["NetworkInterfaces"][0]["Groups"]) ids.push_back(g["GroupId"]);
+    return ids;
+  }
+  json Group(const std::string& vpc, const std::string& name) {
+    json groups = Aws("ec2 describe-security-groups --filters Name=vpc-id,Values=" + vpc +
+                      " Name=group-name,Values=" + name)["SecurityGroups"];
+    return groups.empty() ? json(nullptr) : groups[0];
+  }
+  json CaseSnapshots(const std::string& case_id) {
+    return Aws("ec2 describe-snapshots --owner-ids self --filters Name=tag:cirt:case,Values=" +
+               case_id)["Snapshots"];
+  }
+  std::string TagValue(const std::string& id, const std::string& key) {
+    json tags = Instance(id).value("Tags", json::array());
+    for (const json& tag : tags)
+      if (tag["Key"] == key) return tag["Value"];
+    return "<absent>";
+  }
+  json AsgOf(const std::string& id) {
+    return Aws("autoscaling describe-auto-scaling-instances --instance-ids " +
+               id)["AutoScalingInstances"];
+  }
+  int DesiredCapacity() {
+    return Aws("autoscaling describe-auto-scaling-groups --auto-scaling-group-names web-asg")
+        ["AutoScalingGroups"][0]["DesiredCapacity"];
+  }
+  json Targets(const std::string& tg) {
+    return Aws("elbv2 describe-target-health --target-group-arn " + tg)["TargetHealthDescriptions"];
+  }
+  json Profiles(const std::string& id) {
+    json out = json::array();
+    json answer = Aws("ec2 describe-iam-instance-profile-associations --filters "
+                      "Name=instance-id,Values=" + id);
+    for (const json& a : answer["IamInstanceProfileAssociations"])
+      if (a["State"] == "associated" || a["State"] == "associating")
+        out.push_back(a["IamInstanceProfile"]["Arn"]);
+    return out;
+  }
+};
+
+TEST_F(RespondEc2MotoTest, Ec2InstancePlanApplyReapplyRollback) {
+  Ec2Seed s = Seed();
+  std::string profile = "arn:aws:iam::123456789012:instance-profile/web";
+  std::string inputs = " --input instance_id=" + s.instance + " --input case_id=IR-42";
+  auto expect_before_state = [&] {
+    EXPECT_EQ(Attribute(s.instance, "disableApiTermination", "DisableApiTermination"), "false");
+    EXPECT_EQ(Attribute(s.instance, "instanceInitiatedShutdownBehavior",
+                        "InstanceInitiatedShutdownBehavior"),
+              "stop");
+    json instance = Instance(s.instance);
+    EXPECT_EQ(instance["BlockDeviceMappings"][0]["Ebs"]["DeleteOnTermination"], true);
+    EXPECT_EQ(instance["MetadataOptions"]["HttpEndpoint"], "enabled");
+    EXPECT_EQ(TagValue(s.instance, "cirt:case"), "<absent>");
+    ASSERT_EQ(AsgOf(s.instance).size(), 1u);
+    EXPECT_EQ(AsgOf(s.instance)[0]["AutoScalingGroupName"], "web-asg");
+    EXPECT_EQ(DesiredCapacity(), 1);
+    json targets = Targets(s.target_group);
+    ASSERT_EQ(targets.size(), 1u);
+    EXPECT_EQ(targets[0]["Target"]["Id"], s.instance);
+    EXPECT_EQ(targets[0]["Target"]["Port"], 8080);
+    EXPECT_EQ(EniGroups(s.eni), std::vector<std::string>{s.default_group});
+    EXPECT_EQ(Profiles(s.instance), json::array({profile}));
+  };
+
+  // plan: every call named, nothing changed, no isolation group created.
+  Proc plan = Respond("plan", "ec2-instance --format json" + inputs);
+  ASSERT_EQ(plan.rc, 0) << plan.err << plan.out;
+  json p = json::parse(plan.out);
+  ASSERT_EQ(p["steps"].size(), 11u);
+  for (size_t i = 0; i < 2; ++i) EXPECT_EQ(p["steps"][i]["disposition"], "capture") << i;
+  for (size_t i = 2; i < 11; ++i) EXPECT_EQ(p["steps"][i]["disposition"], "change") << i;
+  EXPECT_EQ(p["steps"][2]["current"]["disable_api_termination"], false);
+  EXPECT_EQ(p["steps"][2]["current"]["shutdown_behavior"], "stop");
+  EXPECT_EQ(p["steps"][2]["calls"].size(), 1u);  // only DisableApiTermination differs
+  EXPECT_EQ(p["steps"][6]["current"]["group"], "web-asg");
+  EXPECT_EQ(p["steps"][9]["current"]["isolation_group_id"], nullptr);
+  Proc plan_text = Respond("plan", "ec2-instance" + inputs);
+  ASSERT_EQ(plan_text.rc, 0) << plan_text.err;
+  for (const char* call :
+       {"ec2:GetConsoleOutput", "ec2:ModifyInstanceAttribute", "ec2:CreateTags",
+        "ec2:CreateSnapshot", "autoscaling:DetachInstances", "elasticloadbalancing:DeregisterTargets",
+        "ec2:ModifyInstanceMetadataOptions", "ec2:CreateSecurityGroup",
+        "ec2:RevokeSecurityGroupEgress", "ec2:ModifyNetworkInterfaceAttribute",
+        "ec2:DisassociateIamInstanceProfile"})
+    EXPECT_NE(plan_text.out.find(call), std::string::npos) << call << "\n" << plan_text.out;
+  expect_before_state();
+  EXPECT_TRUE(CaseSnapshots("IR-42").empty());
+  EXPECT_EQ(Group(s.vpc, "cirt-isolation"), nullptr);
+  EXPECT_TRUE(Journals().empty());
+
+  // apply: every change read back.
+  Proc apply = Respond("apply", "ec2-instance --yes" + inputs);
+  ASSERT_EQ(apply.rc, 0) << apply.err << apply.out;
+  std::string run = RunIdFrom(apply);
+  ASSERT_FALSE(run.empty()) << apply.err;
+  fs::path evidence = fs::path(case_) / "respond" / run;
+  json metadata = json::parse(std::ifstream(evidence / "save-metadata.json"), nullptr, false);
+  ASSERT_FALSE(metadata.is_discarded());
+  EXPECT_EQ(metadata["instance"]["instanceId"], s.instance);
+  EXPECT_EQ(metadata["volumes"][0]["volumeId"], s.volume);
+  EXPECT_EQ(metadata["attributes"]["disableApiTermination"]["value"], "false");
+  EXPECT_EQ(metadata["instance_profile_associations"][0]["arn"], profile);
+  json console = json::parse(std::ifstream(evidence / "save-console-output.json"), nullptr, false);
+  ASSERT_FALSE(console.is_discarded());
+  EXPECT_FALSE(console["console_output"]["output"].get<std::string>().empty());
+
+  EXPECT_EQ(Attribute(s.instance, "disableApiTermination", "DisableApiTermination"), "true");
+  EXPECT_EQ(Attribute(s.instance, "instanceInitiatedShutdownBehavior",
+                      "InstanceInitiatedShutdownBehavior"),
+            "stop");
+  json instance = Instance(s.instance);
+  EXPECT_EQ(instance["BlockDeviceMappings"][0]["Ebs"]["DeleteOnTermination"], false);
+  EXPECT_EQ(instance["MetadataOptions"]["HttpEndpoint"], "disabled");
+  EXPECT_EQ(TagValue(s.instance, "cirt:case"), "IR-42");
+  json snapshots = CaseSnapshots("IR-42");
+  ASSERT_EQ(snapshots.size(), 1u);
+  EXPECT_EQ(snapshots[0]["VolumeId"], s.volume);
+  std::string snapshot = snapshots[0]["SnapshotId"];
+  EXPECT_TRUE(AsgOf(s.instance).empty());
+  EXPECT_EQ(DesiredCapacity(), 0);  // no replacement launched
+  EXPECT_TRUE(Targets(s.target_group).empty());
+  json isolation = Group(s.vpc, "cirt-isolation");
+  json open = Group(s.vpc, "cirt-isolation-open");
+  ASSERT_TRUE(isolation.is_object());
+  ASSERT_TRUE(open.is_object());
+  EXPECT_TRUE(isolation["IpPermissions"].empty());
+  EXPECT_TRUE(isolation["IpPermissionsEgress"].empty());
+  ASSERT_EQ(open["IpPermissions"].size(), 1u);
+  EXPECT_EQ(open["IpPermissions"][0]["IpProtocol"], "-1");
+  EXPECT_EQ(EniGroups(s.eni), std::vector<std::string>{isolation["GroupId"]});
+  EXPECT_TRUE(Profiles(s.instance).empty());
+  json status = StatusOf(run);
+  EXPECT_EQ(status["status"], "completed");
+  for (size_t i = 2; i < 11; ++i) EXPECT_EQ(status["steps"][i]["apply"], "applied") << i;
+  // The isolation step went through the open group before the empty one.
+  std::ifstream journal(fs::path(case_) / "respond" / (run + ".jsonl"));
+  for (std::string line; std::getline(journal, line);) {
+    json entry = json::parse(line);
+    if (entry["type"] != "before" || entry["step"] != "isolate") continue;
+    EXPECT_EQ(entry["before"]["interfaces"][s.eni], json::array({s.default_group}));
+    std::vector<std::string> moves;
+    for (const json& call : entry["calls"])
+      if (call["operation"] == "ec2:ModifyNetworkInterfaceAttribute")
+        moves.push_back(call["parameters"]["Groups"][0]);
+    EXPECT_EQ(moves, (std::vector<std::string>{"(cirt-isolation-open)", "(new group cirt-isolation)"}));
+  }
+
+  // apply again: nothing changes, no second snapshot.
+  Proc again = Respond("apply", "ec2-instance --yes" + inputs);
+  ASSERT_EQ(again.rc, 0) << again.err << again.out;
+  EXPECT_NE(again.err.find("already in effect: nothing changed"), std::string::npos) << again.err;
+  json second = StatusOf("--last");
+  for (size_t i = 2; i < 11; ++i) EXPECT_EQ(second["steps"][i]["apply"], "in-effect") << i;
+  EXPECT_EQ(CaseSnapshots("IR-42").size(), 1u);
+
+  // rollback: the before-state is back, the evidence snapshot is kept.
+  Proc rollback = Cirt("respond rollback " + run + " --case " + case_ + Aws_());
+  ASSERT_EQ(rollback.rc, 0) << rollback.err << rollback.out;
+  expect_before_state();
+  ASSERT_EQ(CaseSnapshots("IR-42").size(), 1u);
+  EXPECT_EQ(CaseSnapshots("IR-42")[0]["SnapshotId"], snapshot);
+  json rolled = StatusOf(run);
+  EXPECT_EQ(rolled["rollback"], "completed");
+}
+
+// ---- finding-workflow ------------------------------------------------------------
+
+// moto implements Security Hub BatchImportFindings and GetFindings but not
+// BatchUpdateFindings, and GuardDuty has no findings API at all (404 for
+// both); their request shapes are tested in aws/services/write_calls_test.cc.
+// Here: the plan resolves a real imported finding (the corpus sample of
+// batch-import-findings) and changes nothing, and the apply reports moto's
+// refusal as a failed step without touching the finding.
+TEST_F(RespondMotoTest, FindingWorkflowPlansAgainstAnImportedSecurityHubFinding) {
+  std::ifstream sample(std::string(CIRT_SOURCE_DIR) +
+                       "/../shared/corpus/aws-cli-examples/securityhub/batch-import-findings.rst");
+  std::stringstream text;
+  text << sample.rdbuf();
+  std::string rst = text.str();
+  size_t from = rst.find("--findings '");
+  ASSERT_NE(from, std::string::npos);
+  from += 12;
+  std::string findings = rst.substr(from, rst.find('\'', from) - from);
+  ASSERT_FALSE(json::parse(findings, nullptr, false).is_discarded());
+  std::string file = (dir_ / "findings.json").string();
+  std::ofstream(file) << findings;
+  Aws("securityhub enable-security-hub");
+  EXPECT_EQ(Aws("securityhub batch-import-findings --findings file://" + file)["SuccessCount"], 1);
+
+  Proc plan = Respond("plan", "finding-workflow --format json --input finding_id=Id1 "
+                              "--input status=RESOLVED --input note=contained");
+  ASSERT_EQ(plan.rc, 0) << plan.err << plan.out;
+  json p = json::parse(plan.out);
+  EXPECT_EQ(p["lookups"]["finding"]["securityhub"], "true");
+  EXPECT_EQ(p["lookups"]["finding"]["guardduty"], "false");
+  EXPECT_EQ(p["lookups"]["finding"]["product_arn"],
+            "arn:aws:securityhub:us-west-1:123456789012:product/123456789012/default");
+  EXPECT_EQ(p["steps"][0]["disposition"], "change");
+  EXPECT_EQ(p["steps"][0]["intended"]["workflow_status"], "RESOLVED");
+  EXPECT_EQ(p["steps"][0]["intended"]["note"], "contained");
+  EXPECT_EQ(p["steps"][1]["disposition"], "skipped");  // not a GuardDuty finding
+  EXPECT_TRUE(Journals().empty());
+
+  Proc apply = Respond("apply", "finding-workflow --yes --input finding_id=Id1");
+  EXPECT_EQ(apply.rc, 1) << apply.err << apply.out;
+  EXPECT_NE(apply.err.find("FAILED"), std::string::npos) << apply.err;
+  json finding = Aws("securityhub get-findings")["Findings"][0];
+  EXPECT_FALSE(finding.contains("Note"));
+
+  // A GuardDuty id with no detector in the region is refused at plan time.
+  Proc guardduty = Respond("plan", "finding-workflow --input finding_id=1ab92989eaf0e742df4a014d5ee0c0a1");
+  EXPECT_NE(guardduty.rc, 0);
+  EXPECT_NE((guardduty.err + guardduty.out).find("no GuardDuty detector"), std::string::npos)
+      << guardduty.err << guardduty.out;
 }
 
 }  // namespace

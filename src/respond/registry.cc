@@ -13,6 +13,8 @@ const ActionRegistry& ActionRegistry::Builtin() {
     RegisterIamActions(r);
     RegisterS3Actions(r);
     RegisterLambdaActions(r);
+    RegisterEc2Actions(r);
+    RegisterFindingActions(r);
     return r;
   }();
   return registry;

@@ -438,9 +438,9 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
 
   // Rules: the built-in pack and --rules, as `cirt hunt` loads them.
   std::vector<sigma::Rule> rules;
-  std::vector<sigma::Correlation> correlations;
-  CIRT_RETURN_IF_ERROR(detect::LoadAllRules(options.builtin_rules, options.rule_paths, options.load,
-                                            &rules, &correlations, &stats.rules));
+  std::vector<sigma::Correlation> correlations;  // loaded, not run at ingest
+  CIRT_RETURN_IF_ERROR(detect::LoadAllRules(options.builtin_rules, options.rule_paths,
+                                            options.load, &rules, &correlations, &stats.rules));
   model::FieldPlan plan;
   const ingest::ModelSlots slots = ingest::ModelSlots::Register(&plan);
   const CredentialSlots cred = CredentialSlots::Register(&plan);

@@ -18,6 +18,46 @@ Result<XmlResponse> CallEc2(Client& client, const std::string& region,
   return XmlResponse::Parse(response.body);
 }
 
+// An EC2 write: the request id (header, else <requestId>) and, with
+// `id_element`, the id the call created (kCorrupt when missing).
+Result<WriteResult> Write(Client& client, const std::string& region, std::string_view action,
+                          const QueryParams& params, const char* id_element = nullptr) {
+  Request request = MakeQueryRequest("ec2", action, kVersion, params);
+  request.region = region;
+  CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, XmlResponse::Parse(response.body));
+  WriteResult result;
+  result.request_id = RequestIdOf(response);
+  if (result.request_id.empty()) result.request_id = ChildText(xml.root(), "requestId");
+  if (id_element != nullptr) {
+    result.id = ChildText(xml.root(), id_element);
+    if (result.id.empty())
+      return Status::Corrupt(std::string("EC2 ") + std::string(action) + ": no <" + id_element +
+                             "> in the answer");
+  }
+  return result;
+}
+
+void AddPermission(QueryParams& params, const std::string& prefix, const IpPermission& p) {
+  params.emplace(prefix + ".IpProtocol", p.protocol);
+  if (!p.from_port.empty()) params.emplace(prefix + ".FromPort", p.from_port);
+  if (!p.to_port.empty()) params.emplace(prefix + ".ToPort", p.to_port);
+  for (size_t i = 0; i < p.cidrs.size(); ++i) {
+    bool v6 = p.cidrs[i].find(':') != std::string::npos;
+    params.emplace(prefix + (v6 ? ".Ipv6Ranges." : ".IpRanges.") + std::to_string(i + 1) +
+                       (v6 ? ".CidrIpv6" : ".CidrIp"),
+                   p.cidrs[i]);
+  }
+  for (size_t i = 0; i < p.group_ids.size(); ++i)
+    params.emplace(prefix + ".Groups." + std::to_string(i + 1) + ".GroupId", p.group_ids[i]);
+}
+
+void AddProfile(QueryParams& params, const std::string& profile) {
+  params.emplace(profile.rfind("arn:", 0) == 0 ? "IamInstanceProfile.Arn"
+                                               : "IamInstanceProfile.Name",
+                 profile);
+}
+
 // An EC2 Describe* call, every page (NextToken in, <nextToken> out);
 // `decode` reads one <item> of `list_element`.
 template <class Item, class Decode>
@@ -181,6 +221,176 @@ Result<std::vector<NetworkInterface>> DescribeNetworkInterfaces(
         n.raw = XmlToJson(item);
         return n;
       });
+}
+
+Result<nlohmann::json> DescribeInstanceAttribute(Client& client, const std::string& region,
+                                                 const std::string& instance_id,
+                                                 const std::string& attribute) {
+  QueryParams params{{"InstanceId", instance_id}, {"Attribute", attribute}};
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml,
+                        CallEc2(client, region, "DescribeInstanceAttribute", params));
+  return XmlToJson(xml.root());
+}
+
+Result<nlohmann::json> GetConsoleOutput(Client& client, const std::string& region,
+                                        const std::string& instance_id) {
+  QueryParams params{{"InstanceId", instance_id}, {"Latest", "true"}};
+  CIRT_ASSIGN_OR_RETURN(XmlResponse xml, CallEc2(client, region, "GetConsoleOutput", params));
+  pugi::xml_node root = xml.root();
+  return nlohmann::json{{"instanceId", ChildText(root, "instanceId")},
+                        {"timestamp", ChildText(root, "timestamp")},
+                        {"output", ChildText(root, "output")}};
+}
+
+Result<std::vector<nlohmann::json>> DescribeVolumes(Client& client, const std::string& region,
+                                                    const std::vector<Filter>& filters) {
+  return DescribeAll<nlohmann::json>(client, region, "DescribeVolumes", FilterParams(filters),
+                                     "volumeSet", [](pugi::xml_node item) { return XmlToJson(item); });
+}
+
+Result<std::vector<nlohmann::json>> DescribeSnapshots(Client& client, const std::string& region,
+                                                      const std::vector<Filter>& filters) {
+  QueryParams params = FilterParams(filters);
+  params.emplace("Owner.1", "self");
+  return DescribeAll<nlohmann::json>(client, region, "DescribeSnapshots", params, "snapshotSet",
+                                     [](pugi::xml_node item) { return XmlToJson(item); });
+}
+
+Result<WriteResult> SetDisableApiTermination(Client& client, const std::string& region,
+                                             const std::string& instance_id, bool value) {
+  return Write(client, region, "ModifyInstanceAttribute",
+               {{"InstanceId", instance_id}, {"DisableApiTermination.Value", value ? "true" : "false"}});
+}
+
+Result<WriteResult> SetShutdownBehavior(Client& client, const std::string& region,
+                                        const std::string& instance_id, const std::string& value) {
+  return Write(client, region, "ModifyInstanceAttribute",
+               {{"InstanceId", instance_id}, {"InstanceInitiatedShutdownBehavior.Value", value}});
+}
+
+Result<WriteResult> SetDeleteOnTermination(Client& client, const std::string& region,
+                                           const std::string& instance_id,
+                                           const std::vector<DeleteOnTermination>& devices) {
+  if (devices.empty()) return Status::InvalidArgument("SetDeleteOnTermination: no devices");
+  QueryParams params{{"InstanceId", instance_id}};
+  for (size_t i = 0; i < devices.size(); ++i) {
+    std::string prefix = "BlockDeviceMapping." + std::to_string(i + 1);
+    params.emplace(prefix + ".DeviceName", devices[i].device_name);
+    params.emplace(prefix + ".Ebs.DeleteOnTermination", devices[i].value ? "true" : "false");
+  }
+  return Write(client, region, "ModifyInstanceAttribute", params);
+}
+
+Result<WriteResult> CreateTags(Client& client, const std::string& region,
+                               const std::vector<std::string>& resource_ids,
+                               const std::vector<Tag>& tags) {
+  QueryParams params;
+  AddList(params, "ResourceId", resource_ids);
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string prefix = "Tag." + std::to_string(i + 1);
+    params.emplace(prefix + ".Key", tags[i].key);
+    params.emplace(prefix + ".Value", tags[i].value);
+  }
+  return Write(client, region, "CreateTags", params);
+}
+
+Result<WriteResult> DeleteTags(Client& client, const std::string& region,
+                               const std::vector<std::string>& resource_ids,
+                               const std::vector<std::string>& keys) {
+  QueryParams params;
+  AddList(params, "ResourceId", resource_ids);
+  for (size_t i = 0; i < keys.size(); ++i)
+    params.emplace("Tag." + std::to_string(i + 1) + ".Key", keys[i]);
+  return Write(client, region, "DeleteTags", params);
+}
+
+Result<WriteResult> CreateSnapshot(Client& client, const std::string& region,
+                                   const std::string& volume_id, const std::string& description,
+                                   const std::vector<Tag>& tags) {
+  QueryParams params{{"VolumeId", volume_id}, {"Description", description}};
+  if (!tags.empty()) params.emplace("TagSpecification.1.ResourceType", "snapshot");
+  for (size_t i = 0; i < tags.size(); ++i) {
+    std::string prefix = "TagSpecification.1.Tag." + std::to_string(i + 1);
+    params.emplace(prefix + ".Key", tags[i].key);
+    params.emplace(prefix + ".Value", tags[i].value);
+  }
+  return Write(client, region, "CreateSnapshot", params, "snapshotId");
+}
+
+Result<WriteResult> SetMetadataEndpoint(Client& client, const std::string& region,
+                                        const std::string& instance_id,
+                                        const std::string& http_endpoint) {
+  return Write(client, region, "ModifyInstanceMetadataOptions",
+               {{"InstanceId", instance_id}, {"HttpEndpoint", http_endpoint}});
+}
+
+Result<WriteResult> CreateSecurityGroup(Client& client, const std::string& region,
+                                        const std::string& vpc_id, const std::string& name,
+                                        const std::string& description) {
+  return Write(client, region, "CreateSecurityGroup",
+               {{"VpcId", vpc_id}, {"GroupName", name}, {"GroupDescription", description}},
+               "groupId");
+}
+
+Result<WriteResult> AuthorizeIngress(Client& client, const std::string& region,
+                                     const std::string& group_id, const IpPermission& permission) {
+  QueryParams params{{"GroupId", group_id}};
+  AddPermission(params, "IpPermissions.1", permission);
+  return Write(client, region, "AuthorizeSecurityGroupIngress", params);
+}
+
+Result<WriteResult> RevokeEgress(Client& client, const std::string& region,
+                                 const std::string& group_id, const IpPermission& permission) {
+  QueryParams params{{"GroupId", group_id}};
+  AddPermission(params, "IpPermissions.1", permission);
+  return Write(client, region, "RevokeSecurityGroupEgress", params);
+}
+
+Result<WriteResult> SetNetworkInterfaceGroups(Client& client, const std::string& region,
+                                              const std::string& network_interface_id,
+                                              const std::vector<std::string>& group_ids) {
+  if (group_ids.empty())
+    return Status::InvalidArgument("an interface needs at least one security group");
+  QueryParams params{{"NetworkInterfaceId", network_interface_id}};
+  AddList(params, "SecurityGroupId", group_ids);
+  return Write(client, region, "ModifyNetworkInterfaceAttribute", params);
+}
+
+Result<std::vector<ProfileAssociation>> DescribeIamInstanceProfileAssociations(
+    Client& client, const std::string& region, const std::string& instance_id) {
+  return DescribeAll<ProfileAssociation>(
+      client, region, "DescribeIamInstanceProfileAssociations",
+      FilterParams({{"instance-id", {instance_id}}}), "iamInstanceProfileAssociationSet",
+      [](pugi::xml_node item) {
+        return ProfileAssociation{ChildText(item, "associationId"), ChildText(item, "instanceId"),
+                                  ChildText(item.child("iamInstanceProfile"), "arn"),
+                                  ChildText(item, "state")};
+      });
+}
+
+Result<WriteResult> AssociateIamInstanceProfile(Client& client, const std::string& region,
+                                                const std::string& instance_id,
+                                                const std::string& profile) {
+  QueryParams params{{"InstanceId", instance_id}};
+  AddProfile(params, profile);
+  CIRT_ASSIGN_OR_RETURN(WriteResult result,
+                        Write(client, region, "AssociateIamInstanceProfile", params));
+  return result;
+}
+
+Result<WriteResult> ReplaceIamInstanceProfileAssociation(Client& client,
+                                                         const std::string& region,
+                                                         const std::string& association_id,
+                                                         const std::string& profile) {
+  QueryParams params{{"AssociationId", association_id}};
+  AddProfile(params, profile);
+  return Write(client, region, "ReplaceIamInstanceProfileAssociation", params);
+}
+
+Result<WriteResult> DisassociateIamInstanceProfile(Client& client, const std::string& region,
+                                                   const std::string& association_id) {
+  return Write(client, region, "DisassociateIamInstanceProfile",
+               {{"AssociationId", association_id}});
 }
 
 }  // namespace cirt::aws::ec2

@@ -117,4 +117,104 @@ Result<std::vector<NetworkInterface>> DescribeNetworkInterfaces(
 // below this line, built with the same helpers.
 // ---------------------------------------------------------------------------
 
+struct WriteResult {
+  std::string request_id;
+  std::string id;  // what the call created (snapshot, group), "" otherwise
+};
+
+// DescribeInstanceAttribute `attribute` ("disableApiTermination",
+// "instanceInitiatedShutdownBehavior", "userData", ...): the answer as JSON
+// (XmlToJson of the root, e.g. {"disableApiTermination": {"value": "false"}}).
+Result<nlohmann::json> DescribeInstanceAttribute(Client& client, const std::string& region,
+                                                 const std::string& instance_id,
+                                                 const std::string& attribute);
+
+// GetConsoleOutput (Latest=true): {"instanceId", "timestamp", "output"}
+// with output base64 as returned ("" when the instance has none yet).
+Result<nlohmann::json> GetConsoleOutput(Client& client, const std::string& region,
+                                        const std::string& instance_id);
+
+// DescribeVolumes / DescribeSnapshots (OwnerId self), every page: each item
+// as JSON (XmlToJson, wire names: volumeId, snapshotId, tagSet, ...).
+Result<std::vector<nlohmann::json>> DescribeVolumes(Client& client, const std::string& region,
+                                                    const std::vector<Filter>& filters);
+Result<std::vector<nlohmann::json>> DescribeSnapshots(Client& client, const std::string& region,
+                                                      const std::vector<Filter>& filters);
+
+// ModifyInstanceAttribute, one attribute per call (the API takes one).
+Result<WriteResult> SetDisableApiTermination(Client& client, const std::string& region,
+                                             const std::string& instance_id, bool value);
+// "stop" | "terminate".
+Result<WriteResult> SetShutdownBehavior(Client& client, const std::string& region,
+                                        const std::string& instance_id, const std::string& value);
+// BlockDeviceMapping.N.DeviceName / .Ebs.DeleteOnTermination per device.
+struct DeleteOnTermination {
+  std::string device_name;  // "/dev/xvda"
+  bool value = false;
+};
+Result<WriteResult> SetDeleteOnTermination(Client& client, const std::string& region,
+                                           const std::string& instance_id,
+                                           const std::vector<DeleteOnTermination>& devices);
+
+struct Tag {
+  std::string key;
+  std::string value;
+};
+Result<WriteResult> CreateTags(Client& client, const std::string& region,
+                               const std::vector<std::string>& resource_ids,
+                               const std::vector<Tag>& tags);
+// DeleteTags of `keys` (any value).
+Result<WriteResult> DeleteTags(Client& client, const std::string& region,
+                               const std::vector<std::string>& resource_ids,
+                               const std::vector<std::string>& keys);
+
+// CreateSnapshot with TagSpecification.1 (ResourceType snapshot); id = the
+// snapshot id.
+Result<WriteResult> CreateSnapshot(Client& client, const std::string& region,
+                                   const std::string& volume_id, const std::string& description,
+                                   const std::vector<Tag>& tags);
+
+// ModifyInstanceMetadataOptions HttpEndpoint ("enabled" | "disabled").
+Result<WriteResult> SetMetadataEndpoint(Client& client, const std::string& region,
+                                        const std::string& instance_id,
+                                        const std::string& http_endpoint);
+
+// CreateSecurityGroup in `vpc_id`; id = the group id.
+Result<WriteResult> CreateSecurityGroup(Client& client, const std::string& region,
+                                        const std::string& vpc_id, const std::string& name,
+                                        const std::string& description);
+// AuthorizeSecurityGroupIngress / RevokeSecurityGroupEgress of one
+// IpPermissions.1 (protocol, ports when given, IpRanges.N.CidrIp).
+Result<WriteResult> AuthorizeIngress(Client& client, const std::string& region,
+                                     const std::string& group_id, const IpPermission& permission);
+Result<WriteResult> RevokeEgress(Client& client, const std::string& region,
+                                 const std::string& group_id, const IpPermission& permission);
+
+// ModifyNetworkInterfaceAttribute SecurityGroupId.N (replaces every group).
+Result<WriteResult> SetNetworkInterfaceGroups(Client& client, const std::string& region,
+                                              const std::string& network_interface_id,
+                                              const std::vector<std::string>& group_ids);
+
+struct ProfileAssociation {
+  std::string association_id;
+  std::string instance_id;
+  std::string profile_arn;
+  std::string state;  // "associating" | "associated" | "disassociating" | ...
+};
+// DescribeIamInstanceProfileAssociations for one instance (Filter
+// instance-id), every page.
+Result<std::vector<ProfileAssociation>> DescribeIamInstanceProfileAssociations(
+    Client& client, const std::string& region, const std::string& instance_id);
+// `profile`: an instance-profile ARN (IamInstanceProfile.Arn) or name
+// (IamInstanceProfile.Name). id = the new association id.
+Result<WriteResult> AssociateIamInstanceProfile(Client& client, const std::string& region,
+                                                const std::string& instance_id,
+                                                const std::string& profile);
+Result<WriteResult> ReplaceIamInstanceProfileAssociation(Client& client,
+                                                         const std::string& region,
+                                                         const std::string& association_id,
+                                                         const std::string& profile);
+Result<WriteResult> DisassociateIamInstanceProfile(Client& client, const std::string& region,
+                                                   const std::string& association_id);
+
 }  // namespace cirt::aws::ec2

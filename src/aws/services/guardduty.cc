@@ -168,4 +168,35 @@ Result<std::vector<Finding>> GetFindings(
   return findings;
 }
 
+namespace {
+
+Result<WriteResult> ChangeArchived(Client& client, const std::string& region,
+                                   const std::string& detector_id,
+                                   const std::vector<std::string>& finding_ids,
+                                   const char* verb) {
+  if (finding_ids.empty() || finding_ids.size() > static_cast<size_t>(kMaxFindingIdsPerCall))
+    return Status::InvalidArgument(
+        fmt::format("GuardDuty {}: 1 to {} finding ids", verb, kMaxFindingIdsPerCall));
+  Request request = MakeRestJsonRequest(
+      "guardduty", "POST", DetectorPath(detector_id) + "/findings/" + verb, {},
+      nlohmann::json{{"findingIds", finding_ids}});
+  request.region = region;
+  CIRT_ASSIGN_OR_RETURN(Response response, client.Call(std::move(request)));
+  return WriteResult{RequestIdOf(response)};
+}
+
+}  // namespace
+
+Result<WriteResult> ArchiveFindings(Client& client, const std::string& region,
+                                    const std::string& detector_id,
+                                    const std::vector<std::string>& finding_ids) {
+  return ChangeArchived(client, region, detector_id, finding_ids, "archive");
+}
+
+Result<WriteResult> UnarchiveFindings(Client& client, const std::string& region,
+                                      const std::string& detector_id,
+                                      const std::vector<std::string>& finding_ids) {
+  return ChangeArchived(client, region, detector_id, finding_ids, "unarchive");
+}
+
 }  // namespace cirt::aws::guardduty

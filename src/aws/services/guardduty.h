@@ -54,4 +54,19 @@ Result<std::vector<Finding>> GetFindings(
 // Errors: kInvalidArgument when it is not an object with a criterion object.
 Result<nlohmann::json> NormalizeFindingCriteria(const nlohmann::json& criteria);
 
+struct WriteResult {
+  std::string request_id;
+};
+
+// ArchiveFindings / UnarchiveFindings (POST
+// /detector/{detectorId}/findings/archive|unarchive, {"findingIds": [...]},
+// at most kMaxFindingIdsPerCall). Errors: as Client::Call; kInvalidArgument
+// for no ids or too many.
+Result<WriteResult> ArchiveFindings(Client& client, const std::string& region,
+                                    const std::string& detector_id,
+                                    const std::vector<std::string>& finding_ids);
+Result<WriteResult> UnarchiveFindings(Client& client, const std::string& region,
+                                      const std::string& detector_id,
+                                      const std::vector<std::string>& finding_ids);
+
 }  // namespace cirt::aws::guardduty

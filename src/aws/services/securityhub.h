@@ -40,4 +40,27 @@ struct GetFindingsInput {
 Result<std::vector<Finding>> GetFindings(Client& client,
                                          const GetFindingsInput& input);
 
+struct FindingIdentifier {
+  std::string id;           // the ASFF Id
+  std::string product_arn;  // the ASFF ProductArn
+};
+
+struct WorkflowUpdate {
+  std::string region;  // "" = the client's
+  std::vector<FindingIdentifier> findings;  // 1..100
+  std::string workflow_status;  // NEW | NOTIFIED | RESOLVED | SUPPRESSED; "" = unchanged
+  std::string note_text;        // "" = no Note
+  std::string note_updated_by;  // Note.UpdatedBy (required with a note)
+};
+
+struct WriteResult {
+  std::string request_id;
+};
+
+// BatchUpdateFindings (PATCH /findings/batchupdate) with Workflow.Status and
+// Note. Errors: as Client::Call; kInvalidArgument for no findings or nothing
+// to set; kAws with the first UnprocessedFindings ErrorCode/ErrorMessage when
+// any finding was not processed (a partial failure is a failure).
+Result<WriteResult> BatchUpdateFindings(Client& client, const WorkflowUpdate& update);
+
 }  // namespace cirt::aws::securityhub
