@@ -578,6 +578,7 @@ TEST_F(RespondMotoTest, LambdaFunctionPlanApplyReapplyRollback) {
   ASSERT_EQ(Cirt("respond rollback --last --case " + case_ + Aws_()).rc, 0);
   EXPECT_FALSE(Aws("lambda get-function-concurrency --function-name plain")
                    .contains("ReservedConcurrentExecutions"));
+}
 
 // ---- ec2-instance --------------------------------------------------------------
 
