@@ -164,8 +164,8 @@ TEST_F(CliTest, RespondUsageErrorsExitTwoBeforeCallingAws) {
   ASSERT_EQ(list.exit_code, 0) << list.err;
   std::vector<std::string> names;
   for (const auto& p : nlohmann::json::parse(list.out)) names.push_back(p["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"iam-access-key", "iam-role", "lambda-function",
-                                             "s3-bucket"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"ec2-instance", "finding-workflow", "iam-access-key",
+                                             "iam-role", "lambda-function", "s3-bucket"}));
   CirtRun missing = Cirt("respond plan no-such-playbook" + nowhere);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("no playbook named 'no-such-playbook'"), std::string::npos);
