@@ -350,6 +350,11 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::vector<io::InputFile> files = io::ExpandInputs(options.inputs, &input_errors);
   for (const Status& e : input_errors) diagnostics->Warn(e);
   result.input_errors = input_errors.size();
+  // An evidence folder's findings and API snapshots are not CloudTrail: its
+  // manifest says so, and they are left out without a warning.
+  result.snapshot_files = std::erase_if(files, [](const io::InputFile& f) {
+    return f.kind == io::EvidenceKind::kFindings || f.kind == io::EvidenceKind::kSnapshot;
+  });
   if (progress) {
     progress->files_total = files.size();
     for (const auto& f : files) progress->bytes_total += f.size;

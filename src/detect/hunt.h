@@ -72,6 +72,9 @@ struct HuntResult {
   // aggregations or anomalies ran (decided by the rules, not the data).
   bool may_have_evidence = false;
   size_t input_errors = 0;  // paths that do not exist or cannot be listed
+  // Files an evidence folder's manifest lists as findings or API snapshots
+  // (IAM, EC2, ...), not read.
+  size_t snapshot_files = 0;
   double seconds = 0;
 };
 

@@ -5,9 +5,11 @@
 #include <cstring>
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 namespace cirt::io {
 
@@ -63,13 +65,58 @@ bool IsCollectorFile(std::string_view name) {
          ends_with(".part");
 }
 
+EvidenceKind EvidenceKindOf(std::string_view service, std::string_view operation) {
+  if ((service == "s3" && operation == "GetObject") ||
+      (service == "cloudtrail" && operation == "LookupEvents")) {
+    return EvidenceKind::kCloudTrail;
+  }
+  if ((service == "guardduty" && operation.find("GetFindings") != std::string_view::npos) ||
+      (service == "securityhub" && operation == "GetFindings")) {
+    return EvidenceKind::kFindings;
+  }
+  return EvidenceKind::kSnapshot;
+}
+
+namespace {
+
+// Relative path -> kind for the files a collector manifest at `dir` lists;
+// empty when there is none or it is not a manifest (checked fully by
+// `cirt verify --manifest`, not here).
+std::map<std::string, EvidenceKind> ManifestKinds(const fs::path& dir) {
+  std::map<std::string, EvidenceKind> kinds;
+  Buffer text;
+  if (!ReadFile((dir / "manifest.json").string(), &text).ok()) return kinds;
+  const nlohmann::json manifest =
+      nlohmann::json::parse(text.view(), nullptr, /*allow_exceptions=*/false);
+  auto string_at = [](const nlohmann::json& j, const char* key) -> const std::string* {
+    auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get_ptr<const std::string*>() : nullptr;
+  };
+  if (!manifest.is_object()) return kinds;
+  auto entries = manifest.find("entries");
+  if (entries == manifest.end() || !entries->is_array()) return kinds;
+  for (const nlohmann::json& entry : *entries) {
+    if (!entry.is_object()) continue;
+    auto source = entry.find("source");
+    if (source == entry.end() || !source->is_object()) continue;
+    const std::string* rel = string_at(entry, "path");
+    const std::string* service = string_at(*source, "service");
+    const std::string* operation = string_at(*source, "operation");
+    if (rel == nullptr || service == nullptr || operation == nullptr || rel->empty()) continue;
+    kinds[*rel] = EvidenceKindOf(*service, *operation);
+  }
+  return kinds;
+}
+
+}  // namespace
+
 std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
                                     std::vector<Status>* errors) {
   std::set<std::string> seen;
   std::vector<InputFile> files;
-  auto add = [&](const fs::path& p, uint64_t size) {
+  auto add = [&](const fs::path& p, uint64_t size, EvidenceKind kind = EvidenceKind::kUnknown) {
     std::string s = p.string();
-    if (seen.insert(s).second) files.push_back({std::move(s), size});
+    if (seen.insert(s).second) files.push_back({std::move(s), size, kind});
   };
   for (const std::string& path : paths) {
     std::error_code ec;
@@ -86,6 +133,7 @@ std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
       errors->push_back(Status::InvalidArgument("not a regular file or directory", {.file = path}));
       continue;
     }
+    const std::map<std::string, EvidenceKind> kinds = ManifestKinds(path);
     fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
     if (ec) {
       errors->push_back(ErrnoStatus(ec.value(), path, "cannot list directory"));
@@ -103,7 +151,10 @@ std::vector<InputFile> ExpandInputs(const std::vector<std::string>& paths,
         continue;
       }
       if (IsCollectorFile(name)) continue;
-      if (it->is_regular_file(ec)) add(p, it->file_size(ec));
+      if (it->is_regular_file(ec)) {
+        auto known = kinds.find(p.lexically_relative(path).generic_string());
+        add(p, it->file_size(ec), known == kinds.end() ? EvidenceKind::kUnknown : known->second);
+      }
     }
   }
   std::sort(files.begin(), files.end(),

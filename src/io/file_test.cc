@@ -47,6 +47,44 @@ TEST_F(FileTest, CollectorBookkeepingIsSkippedUnlessNamed) {
   EXPECT_EQ(named.size(), 1u);
 }
 
+// A `cirt collect` folder: its manifest says which files are CloudTrail,
+// findings or other API answers; files it does not list stay unknown.
+TEST_F(FileTest, EvidenceFolderManifestGivesEachFileItsKind) {
+  fs::path ev = dir_ / "evidence";
+  fs::create_directories(ev / "AWSLogs" / "111122223333");
+  fs::create_directories(ev / "findings" / "securityhub");
+  fs::create_directories(ev / "iam");
+  Write(ev / "AWSLogs" / "111122223333" / "t.json.gz", "x");
+  Write(ev / "findings" / "securityhub" / "us-east-1.json", "{}");
+  Write(ev / "iam" / "account-authorization-details.json", "{}");
+  Write(ev / "notes.json", "{}");
+  Write(ev / "manifest.json", R"({"entries":[
+    {"path":"AWSLogs/111122223333/t.json.gz","source":{"service":"s3","operation":"GetObject"}},
+    {"path":"findings/securityhub/us-east-1.json",
+     "source":{"service":"securityhub","operation":"GetFindings"}},
+    {"path":"iam/account-authorization-details.json",
+     "source":{"service":"iam","operation":"GetAccountAuthorizationDetails"}},
+    {"path":"", "source":{"service":"ec2","operation":"DescribeInstances"}},
+    {"path":7}, "junk"]})");
+  std::vector<Status> errors;
+  auto files = ExpandInputs({ev.string()}, &errors);
+  ASSERT_EQ(files.size(), 4u);
+  EXPECT_EQ(files[0].kind, EvidenceKind::kCloudTrail);  // AWSLogs/...
+  EXPECT_EQ(files[1].kind, EvidenceKind::kFindings);    // findings/...
+  EXPECT_EQ(files[2].kind, EvidenceKind::kSnapshot);    // iam/...
+  EXPECT_EQ(files[3].kind, EvidenceKind::kUnknown);     // notes.json
+  // Below the folder the manifest is not seen: readers decide by content.
+  auto below = ExpandInputs({(ev / "iam").string()}, &errors);
+  ASSERT_EQ(below.size(), 1u);
+  EXPECT_EQ(below[0].kind, EvidenceKind::kUnknown);
+  // A damaged manifest gives no kinds, never an error.
+  Write(ev / "manifest.json", "{\"entries\": [");
+  for (const InputFile& f : ExpandInputs({ev.string()}, &errors)) {
+    EXPECT_EQ(f.kind, EvidenceKind::kUnknown) << f.path;
+  }
+  EXPECT_TRUE(errors.empty());
+}
+
 TEST_F(FileTest, MissingPathIsReportedOthersKept) {
   std::vector<Status> errors;
   auto files = ExpandInputs({(dir_ / "nope").string(), (dir_ / "a").string()}, &errors);
