@@ -47,28 +47,6 @@ Result<Guardrails> LoadGuardrails(const std::string& path) {
   return guardrails;
 }
 
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  // Iterative matcher with one backtrack point: linear in practice, no
-  // recursion on hostile patterns.
-  size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 std::vector<std::string> CallerPatterns(const std::string& caller_arn) {
   // arn:<partition>:<sts|iam>::<account>:<resource>
   std::vector<std::string> parts;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/glob.h"  // GlobMatch: protected patterns
 #include "core/result.h"
 
 namespace cirt::respond {
@@ -24,9 +25,6 @@ struct Guardrails {
 // Errors: kIo/kNotFound for an unreadable file, kCorrupt/kInvalidArgument
 // (naming the file) for bad content or unknown keys.
 Result<Guardrails> LoadGuardrails(const std::string& path);
-
-// Glob match over the whole text ('*' and '?'; no escapes, '/' not special).
-bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // The IAM ARNs that stand for the caller `caller_arn` (from
 // GetCallerIdentity): an IAM user ARN for a user (sts or iam form), the

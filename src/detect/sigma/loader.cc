@@ -460,25 +460,33 @@ Status ParseAggregation(std::string_view text, const std::vector<std::string>& n
   return Status::Ok();
 }
 
-Status ParseOneRule(const YAML::Node& doc, const std::string& file, const LoadOptions& options,
-                    Rule* rule, std::vector<std::string>* warnings) {
-  rule->file = file;
-  rule->title = Str(doc["title"]);
-  if (rule->title.empty()) return Status::InvalidArgument("missing title");
-  rule->id = Str(doc["id"]);
-  rule->name = Str(doc["name"]);
-  rule->status = Str(doc["status"]);
-  rule->description = Str(doc["description"]);
-  rule->author = Str(doc["author"]);
-  rule->date = Str(doc["date"]);
-  rule->tags = StringList(doc["tags"]);
-  rule->falsepositives = StringList(doc["falsepositives"]);
-  rule->references = StringList(doc["references"]);
+// The metadata a rule and a correlation share (title required; level
+// checked).
+template <typename RuleOrCorrelation>
+Status ParseMetadata(const YAML::Node& doc, const std::string& file, RuleOrCorrelation* x) {
+  x->file = file;
+  x->title = Str(doc["title"]);
+  if (x->title.empty()) return Status::InvalidArgument("missing title");
+  x->id = Str(doc["id"]);
+  x->name = Str(doc["name"]);
+  x->status = Str(doc["status"]);
+  x->description = Str(doc["description"]);
+  x->author = Str(doc["author"]);
+  x->date = Str(doc["date"]);
+  x->tags = StringList(doc["tags"]);
+  x->falsepositives = StringList(doc["falsepositives"]);
+  x->references = StringList(doc["references"]);
   if (doc["level"]) {
     auto level = model::ParseLevel(Str(doc["level"]));
     if (!level) return Status::InvalidArgument(fmt::format("bad level '{}'", Str(doc["level"])));
-    rule->level = *level;
+    x->level = *level;
   }
+  return Status::Ok();
+}
+
+Status ParseOneRule(const YAML::Node& doc, const std::string& file, const LoadOptions& options,
+                    Rule* rule, std::vector<std::string>* warnings) {
+  CIRT_RETURN_IF_ERROR(ParseMetadata(doc, file, rule));
   const YAML::Node detection = doc["detection"];
   if (!detection || !detection.IsMap()) return Status::InvalidArgument("missing detection");
   Ctx ctx{options, warnings};
@@ -544,23 +552,7 @@ constexpr std::pair<std::string_view, Correlation::Type> kCorrelationTypes[] = {
 
 // Parses a `correlation:` document. References are resolved later.
 Status ParseCorrelation(const YAML::Node& doc, const std::string& file, Correlation* c) {
-  c->file = file;
-  c->title = Str(doc["title"]);
-  if (c->title.empty()) return Status::InvalidArgument("missing title");
-  c->id = Str(doc["id"]);
-  c->name = Str(doc["name"]);
-  c->status = Str(doc["status"]);
-  c->description = Str(doc["description"]);
-  c->author = Str(doc["author"]);
-  c->date = Str(doc["date"]);
-  c->tags = StringList(doc["tags"]);
-  c->falsepositives = StringList(doc["falsepositives"]);
-  c->references = StringList(doc["references"]);
-  if (doc["level"]) {
-    auto level = model::ParseLevel(Str(doc["level"]));
-    if (!level) return Status::InvalidArgument(fmt::format("bad level '{}'", Str(doc["level"])));
-    c->level = *level;
-  }
+  CIRT_RETURN_IF_ERROR(ParseMetadata(doc, file, c));
   if (doc["generate"]) {
     std::string g = Lower(Str(doc["generate"]));
     if (g != "true" && g != "false") {
