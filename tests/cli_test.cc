@@ -415,4 +415,39 @@ TEST_F(CliTest, CaseInitIngestTimelinePivotScope) {
   EXPECT_EQ(raw_assume.out.find("IQoJb3JpZ2lu"), std::string::npos) << raw_assume.out;
 }
 
+
+// Anomalies at ingest, over files ingested in separate runs, shown by the
+// timeline; re-ingesting does not duplicate them.
+TEST_F(CliTest, CaseIngestAnomaliesShowInTheTimeline) {
+  std::string later = StopLogging(3);
+  later.replace(later.find("203.0.113.7"), 11, "198.51.100.4");
+  later.replace(later.find("2026-03-24T10:03:02Z"), 20, "2026-03-25T10:03:02Z");
+  Write(dir_ / "c.json", later);
+  const std::string kase = (dir_ / "case").string();
+  ASSERT_EQ(Cirt("case init " + kase).exit_code, 0);
+  const std::string flags = " --no-builtin-rules --anomalies --baseline-end 2026-03-24T12:00:00Z";
+  CirtRun first = Cirt("case ingest " + kase + " " + (dir_ / "good").string() + flags);
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_NE(first.err.find("0 derived detections"), std::string::npos) << first.err;
+  for (int run = 0; run < 2; ++run) {
+    CirtRun second = Cirt("case ingest " + kase + " " + (dir_ / "c.json").string() + flags);
+    EXPECT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_NE(second.err.find("1 derived detections"), std::string::npos) << second.err;
+    CirtRun timeline = Cirt("timeline --case " + kase + " -f jsonl --detections-only");
+    EXPECT_EQ(timeline.exit_code, 0) << timeline.err;
+    auto row = nlohmann::json::parse(timeline.out);  // exactly one row
+    EXPECT_EQ(row["event_id"], "ev-3");
+    EXPECT_EQ(row["detections"],
+              nlohmann::json::array({"First-seen source network for a principal (low)"}));
+  }
+  EXPECT_EQ(Cirt("case ingest " + kase + " " + (dir_ / "c.json").string() +
+                 " --anomalies --denial-burst 0")
+                .exit_code,
+            2);
+  EXPECT_EQ(Cirt("case ingest " + kase + " " + (dir_ / "c.json").string() +
+                 " --baseline-end 2026-03-24T12:00:00Z")
+                .exit_code,
+            2);
+}
+
 }  // namespace

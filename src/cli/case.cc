@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "aws/client.h"
+#include "cli/anomaly_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
@@ -26,6 +27,7 @@ struct CaseFlags {
   std::vector<std::string> vars;
   bool quiet = false;
   std::vector<std::string> events;
+  AnomalyFlags anomaly;
 };
 
 int Fail(const Status& s) {
@@ -50,6 +52,9 @@ int RunIngest(const CaseFlags& f) {
   options.inputs = f.inputs;
   options.rule_paths = f.rules;
   options.builtin_rules = !f.no_builtin;
+  bool usage_error = false;
+  options.anomalies = AnomalyOptionsFromFlags(f.anomaly, &usage_error);
+  if (usage_error) return kExitUsage;
   for (const std::string& v : f.vars) {
     size_t eq = v.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -90,12 +95,13 @@ int RunIngest(const CaseFlags& f) {
     std::fprintf(
         stderr, "%s",
         fmt::format("cirt: {} files: {} ingested, {} already in the case, {} skipped; {} events "
-                    "({} resources, {} detections), {} alerts; {} rules ({} with aggregations "
-                    "not run: use `cirt hunt`, {} failed); {:.2f}s ({:.0f} events/s; indexing "
-                    "{:.2f}s = {:.0f} events/s; indexes {:.2f}s); skipped records: {}\n",
+                    "({} resources, {} detections), {} alerts; {} rules ({} correlation, {} with "
+                    "aggregations, {} failed); {} derived detections over the case "
+                    "(correlations, aggregations, anomalies; {:.2f}s); {:.2f}s ({:.0f} events/s; "
+                    "indexing {:.2f}s = {:.0f} events/s; indexes {:.2f}s); skipped records: {}\n",
                     s.files, s.files_ingested, s.files_already, s.files_skipped, s.events,
-                    s.resources, s.detections, s.alerts, s.rules.loaded, s.rules_aggregating,
-                    s.rules.errors, s.seconds,
+                    s.resources, s.detections, s.alerts, s.rules.loaded, s.rules.correlation,
+                    s.rules_aggregating, s.rules.errors, s.derived, s.seconds_derive, s.seconds,
                     s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0, s.seconds_index,
                     s.seconds_index > 0 ? static_cast<double>(s.events) / s.seconds_index : 0,
                     s.seconds_indexes, s.read.records_skipped)
@@ -152,6 +158,7 @@ Runner AddCase(CLI::App& app) {
   ingest->add_flag("--no-builtin-rules", flags->no_builtin, "Do not run cirt's built-in rule pack");
   ingest->add_option("--var", flags->vars, "Values for a rule placeholder: NAME=V1,V2")
       ->allow_extra_args(false);
+  AddAnomalyFlags(ingest, &flags->anomaly);
   ingest->add_flag("--quiet,-q", flags->quiet, "No progress or statistics on stderr");
   CLI::App* raw = cmd->add_subcommand("raw", "Print the stored raw CloudTrail record of events");
   raw->add_option("dir", flags->dir, "Case folder")->required();

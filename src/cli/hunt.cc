@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "cli/anomaly_flags.h"
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
@@ -33,11 +34,7 @@ struct HuntFlags {
   std::vector<std::string> vars;
   bool no_color = false;
   bool quiet = false;
-  bool anomalies = false;
-  std::string baseline_end;
-  double baseline_days = 7;
-  unsigned denial_burst = 10;
-  std::string denial_window = "10m";
+  AnomalyFlags anomaly;
 };
 
 int RunHunt(const HuntFlags& f) {
@@ -75,39 +72,9 @@ int RunHunt(const HuntFlags& f) {
     }
   }
 
-  if (f.anomalies) {
-    detect::AnomalyOptions a;
-    if (!f.baseline_end.empty()) {
-      a.baseline_end_us = model::ParseUtcTimestamp(f.baseline_end);
-      if (!a.baseline_end_us) {
-        std::fprintf(stderr,
-                     "cirt: --baseline-end needs a UTC time like 2026-03-24T00:00:00Z, got '%s'\n",
-                     f.baseline_end.c_str());
-        return kExitUsage;
-      }
-    }
-    if (!(f.baseline_days > 0)) {
-      std::fprintf(stderr, "cirt: --baseline-days must be positive\n");
-      return kExitUsage;
-    }
-    a.baseline_us = static_cast<int64_t>(f.baseline_days * 86400.0 * 1e6);
-    auto window = detect::sigma::ParseTimespan(f.denial_window);
-    if (!window || *window <= 0) {
-      std::fprintf(stderr, "cirt: --denial-window needs a span like 90s, 10m or 1h, got '%s'\n",
-                   f.denial_window.c_str());
-      return kExitUsage;
-    }
-    a.denial_window_us = *window;
-    if (f.denial_burst == 0) {
-      std::fprintf(stderr, "cirt: --denial-burst must be at least 1\n");
-      return kExitUsage;
-    }
-    a.denial_threshold = f.denial_burst;
-    options.anomalies = a;
-  } else if (!f.baseline_end.empty()) {
-    std::fprintf(stderr, "cirt: --baseline-end needs --anomalies\n");
-    return kExitUsage;
-  }
+  bool usage_error = false;
+  options.anomalies = AnomalyOptionsFromFlags(f.anomaly, &usage_error);
+  if (usage_error) return kExitUsage;
 
   std::FILE* out = stdout;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(nullptr, std::fclose);
@@ -204,20 +171,7 @@ Runner AddHunt(CLI::App& app) {
   cmd->add_option("--var", flags->vars,
                   "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2")
       ->allow_extra_args(false);
-  cmd->add_flag("--anomalies", flags->anomalies,
-                "Also report first-seen anomalies per principal and bursts of denied calls");
-  cmd->add_option("--baseline-end", flags->baseline_end,
-                  "Anomalies: events before this UTC time are the baseline (default: the first "
-                  "event plus --baseline-days)");
-  cmd->add_option("--baseline-days", flags->baseline_days,
-                  "Anomalies: length of the baseline from the first event")
-      ->capture_default_str();
-  cmd->add_option("--denial-burst", flags->denial_burst,
-                  "Anomalies: denied calls by one principal that make a burst")
-      ->capture_default_str();
-  cmd->add_option("--denial-window", flags->denial_window,
-                  "Anomalies: the window of a burst (90s, 10m, 1h)")
-      ->capture_default_str();
+  AddAnomalyFlags(cmd, &flags->anomaly);
   cmd->add_flag("--no-color", flags->no_color, "No colours in the table");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress, summary or statistics on stderr");
   return [flags] { return RunHunt(*flags); };

@@ -7,8 +7,8 @@
 #include <map>
 
 #include "io/file.h"
-#include "io/sha256.h"
 #include "model/event.h"
+#include "respond/journal.h"
 
 namespace cirt::investigate {
 
@@ -16,9 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr std::string_view kGenesis =
-    "0000000000000000000000000000000000000000000000000000000000000000";
 
 std::string Str(const json& j, const char* key) {
   auto it = j.find(key);
@@ -71,43 +68,6 @@ std::string Target(const json& plan_step) {
 }
 
 }  // namespace
-
-Status ReadJournalLines(const std::string& path, std::vector<json>* lines) {
-  io::Buffer buffer;
-  CIRT_RETURN_IF_ERROR(io::ReadFile(path, &buffer));
-  const std::string_view text(buffer.data(), buffer.size());
-  std::string head(kGenesis);
-  uint64_t line_no = 0;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    const size_t end = text.find('\n', pos);
-    ++line_no;
-    if (end == std::string_view::npos) {
-      return Status::Corrupt("line is not terminated (a write was cut short)",
-                             {.file = path, .line = line_no});
-    }
-    const std::string_view line = text.substr(pos, end - pos);
-    json entry = json::parse(line, nullptr, false);
-    if (entry.is_discarded() || !entry.is_object()) {
-      return Status::Corrupt("not a JSON object", {.file = path, .line = line_no});
-    }
-    auto seq = entry.find("seq");
-    if (seq == entry.end() || !seq->is_number_unsigned() || seq->get<uint64_t>() != line_no - 1) {
-      return Status::Corrupt(fmt::format("hash chain broken: seq is not {}", line_no - 1),
-                             {.file = path, .line = line_no});
-    }
-    if (Str(entry, "prev") != head) {
-      // The line before may be the edited one: it is not trusted either.
-      if (!lines->empty()) lines->pop_back();
-      return Status::Corrupt("hash chain broken: prev is not the SHA-256 of the line before",
-                             {.file = path, .line = line_no});
-    }
-    head = io::Sha256Hex(line);
-    lines->push_back(std::move(entry));
-    pos = end + 1;
-  }
-  return Status::Ok();
-}
 
 std::vector<report::ReportAction> ActionsFromJournal(const std::vector<json>& lines) {
   std::vector<report::ReportAction> actions;
@@ -185,7 +145,7 @@ ResponseJournals ReadResponseJournals(const std::string& case_dir, Diagnostics* 
   std::sort(files.begin(), files.end());
   for (const std::string& file : files) {
     std::vector<json> lines;
-    Status s = ReadJournalLines(file, &lines);
+    Status s = respond::ReadJournalPrefix(file, &lines);
     ++out.journals;
     if (!s.ok()) {
       if (diagnostics != nullptr) diagnostics->Warn(s);

@@ -16,15 +16,8 @@
 
 namespace cirt::investigate {
 
-// Reads the lines of one journal into `lines`, checking the chain as it
-// goes; on a break, the lines before it are kept except the last one when
-// its hash does not match (that line may be the edited one). Errors: kIo (unreadable),
-// kCorrupt naming the file and the 1-based line that is not JSON, not
-// terminated, out of sequence, or not chained to the one before.
-Status ReadJournalLines(const std::string& path, std::vector<nlohmann::json>* lines);
-
-// The steps of one run, from its journal lines (as ReadJournalLines
-// reads them):
+// The steps of one run, from its journal lines (as
+// respond::ReadJournalPrefix reads them):
 //  - "result" lines (a write step was applied or failed): containment steps;
 //  - "capture" lines (read-only steps that saved state): result "captured";
 //  - "step" lines (skipped, in-effect, not-run): as written;

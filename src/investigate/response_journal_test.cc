@@ -9,6 +9,7 @@
 
 #include "io/sha256.h"
 #include "model/event.h"
+#include "respond/journal.h"
 
 namespace cirt::investigate {
 namespace {
@@ -104,13 +105,14 @@ class ResponseJournalTest : public ::testing::Test {
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / "respond" / name, std::ios::binary) << text;
   }
+  std::string Path(const std::string& name) const { return (dir_ / "respond" / name).string(); }
   fs::path dir_;
 };
 
 TEST_F(ResponseJournalTest, StepsOfARunWithResultsRequestIdsAndRollback) {
   Write("run-1.jsonl", Join(Chain(PlaybookRun())));
   std::vector<json> lines;
-  ASSERT_TRUE(ReadJournalLines((dir_ / "respond" / "run-1.jsonl").string(), &lines).ok());
+  ASSERT_TRUE(respond::ReadJournalPrefix(Path("run-1.jsonl"), &lines).ok());
   ASSERT_EQ(lines.size(), 9u);
   std::vector<report::ReportAction> actions = ActionsFromJournal(lines);
   ASSERT_EQ(actions.size(), 3u);
@@ -148,7 +150,7 @@ TEST_F(ResponseJournalTest, EditedLineBreaksTheChainAtTheNextLine) {
   lines[5].replace(at, 8, "\"applied\"");
   Write("run-1.jsonl", Join(lines));
   std::vector<json> read;
-  Status s = ReadJournalLines((dir_ / "respond" / "run-1.jsonl").string(), &read);
+  Status s = respond::ReadJournalPrefix(Path("run-1.jsonl"), &read);
   EXPECT_EQ(s.code(), ErrorCode::kCorrupt);
   EXPECT_NE(s.ToString().find("run-1.jsonl"), std::string::npos);
   EXPECT_NE(s.ToString().find("run-1.jsonl:7"), std::string::npos) << s.ToString();
@@ -159,12 +161,12 @@ TEST_F(ResponseJournalTest, CutShortAndNotJsonAreCorrupt) {
   std::string text = Join(Chain(PlaybookRun()));
   Write("cut.jsonl", text.substr(0, text.size() - 10));
   std::vector<json> read;
-  EXPECT_EQ(ReadJournalLines((dir_ / "respond" / "cut.jsonl").string(), &read).code(),
+  EXPECT_EQ(respond::ReadJournalPrefix(Path("cut.jsonl"), &read).code(),
             ErrorCode::kCorrupt);
   EXPECT_EQ(read.size(), 8u);
   Write("bad.jsonl", "{\"seq\":0,\n");
   read.clear();
-  EXPECT_EQ(ReadJournalLines((dir_ / "respond" / "bad.jsonl").string(), &read).code(),
+  EXPECT_EQ(respond::ReadJournalPrefix(Path("bad.jsonl"), &read).code(),
             ErrorCode::kCorrupt);
   EXPECT_TRUE(read.empty());
 }

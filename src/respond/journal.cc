@@ -32,12 +32,14 @@ struct Verified {
   std::string head;
 };
 
-Result<Verified> Verify(const std::string& path) {
+// Reads `path` into `out`, checking the chain line by line; on a break,
+// `out` keeps the lines before it, less the last one when the break is a
+// prev that does not match (that line may be the edited one).
+Status Verify(const std::string& path, Verified* out) {
   io::Buffer buffer;
   CIRT_RETURN_IF_ERROR(io::ReadFile(path, &buffer));
   std::string_view text(buffer.data(), buffer.size());
-  Verified out;
-  out.head = std::string(kGenesisHash);
+  out->head = std::string(kGenesisHash);
   uint64_t line_no = 0;
   size_t pos = 0;
   while (pos < text.size()) {
@@ -55,16 +57,19 @@ Result<Verified> Verify(const std::string& path) {
     if (seq == entry.end() || !seq->is_number_unsigned() || seq->get<uint64_t>() != line_no - 1)
       return Status::Corrupt(fmt::format("hash chain broken: seq is not {}", line_no - 1),
                              {.file = path, .line = line_no});
-    if (entry.value("prev", "") != out.head)
+    auto prev = entry.find("prev");
+    if (prev == entry.end() || !prev->is_string() || prev->get<std::string>() != out->head) {
+      if (!out->entries.empty()) out->entries.pop_back();
       return Status::Corrupt(
           "hash chain broken: prev is not the SHA-256 of the line before (edited, removed or "
           "reordered lines)",
           {.file = path, .line = line_no});
-    out.head = collect::Sha256Hex(line);
-    out.entries.push_back(std::move(entry));
+    }
+    out->head = collect::Sha256Hex(line);
+    out->entries.push_back(std::move(entry));
     pos = end + 1;
   }
-  return out;
+  return Status::Ok();
 }
 
 }  // namespace
@@ -93,7 +98,8 @@ Result<JournalWriter> JournalWriter::Create(const std::string& path) {
 }
 
 Result<JournalWriter> JournalWriter::Open(const std::string& path) {
-  CIRT_ASSIGN_OR_RETURN(Verified verified, Verify(path));
+  Verified verified;
+  CIRT_RETURN_IF_ERROR(Verify(path, &verified));
   std::FILE* file = std::fopen(path.c_str(), "ae");
   if (file == nullptr)
     return Status::Io(std::string("cannot append: ") + std::strerror(errno), {.file = path});
@@ -118,8 +124,16 @@ Status JournalWriter::Append(nlohmann::json entry) {
 }
 
 Result<std::vector<nlohmann::json>> ReadJournal(const std::string& path) {
-  CIRT_ASSIGN_OR_RETURN(Verified verified, Verify(path));
+  Verified verified;
+  CIRT_RETURN_IF_ERROR(Verify(path, &verified));
   return std::move(verified.entries);
+}
+
+Status ReadJournalPrefix(const std::string& path, std::vector<nlohmann::json>* lines) {
+  Verified verified;
+  Status s = Verify(path, &verified);
+  for (auto& entry : verified.entries) lines->push_back(std::move(entry));
+  return s;
 }
 
 }  // namespace cirt::respond

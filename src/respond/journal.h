@@ -54,4 +54,11 @@ class JournalWriter {
 // 1-based line of the first break ("hash chain broken: line 3 ..."), kIo.
 Result<std::vector<nlohmann::json>> ReadJournal(const std::string& path);
 
+// The same check, for readers that show what a damaged journal still holds
+// (the incident report): appends the verified lines to `lines` and, on a
+// break, keeps those before it, less the last one when its successor's prev
+// does not match (that line may be the edited one). Returns ReadJournal's
+// errors.
+Status ReadJournalPrefix(const std::string& path, std::vector<nlohmann::json>* lines);
+
 }  // namespace cirt::respond

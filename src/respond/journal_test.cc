@@ -69,6 +69,31 @@ TEST_F(JournalTest, ChainsEveryLineToTheOneBefore) {
   }
 }
 
+TEST_F(JournalTest, PrefixKeepsTheLinesBeforeAnEditedOne) {
+  std::vector<std::string> lines = Lines();
+  size_t at = lines[2].find("\"n\":2");
+  ASSERT_NE(at, std::string::npos);
+  lines[2].replace(at, 5, "\"n\":9");
+  WriteLines(lines);
+  std::vector<json> read;
+  Status s = ReadJournalPrefix(path_, &read);
+  EXPECT_EQ(s.code(), ErrorCode::kCorrupt);
+  EXPECT_EQ(s.context().line, 4u);
+  // Lines 1 and 2; line 3 (the edited one) is not trusted.
+  ASSERT_EQ(read.size(), 2u);
+  EXPECT_EQ(read[1]["n"], 1);
+  read.clear();
+  // A prev that is not a string is a break, not an exception.
+  lines = Lines();
+  const size_t prev = lines[1].find("\"prev\":\"");
+  ASSERT_NE(prev, std::string::npos);
+  lines[1].replace(prev, 8, "\"prev\":5,\"x\":\"");
+  WriteLines(lines);
+  ExpectBrokenAt(2, "hash chain broken");
+  EXPECT_EQ(ReadJournalPrefix(path_, &read).code(), ErrorCode::kCorrupt);
+  EXPECT_TRUE(read.empty());
+}
+
 TEST_F(JournalTest, DetectsAnEditedLine) {
   std::vector<std::string> lines = Lines();
   size_t at = lines[1].find("\"n\":1");

@@ -10,8 +10,26 @@ namespace {
 
 constexpr std::string_view kDbName = "case.db";
 
-// Version 1. Text columns hold NULL rather than empty strings. Times are
-// kept both as written (event_time) and as Unix microseconds (time_us).
+// Added in version 2: the derived detections (correlations, anomalies,
+// aggregations: several events each) and their evidence. Also run on a
+// version 1 case when it is opened.
+constexpr std::string_view kDerivedSchema = R"sql(
+CREATE TABLE IF NOT EXISTS derived(
+  detection INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  count REAL NOT NULL,
+  grp TEXT,
+  first_time_us INTEGER NOT NULL,
+  last_time_us INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS detection_evidence(
+  detection INTEGER NOT NULL,
+  event INTEGER NOT NULL,
+  PRIMARY KEY(detection, event)) WITHOUT ROWID;
+)sql";
+
+// Version 2 (see store/README.md). Text columns hold NULL rather than empty
+// strings. Times are kept both as written (event_time) and as Unix
+// microseconds (time_us).
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE files(
@@ -127,6 +145,7 @@ Result<Case> Case::Init(const std::string& dir) {
   CIRT_RETURN_IF_ERROR(Configure(&db));
   CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
   CIRT_RETURN_IF_ERROR(db.Exec(kSchema));
+  CIRT_RETURN_IF_ERROR(db.Exec(kDerivedSchema));
   CIRT_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA user_version={}", kSchemaVersion)));
   CIRT_RETURN_IF_ERROR(db.Exec(
       "INSERT INTO meta(key, value) VALUES('created_at', strftime('%Y-%m-%dT%H:%M:%SZ','now'))"));
@@ -149,6 +168,14 @@ Result<Case> Case::Open(const std::string& dir) {
     return Status::Unsupported(fmt::format("case schema version {} is newer than this cirt ({})",
                                            *version, kSchemaVersion),
                                {.file = path});
+  }
+  if (*version == 1) {
+    // Version 1 -> 2: the derived detection tables; nothing else changed.
+    CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
+    CIRT_RETURN_IF_ERROR(db.Exec(kDerivedSchema));
+    CIRT_RETURN_IF_ERROR(db.Exec(fmt::format("PRAGMA user_version={}", kSchemaVersion)));
+    CIRT_RETURN_IF_ERROR(tx.Commit());
+    version = kSchemaVersion;
   }
   if (*version != kSchemaVersion) {
     return Status::Corrupt(fmt::format("not a case database (schema version {})", *version),

@@ -12,7 +12,7 @@
 namespace cirt::store {
 
 // The schema version this build writes and reads (PRAGMA user_version).
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 // events.resources holds "kind=value" entries separated by this byte (US).
 inline constexpr char kResourceSeparator = '\x1f';

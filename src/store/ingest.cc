@@ -6,7 +6,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <unordered_map>
 
+#include "detect/anomaly.h"
 #include "detect/sigma/matcher.h"
 #include "ingest/finding_reader.h"
 #include "io/file.h"
@@ -429,6 +432,155 @@ std::string JoinTags(const std::vector<std::string>& tags) {
   return s;
 }
 
+
+// The anomaly kinds' Evidence::type values, quoted for an SQL IN list.
+std::string AnomalyTypeList() {
+  std::string list;
+  for (size_t k = 0; k < detect::kAnomalyKindCount; ++k) {
+    list += fmt::format("{}'{}'", k ? "," : "",
+                        detect::AnomalyKindName(static_cast<detect::AnomalyKind>(k)));
+  }
+  return list;
+}
+
+// Recomputes the detections made of several events (correlation rules,
+// legacy aggregations and, with `options.anomalies`, anomalies) over the
+// whole case: a hunt over the evidence copies of every CloudTrail file, so a
+// correlation spanning files fires. In one transaction, the previous derived
+// detections of the kinds recomputed are deleted and the new ones inserted
+// with their evidence (events rows found by eventID). Returns how many were
+// stored.
+Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool rules_derive) {
+  Db& db = kase->db();
+  uint64_t stored = 0;
+  std::vector<std::string> inputs;
+  {
+    CIRT_ASSIGN_OR_RETURN(
+        Statement q, db.Prepare("SELECT evidence FROM files WHERE kind='cloudtrail' ORDER BY id"));
+    while (true) {
+      CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      inputs.push_back((std::filesystem::path(kase->dir()) / std::string(q.Text(0))).string());
+    }
+  }
+  std::optional<detect::HuntResult> hunt;
+  if ((rules_derive || options.anomalies) && !inputs.empty()) {
+    detect::HuntOptions h;
+    h.inputs = inputs;
+    // Without correlations or aggregations only the anomalies are wanted:
+    // the base rules would be matched for nothing.
+    if (rules_derive) {
+      h.rule_paths = options.rule_paths;
+      h.builtin_rules = options.builtin_rules;
+      h.load = options.load;
+    } else {
+      h.builtin_rules = false;
+    }
+    h.anomalies = options.anomalies;
+    Diagnostics quiet(nullptr);  // the files' problems were reported as they were ingested
+    CIRT_ASSIGN_OR_RETURN(detect::HuntResult r, detect::Hunt(h, &quiet));
+    hunt = std::move(r);
+  }
+
+  // The events rows of every event id the derived detections name, in one
+  // pass over `events` (no index on event_id: it would slow every ingest).
+  std::vector<const model::Detection*> derived;
+  std::unordered_map<std::string, int64_t> rows;
+  if (hunt) {
+    for (const model::Detection* d : hunt->detections) {
+      if (!d->evidence()) continue;
+      derived.push_back(d);
+      rows.emplace(std::string(d->event_id()), 0);
+      for (const std::string& id : d->evidence()->event_ids) rows.emplace(id, 0);
+    }
+  }
+  if (!rows.empty()) {
+    CIRT_ASSIGN_OR_RETURN(Statement q,
+                          db.Prepare("SELECT id, event_id FROM events WHERE event_id IS NOT NULL "
+                                     "ORDER BY id"));
+    while (true) {
+      CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) break;
+      auto it = rows.find(std::string(q.Text(1)));
+      if (it != rows.end() && it->second == 0) it->second = q.Int(0);
+    }
+  }
+
+  CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
+  const std::string anomaly_types = AnomalyTypeList();
+  std::vector<std::string> conditions = {fmt::format("type NOT IN ({})", anomaly_types)};
+  if (options.anomalies) conditions.push_back(fmt::format("type IN ({})", anomaly_types));
+  for (const std::string& cond : conditions) {
+    CIRT_RETURN_IF_ERROR(db.Exec(fmt::format(
+        "DELETE FROM detection_evidence WHERE detection IN (SELECT detection FROM derived WHERE "
+        "{0}); DELETE FROM detections WHERE id IN (SELECT detection FROM derived WHERE {0}); "
+        "DELETE FROM derived WHERE {0};",
+        cond)));
+  }
+  CIRT_ASSIGN_OR_RETURN(Statement insert_rule,
+                        db.Prepare("INSERT OR IGNORE INTO rules(rule_id,title,level,tags) "
+                                   "VALUES(coalesce(?1,''),?2,?3,?4)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement find_rule,
+      db.Prepare("SELECT id FROM rules WHERE rule_id=coalesce(?1,'') AND title=?2"));
+  CIRT_ASSIGN_OR_RETURN(Statement insert_detection,
+                        db.Prepare("INSERT INTO detections(event, rule) VALUES(?1, ?2)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement insert_derived,
+      db.Prepare("INSERT INTO derived(detection,type,count,grp,first_time_us,last_time_us) "
+                 "VALUES(?1,?2,?3,?4,?5,?6)"));
+  CIRT_ASSIGN_OR_RETURN(
+      Statement insert_evidence,
+      db.Prepare("INSERT OR IGNORE INTO detection_evidence(detection, event) VALUES(?1, ?2)"));
+  for (const model::Detection* d : derived) {
+    const model::Evidence& ev = *d->evidence();
+    std::vector<int64_t> evidence_rows;
+    for (const std::string& id : ev.event_ids) {
+      auto it = rows.find(id);
+      if (it != rows.end() && it->second != 0) evidence_rows.push_back(it->second);
+    }
+    auto own = rows.find(std::string(d->event_id()));
+    const int64_t event = own != rows.end() && own->second != 0
+                              ? own->second
+                              : (evidence_rows.empty() ? 0 : evidence_rows.back());
+    if (event == 0) continue;  // no event of the case to hang it on (records without eventID)
+    const model::RuleInfo& rule = d->rule();
+    const std::string tags = JoinTags(rule.tags);
+    insert_rule.BindText(1, rule.id);
+    insert_rule.BindText(2, rule.title);
+    insert_rule.BindText(3, model::LevelName(rule.level));
+    insert_rule.BindText(4, tags);
+    CIRT_RETURN_IF_ERROR(insert_rule.Run());
+    find_rule.BindText(1, rule.id);
+    find_rule.BindText(2, rule.title);
+    CIRT_ASSIGN_OR_RETURN(bool found, find_rule.Step());
+    const int64_t rule_row = found ? find_rule.Int(0) : 0;
+    find_rule.Reset();
+    insert_detection.BindInt(1, event);
+    insert_detection.BindInt(2, rule_row);
+    CIRT_RETURN_IF_ERROR(insert_detection.Run());
+    const int64_t detection = db.LastInsertRowId();
+    std::string group;
+    for (const auto& [field, value] : ev.group) {
+      group += (group.empty() ? "" : "\x1f") + field + "=" + value;
+    }
+    insert_derived.BindInt(1, detection);
+    insert_derived.BindText(2, ev.type);
+    insert_derived.BindDouble(3, ev.count);
+    insert_derived.BindText(4, group);
+    insert_derived.BindInt(5, ev.first_time_us);
+    insert_derived.BindInt(6, ev.last_time_us);
+    CIRT_RETURN_IF_ERROR(insert_derived.Run());
+    for (int64_t e : evidence_rows) {
+      insert_evidence.BindInt(1, detection);
+      insert_evidence.BindInt(2, e);
+      CIRT_RETURN_IF_ERROR(insert_evidence.Run());
+    }
+    ++stored;
+  }
+  CIRT_RETURN_IF_ERROR(tx.Commit());
+  return stored;
+}
 }  // namespace
 
 Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics* diagnostics) {
@@ -438,7 +590,7 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
 
   // Rules: the built-in pack and --rules, as `cirt hunt` loads them.
   std::vector<sigma::Rule> rules;
-  std::vector<sigma::Correlation> correlations;  // loaded, not run at ingest
+  std::vector<sigma::Correlation> correlations;  // run over the whole case at the end
   CIRT_RETURN_IF_ERROR(detect::LoadAllRules(options.builtin_rules, options.rule_paths,
                                             options.load, &rules, &correlations, &stats.rules));
   model::FieldPlan plan;
@@ -619,6 +771,11 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   const auto index_start = Clock::now();
   CIRT_RETURN_IF_ERROR(kase->CreateIndexes());
   stats.seconds_indexes = std::chrono::duration<double>(Clock::now() - index_start).count();
+  const auto derive_start = Clock::now();
+  CIRT_ASSIGN_OR_RETURN(
+      stats.derived,
+      DeriveDetections(kase, options, !correlations.empty() || stats.rules_aggregating > 0));
+  stats.seconds_derive = std::chrono::duration<double>(Clock::now() - derive_start).count();
   stats.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return stats;
 }

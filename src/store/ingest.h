@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct IngestOptions {
   std::vector<std::string> rule_paths;  // --rules, as for `cirt hunt`
   bool builtin_rules = true;
   detect::sigma::LoadOptions load;
+  // With a value, first-seen anomalies and denial bursts (detect/anomaly.h)
+  // are recomputed over all the case's events after the files are committed.
+  std::optional<detect::AnomalyOptions> anomalies;
   // Called after each batch of rows is written (inside the file's open
   // transaction; batches hold up to 4096 records) and after each file's
   // commit. Default: none.
@@ -46,6 +50,9 @@ struct IngestStats {
   uint64_t events = 0;          // CloudTrail records indexed
   uint64_t resources = 0;       // resource entries (events.resources)
   uint64_t detections = 0;
+  // Derived detections stored: correlations, legacy aggregations and
+  // anomalies, recomputed over the whole case (previous ones replaced).
+  uint64_t derived = 0;
   uint64_t alerts = 0;        // GuardDuty / Security Hub findings
   uint64_t input_errors = 0;  // paths that do not exist
   ingest::ReadStats read;     // the CloudTrail reader's counters
@@ -54,6 +61,7 @@ struct IngestStats {
   double seconds = 0;            // the whole run
   double seconds_index = 0;      // thread CPU time writing rows to SQLite (the indexing cost)
   double seconds_indexes = 0;    // building the secondary indexes at the end
+  double seconds_derive = 0;     // recomputing the derived detections
 };
 
 // Ingests `options.inputs` into `kase`. Per-record and per-file problems go

@@ -16,6 +16,7 @@
 
 #include "io/gzip.h"
 #include "store/case.h"
+#include "model/event.h"
 #include "store/ingest.h"
 
 namespace cirt::store {
@@ -359,6 +360,158 @@ TEST(Ingest, CorpusGuardDutyAndSecurityHubFindingsBecomeAlerts) {
     }
   }
   EXPECT_GT(resources, 0u);
+}
+
+
+// A CloudTrail record for the derived-detection tests.
+std::string Record(std::string_view id, std::string_view time, std::string_view name,
+                   std::string_view source, std::string_view ip, std::string_view user,
+                   std::string_view response) {
+  return fmt::format(
+      R"({{"eventVersion":"1.08","eventTime":"{}","eventSource":"{}","eventName":"{}",)"
+      R"("awsRegion":"us-east-1","sourceIPAddress":"{}","userAgent":"Mozilla/5.0",)"
+      R"("eventID":"{}","recipientAccountId":"111122223333","userIdentity":{{"type":"IAMUser",)"
+      R"("arn":"arn:aws:iam::111122223333:user/{}","accountId":"111122223333","userName":"{}"}},)"
+      R"("responseElements":{}}})",
+      time, source, name, ip, id, user, user, response);
+}
+
+std::string Trail(const std::vector<std::string>& records) {
+  std::string s = R"({"Records":[)";
+  for (size_t i = 0; i < records.size(); ++i) s += (i ? "," : "") + records[i];
+  return s + "]}";
+}
+
+std::set<std::string> EvidenceIds(Case& c, std::string_view type) {
+  auto q = c.db().Prepare(
+      "SELECT e.event_id FROM derived x JOIN detection_evidence de ON de.detection = x.detection "
+      "JOIN events e ON e.id = de.event WHERE x.type = ?1");
+  EXPECT_TRUE(q.ok());
+  q->BindText(1, type);
+  std::set<std::string> ids;
+  while (*q->Step()) ids.insert(std::string(q->Text(0)));
+  return ids;
+}
+
+TEST(Derived, CorrelationAcrossFilesWithEvidence) {
+  TempDir tmp("correlation");
+  // Five failed console logins in one file, the successful one from the
+  // same address in another: only the case as a whole fires the rule.
+  const std::string failure = R"({"ConsoleLogin":"Failure"})";
+  std::vector<std::string> failures;
+  for (int i = 0; i < 5; ++i) {
+    failures.push_back(Record(fmt::format("fail-{}", i), fmt::format("2026-03-24T10:0{}:00Z", i),
+                              "ConsoleLogin", "signin.amazonaws.com", "198.51.100.7", "alice",
+                              failure));
+  }
+  WriteText(tmp / "a.json", Trail(failures));
+  WriteText(tmp / "b.json",
+            Trail({Record("ok-1", "2026-03-24T10:07:00Z", "ConsoleLogin", "signin.amazonaws.com",
+                          "198.51.100.7", "alice", R"({"ConsoleLogin":"Success"})"),
+                   Record("other", "2026-03-24T10:08:00Z", "ListBuckets", "s3.amazonaws.com",
+                          "198.51.100.7", "alice", "null")}));
+  auto c = Case::Init(tmp / "case");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  IngestOptions options;
+  options.builtin_rules = false;
+  options.rule_paths = {std::string(CIRT_SOURCE_DIR) +
+                        "/docs/correlations/mr_aws_console_bruteforce_then_success.yml"};
+  Diagnostics quiet(nullptr);
+
+  // The first file alone: the failures, no success, nothing fires.
+  options.inputs = {tmp / "a.json"};
+  auto first = Ingest(&*c, options, &quiet);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->derived, 0u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived"), 0);
+
+  options.inputs = {tmp / "b.json"};
+  auto second = Ingest(&*c, options, &quiet);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->derived, 1u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived WHERE type='temporal_ordered'"), 1);
+  EXPECT_EQ(EvidenceIds(*c, "temporal_ordered"),
+            (std::set<std::string>{"fail-0", "fail-1", "fail-2", "fail-3", "fail-4", "ok-1"}));
+  // The detection hangs on the event that completed it, under its rule.
+  EXPECT_EQ(Count(*c,
+                  "SELECT count(*) FROM derived x JOIN detections d ON d.id = x.detection "
+                  "JOIN events e ON e.id = d.event JOIN rules r ON r.id = d.rule "
+                  "WHERE e.event_id = 'ok-1' AND r.rule_id = "
+                  "'6c6a06a3-aa44-4c82-b222-d490efc18c95' AND r.level = 'high'"),
+            1);
+  const int64_t detections = Count(*c, "SELECT count(*) FROM detections");
+  const int64_t evidence = Count(*c, "SELECT count(*) FROM detection_evidence");
+
+  // Re-ingesting (nothing new, then both files again) recomputes, never duplicates.
+  options.inputs = {tmp / "a.json", tmp / "b.json"};
+  auto again = Ingest(&*c, options, &quiet);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->files_already, 2u);
+  EXPECT_EQ(again->derived, 1u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived"), 1);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM detections"), detections);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM detection_evidence"), evidence);
+}
+
+TEST(Derived, AnomalyOverTheCase) {
+  TempDir tmp("anomaly");
+  // Baseline: bob from one network; later, from a new one.
+  WriteText(tmp / "old.json",
+            Trail({Record("b-1", "2026-03-20T09:00:00Z", "ListBuckets", "s3.amazonaws.com",
+                          "203.0.113.5", "bob", "null"),
+                   Record("b-2", "2026-03-21T09:00:00Z", "ListBuckets", "s3.amazonaws.com",
+                          "203.0.113.6", "bob", "null")}));
+  WriteText(tmp / "new.json",
+            Trail({Record("n-1", "2026-03-25T09:00:00Z", "ListBuckets", "s3.amazonaws.com",
+                          "192.0.2.44", "bob", "null")}));
+  auto c = Case::Init(tmp / "case");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  IngestOptions options;
+  options.builtin_rules = false;
+  options.inputs = {tmp / "old.json", tmp / "new.json"};
+  Diagnostics quiet(nullptr);
+
+  // Without --anomalies: none.
+  auto plain = Ingest(&*c, options, &quiet);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived"), 0);
+
+  detect::AnomalyOptions a;
+  a.baseline_end_us = model::ParseUtcTimestamp("2026-03-23T00:00:00Z");
+  options.anomalies = a;
+  for (int run = 0; run < 2; ++run) {
+    auto r = Ingest(&*c, options, &quiet);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived WHERE type='first_seen_network'"), 1)
+        << "run " << run;
+    EXPECT_EQ(EvidenceIds(*c, "first_seen_network"), std::set<std::string>{"n-1"});
+    EXPECT_EQ(Count(*c,
+                    "SELECT count(*) FROM derived WHERE type='first_seen_network' AND grp LIKE "
+                    "'%192.0.2.0/24%'"),
+              1);
+  }
+  // A later ingest without --anomalies keeps them.
+  options.anomalies.reset();
+  auto later = Ingest(&*c, options, &quiet);
+  ASSERT_TRUE(later.ok()) << later.status().ToString();
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived WHERE type='first_seen_network'"), 1);
+}
+
+TEST(Derived, SchemaVersionOneIsUpgraded) {
+  TempDir tmp("upgrade");
+  {
+    auto c = Case::Init(tmp / "case");
+    ASSERT_TRUE(c.ok());
+    ASSERT_TRUE(c->db()
+                    .Exec("DROP TABLE derived; DROP TABLE detection_evidence; "
+                          "PRAGMA user_version=1")
+                    .ok());
+  }
+  auto c = Case::Open(tmp / "case");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(*c->db().QueryInt("PRAGMA user_version"), kSchemaVersion);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM derived"), 0);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM detection_evidence"), 0);
 }
 
 }  // namespace
