@@ -27,6 +27,20 @@ namespace {
 
 using Clock = std::chrono::system_clock;
 
+// A session that cannot be opened (bad profile, region or endpoint) is a
+// usage error; the message is printed.
+int SessionFailed(const Status& status) {
+  std::fprintf(stderr, "cirt: %s\n", status.ToString().c_str());
+  return kExitUsage;
+}
+
+// A collection that failed as a whole: a usage error for bad arguments, else
+// input was not collected. The message is printed.
+int CollectFailed(const Status& status) {
+  std::fprintf(stderr, "cirt: %s\n", status.ToString().c_str());
+  return status.code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
+}
+
 struct CloudTrailFlags {
   AwsFlags aws;
   std::string bucket;
@@ -100,18 +114,12 @@ int RunCloudTrail(const CloudTrailFlags& f) {
   if (!SetTime(f.start, &options.start) || !SetTime(f.end, &options.end)) return kExitUsage;
   aws::SystemEnvironment env;
   auto session = OpenSession(f.aws, env);
-  if (!session.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
-    return kExitUsage;
-  }
+  if (!session.ok()) return SessionFailed(session.status());
   if (options.bucket.empty()) {
     // No --bucket: the trail's bucket and prefix from DescribeTrails.
     auto found =
         collect::DiscoverTrail((*session)->client(), f.out, f.command + " (trail discovery)");
-    if (!found.ok()) {
-      std::fprintf(stderr, "cirt: %s\n", found.status().ToString().c_str());
-      return found.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
-    }
+    if (!found.ok()) return CollectFailed(found.status());
     for (const std::string& problem : found->problems)
       std::fprintf(stderr, "cirt: %s\n", problem.c_str());
     if (!found->trail) {
@@ -142,10 +150,7 @@ int RunCloudTrail(const CloudTrailFlags& f) {
     }
     stats = collect::CollectCloudTrail((*session)->client(), options);
   }
-  if (!stats.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
-    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
-  }
+  if (!stats.ok()) return CollectFailed(stats.status());
   const collect::CollectStats& s = *stats;
   for (const std::string& problem : s.problems) std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (s.listed == 0) {
@@ -182,15 +187,9 @@ int RunLookupEvents(const LookupFlags& f) {
   }
   aws::SystemEnvironment env;
   auto session = OpenSession(f.aws, env);
-  if (!session.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
-    return kExitUsage;
-  }
+  if (!session.ok()) return SessionFailed(session.status());
   auto stats = collect::CollectLookupEvents((*session)->client(), options);
-  if (!stats.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
-    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
-  }
+  if (!stats.ok()) return CollectFailed(stats.status());
   for (const std::string& problem : stats->problems)
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (!f.quiet) {
@@ -250,15 +249,9 @@ int RunAccount(const AccountFlags& f, const std::string& what) {
     return kExitUsage;
   aws::SystemEnvironment env;
   auto session = OpenSession(f.aws, env);
-  if (!session.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
-    return kExitUsage;
-  }
+  if (!session.ok()) return SessionFailed(session.status());
   auto stats = collect::CollectAccount((*session)->client(), options);
-  if (!stats.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
-    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
-  }
+  if (!stats.ok()) return CollectFailed(stats.status());
   for (const std::string& problem : stats->problems)
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
   if (!f.quiet) PrintAccountSummary(*stats, options.findings, options.iam, options.ec2);
@@ -277,10 +270,7 @@ int RunAll(const AccountFlags& f) {
     return kExitUsage;
   aws::SystemEnvironment env;
   auto session = OpenSession(f.aws, env);
-  if (!session.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", session.status().ToString().c_str());
-    return kExitUsage;
-  }
+  if (!session.ok()) return SessionFailed(session.status());
   collect::CollectProgress progress;
   options.progress = &progress;
   Result<collect::CollectAllStats> stats = Status::Internal("not run");
@@ -295,10 +285,7 @@ int RunAll(const AccountFlags& f) {
     }
     stats = collect::CollectAll((*session)->client(), options);
   }
-  if (!stats.ok()) {
-    std::fprintf(stderr, "cirt: %s\n", stats.status().ToString().c_str());
-    return stats.status().code() == ErrorCode::kInvalidArgument ? kExitUsage : kExitInputSkipped;
-  }
+  if (!stats.ok()) return CollectFailed(stats.status());
   const collect::CollectAllStats& s = *stats;
   for (const std::string& problem : s.discovery.problems)
     std::fprintf(stderr, "cirt: %s\n", problem.c_str());
