@@ -355,7 +355,9 @@ TEST(Ingest, CorpusGuardDutyAndSecurityHubFindingsBecomeAlerts) {
     for (const auto& res : f["Resources"]) {
       const std::string id = res["Id"];
       EXPECT_TRUE(s.count({"resource", id})) << id;
-      if (id.rfind("arn:", 0) == 0) EXPECT_TRUE(s.count({"arn", id})) << id;
+      if (id.rfind("arn:", 0) == 0) {
+        EXPECT_TRUE(s.count({"arn", id})) << id;
+      }
       ++resources;
     }
   }
