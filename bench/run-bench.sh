@@ -16,7 +16,9 @@
 set -euo pipefail
 
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
-SHARED="$(cd "$REPO/../shared" && pwd)"
+source "$REPO/scripts/shared-dir.sh"
+cirt_find_shared_dir || { echo "bench: shared material (bench/) not found; set CIRT_SHARED_DIR" >&2; exit 2; }
+SHARED="$CIRT_SHARED_DIR"
 
 EVENTS=1000000
 CORPUS=/tmp/cirt-bench-ct1m

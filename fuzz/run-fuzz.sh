@@ -11,8 +11,9 @@ mkdir -p "$work/reader" "$work/rules"
 cp examples/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz "$work/reader/" 2>/dev/null || true
 find rules/tests -name '*.json' -exec cp {} "$work/reader/" \; 2>/dev/null || true
 find rules -name '*.yml' -not -path '*/tests/*' -exec cp {} "$work/rules/" \;
-if [[ -d ../shared/corpus/sigmahq-sigma ]]; then
-  find ../shared/corpus/sigmahq-sigma -name '*.yml' -exec cp {} "$work/rules/" \;
+source scripts/shared-dir.sh
+if cirt_find_shared_dir && [[ -d $CIRT_SHARED_DIR/corpus/sigmahq-sigma ]]; then
+  find "$CIRT_SHARED_DIR/corpus/sigmahq-sigma" -name '*.yml' -exec cp {} "$work/rules/" \;
 fi
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1

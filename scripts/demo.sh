@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/build.sh -DCIRT_BUILD_TESTS=OFF -DCIRT_BUILD_BENCH=OFF
+source scripts/shared-dir.sh
 rules=()
-if [[ -d ../shared/corpus/sigmahq-sigma ]]; then rules=(--rules ../shared/corpus/sigmahq-sigma); fi
+if cirt_find_shared_dir && [[ -d $CIRT_SHARED_DIR/corpus/sigmahq-sigma ]]; then
+  rules=(--rules "$CIRT_SHARED_DIR/corpus/sigmahq-sigma")
+fi
 set +e
 ./build/src/cli/cirt hunt examples/ "${rules[@]}" --level medium "$@"
 rc=$?

@@ -4,8 +4,15 @@
 # ASan+UBSan, and stop what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/shared-dir.sh
+if ! cirt_find_shared_dir; then
+  echo "test: the shared test material (corpus/) was not found: set CIRT_SHARED_DIR," \
+       "or check out next to it (../shared)" >&2
+  exit 2
+fi
+echo "test: shared test material in $CIRT_SHARED_DIR" >&2
 CIRT_FUZZ=1 bash scripts/install-deps.sh
-bash scripts/build.sh -DCIRT_BUILD_TESTS=ON -DCIRT_BUILD_BENCH=ON
+bash scripts/build.sh -DCIRT_BUILD_TESTS=ON -DCIRT_BUILD_BENCH=ON "-DCIRT_SHARED_DIR=$CIRT_SHARED_DIR"
 
 # A free port, so a moto_server left by someone else never collides.
 port=${CIRT_MOTO_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}

@@ -162,7 +162,10 @@ std::string CaseName(const testing::TestParamInfo<std::string>& info) {
 std::vector<std::string> BotocoreCases() {
   std::vector<std::string> cases;
   fs::path root = kSuiteDir / "botocore-aws4_testsuite";
-  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+  // Listed at static-initialisation time (gtest discovery): a missing corpus
+  // must give zero cases (and the SuitePresent failure below), never throw.
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(root, ec)) {
     if (!entry.is_directory()) continue;
     fs::path dir = entry.path();
     if (fs::exists(dir / (dir.filename().string() + ".req"))) {
@@ -207,6 +210,10 @@ TEST_P(BotocoreSuite, MatchesEveryFile) {
                      name == "get-vanilla-with-session-token");
 }
 
+TEST(AwsSigv4, SuitePresent) {
+  EXPECT_GT(BotocoreCases().size(), 20u) << "SigV4 suite missing under " << kSuiteDir;
+}
+
 INSTANTIATE_TEST_SUITE_P(AwsSigv4, BotocoreSuite,
                          testing::ValuesIn(BotocoreCases()), CaseName);
 
@@ -214,8 +221,9 @@ INSTANTIATE_TEST_SUITE_P(AwsSigv4, BotocoreSuite,
 
 std::vector<std::string> AwsCAuthCases() {
   std::vector<std::string> cases;
+  std::error_code ec;
   for (const auto& entry :
-       fs::directory_iterator(kSuiteDir / "aws-c-auth-v4")) {
+       fs::directory_iterator(kSuiteDir / "aws-c-auth-v4", ec)) {
     if (entry.is_directory() && fs::exists(entry.path() / "context.json")) {
       cases.push_back(entry.path().string());
     }
@@ -295,6 +303,10 @@ TEST_P(AwsCAuthSuite, QuerySigning) {
   // irrelevant to the server).
   EXPECT_EQ(expected.request.query, c.request.query);
   ExpectHeadersMatch(expected.request.headers, c.request.headers);
+}
+
+TEST(AwsSigv4, AwsCAuthSuitePresent) {
+  EXPECT_GT(AwsCAuthCases().size(), 20u) << "SigV4 suite missing under " << kSuiteDir;
 }
 
 INSTANTIATE_TEST_SUITE_P(AwsSigv4, AwsCAuthSuite,

@@ -815,8 +815,8 @@ TEST_F(RespondEc2MotoTest, Ec2InstancePlanApplyReapplyRollback) {
 // batch-import-findings) and changes nothing, and the apply reports moto's
 // refusal as a failed step without touching the finding.
 TEST_F(RespondMotoTest, FindingWorkflowPlansAgainstAnImportedSecurityHubFinding) {
-  std::ifstream sample(std::string(CIRT_SOURCE_DIR) +
-                       "/../shared/corpus/aws-cli-examples/securityhub/batch-import-findings.rst");
+  std::ifstream sample(std::string(CIRT_CORPUS_DIR) +
+                       "/aws-cli-examples/securityhub/batch-import-findings.rst");
   std::stringstream text;
   text << sample.rdbuf();
   std::string rst = text.str();
