@@ -95,12 +95,12 @@ int RunIngest(const CaseFlags& f) {
     std::fprintf(
         stderr, "%s",
         fmt::format("cirt: {} files: {} ingested, {} already in the case, {} skipped; {} events "
-                    "({} resources, {} detections), {} alerts; {} rules ({} correlation, {} with "
+                    "({} resources, {} detections; {} duplicates not stored), {} alerts; {} rules ({} correlation, {} with "
                     "aggregations, {} failed); {} derived detections over the case "
                     "(correlations, aggregations, anomalies; {:.2f}s); {:.2f}s ({:.0f} events/s; "
                     "indexing {:.2f}s = {:.0f} events/s; indexes {:.2f}s); skipped records: {}\n",
                     s.files, s.files_ingested, s.files_already, s.files_skipped, s.events,
-                    s.resources, s.detections, s.alerts, s.rules.loaded, s.rules.correlation,
+                    s.resources, s.detections, s.duplicates, s.alerts, s.rules.loaded, s.rules.correlation,
                     s.rules_aggregating, s.rules.errors, s.derived, s.seconds_derive, s.seconds,
                     s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0, s.seconds_index,
                     s.seconds_index > 0 ? static_cast<double>(s.events) / s.seconds_index : 0,

@@ -167,12 +167,29 @@ class EventIndexer : public ingest::RecordSink {
             "VALUES(?1,?2,?3,?4,?5,?6)"));
     CIRT_ASSIGN_OR_RETURN(insert_detection_,
                           db_->Prepare("INSERT INTO detections(event,rule) VALUES(?1,?2)"));
+    CIRT_ASSIGN_OR_RETURN(event_id_of_, db_->Prepare("SELECT event_id FROM events WHERE id=?1"));
+    // The events already in the case, for the eventID dedup (see Write).
+    CIRT_ASSIGN_OR_RETURN(Statement known,
+                          db_->Prepare("SELECT id, event_id FROM events WHERE event_id IS NOT NULL"));
+    while (true) {
+      CIRT_ASSIGN_OR_RETURN(bool row, known.Step());
+      if (!row) break;
+      seen_.emplace(IdHash(known.Text(1)), known.Int(0));
+    }
     return Status::Ok();
   }
 
   void BeginFile(int64_t file_id) {
     file_id_ = file_id;
     file_events_ = 0;
+    file_seen_.clear();
+    Clear();
+  }
+
+  // The open file's transaction is being rolled back: forget its event ids.
+  void AbandonFile() {
+    for (uint64_t h : file_seen_) seen_.erase(h);
+    file_seen_.clear();
     Clear();
   }
 
@@ -261,7 +278,6 @@ class EventIndexer : public ingest::RecordSink {
       if (!Write(r)) break;
     }
     seconds_index += ThreadCpuSeconds() - start;
-    events += rows_.size();
     Clear();
     if (options_.on_progress && status_.ok()) {
       progress.records = events;
@@ -274,7 +290,8 @@ class EventIndexer : public ingest::RecordSink {
   uint64_t file_events() const { return file_events_; }
 
   uint64_t events = 0, resources = 0, detections = 0;
-  double seconds_index = 0;  // thread CPU time spent writing rows
+  uint64_t duplicates = 0;   // records whose eventID the case already held
+  double seconds_index = 0;  // thread CPU time spent writing rows (and the dedup)
   IngestProgress progress;
 
  private:
@@ -309,7 +326,30 @@ class EventIndexer : public ingest::RecordSink {
     arena_.clear();
   }
 
+  static uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>()(id); }
+
+  // True if `id` is the eventID of a row already in the case (read back to
+  // rule out a hash collision).
+  bool AlreadyHeld(std::string_view id, uint64_t hash) {
+    auto it = seen_.find(hash);
+    if (it == seen_.end()) return false;
+    event_id_of_.BindInt(1, it->second);
+    Result<bool> row = event_id_of_.Step();
+    const bool same = row.ok() && *row && event_id_of_.Text(0) == id;
+    event_id_of_.Reset();
+    return same;
+  }
+
   bool Write(const Row& r) {
+    // CloudTrail may deliver an event more than once, and a case often holds
+    // the same events from the trail bucket and from LookupEvents: an event
+    // is stored once, by eventID (the first copy is kept).
+    const std::string_view event_id = View(r.text[1]);
+    const uint64_t hash = IdHash(event_id);
+    if (!event_id.empty() && AlreadyHeld(event_id, hash)) {
+      ++duplicates;
+      return true;
+    }
     Statement& s = insert_event_;
     s.BindInt(1, r.time_us);
     for (int i = 0; i < kTextFields; ++i) s.BindText(i + 2, View(r.text[i]));
@@ -323,6 +363,8 @@ class EventIndexer : public ingest::RecordSink {
     s.BindInt(22, static_cast<int64_t>(r.record_index));
     if (!Check(s.Run())) return false;
     const int64_t row = db_->LastInsertRowId();
+    ++events;
+    if (!event_id.empty() && seen_.emplace(hash, row).second) file_seen_.push_back(hash);
     if (r.credential) {
       const Credential& c = credentials_[r.credential - 1];
       Statement& q = insert_credential_;
@@ -358,7 +400,11 @@ class EventIndexer : public ingest::RecordSink {
   const IngestOptions& options_;
   sigma::Matcher::ScratchPtr scratch_;
   std::vector<uint32_t> matched_;
-  Statement insert_event_, insert_credential_, insert_detection_;
+  Statement insert_event_, insert_credential_, insert_detection_, event_id_of_;
+  // eventID hash -> events.id, for every event in the case; a hash shared by
+  // two ids keeps the first (the second is then never deduplicated).
+  std::unordered_map<uint64_t, int64_t> seen_;
+  std::vector<uint64_t> file_seen_;  // the hashes the open file added
   std::vector<Row> rows_;
   std::vector<Credential> credentials_;
   std::vector<uint32_t> detections_;
@@ -752,6 +798,7 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
       // digest file: not recorded, so a later run looks at it again. A valid
       // file with no records ({"Records":[]}) is recorded.
       if (!digest) ++stats.files_skipped;
+      indexer.AbandonFile();
       continue;  // `tx` rolls back
     }
     finish_file.BindInt(1, file_id);
@@ -765,6 +812,7 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
     file_done();
   }
   stats.events = indexer.events;
+  stats.duplicates = indexer.duplicates;
   stats.resources = indexer.resources;
   stats.detections = indexer.detections;
   stats.seconds_index = indexer.seconds_index;

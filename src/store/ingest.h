@@ -48,6 +48,7 @@ struct IngestStats {
   uint64_t files_already = 0;   // skipped: their SHA-256 was already in the case
   uint64_t files_skipped = 0;   // unreadable, or nothing usable in them
   uint64_t events = 0;          // CloudTrail records indexed
+  uint64_t duplicates = 0;      // records not stored: their eventID was already in the case
   uint64_t resources = 0;       // resource entries (events.resources)
   uint64_t detections = 0;
   // Derived detections stored: correlations, legacy aggregations and

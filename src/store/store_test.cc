@@ -156,6 +156,52 @@ TEST(Ingest, IndexesEventsAndReingestingAddsNothing) {
   EXPECT_EQ(Snap(*c), before);
 }
 
+// The same events from a second source (here the trail file re-exported as
+// the LookupEvents shape the AWS CLI prints) and a record delivered twice in
+// one file are stored once, by eventID, with no second set of detections.
+TEST(Ingest, StoresAnEventOnceByEventId) {
+  TempDir dir("dedup");
+  auto c = Case::Init(dir / "case");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  Diagnostics diagnostics;
+  const std::string trail = kChain + "/account-a.json";
+  auto first = IngestPaths(&*c, {trail}, &diagnostics);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_GT(first->events, 3u);
+  EXPECT_EQ(first->duplicates, 0u);
+  const Snapshot before = Snap(*c);
+
+  auto records = nlohmann::json::parse(ReadText(trail))["Records"];
+  nlohmann::json lookup = {{"Events", nlohmann::json::array()}};
+  for (const auto& r : records) {
+    lookup["Events"].push_back({{"EventId", r["eventID"]}, {"CloudTrailEvent", r.dump()}});
+  }
+  WriteText(dir / "lookup-events.json", lookup.dump());
+  auto second = IngestPaths(&*c, {dir / "lookup-events.json"}, &diagnostics);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->files_ingested, 1u);
+  EXPECT_EQ(second->events, 0u);
+  EXPECT_EQ(second->duplicates, records.size());
+  EXPECT_EQ(second->detections, 0u);
+  Snapshot after = Snap(*c);
+  EXPECT_EQ(after.events, before.events);
+  EXPECT_EQ(after.detections, before.detections);
+  EXPECT_EQ(after.event_ids, before.event_ids);
+
+  // A new record and one repeated in the same file: one stored, once.
+  nlohmann::json fresh = records[0];
+  fresh["eventID"] = "0f0e0d0c-0000-4000-8000-00000000dup1";
+  WriteText(dir / "twice.json", nlohmann::json::array({fresh, fresh, records[1]}).dump());
+  auto third = IngestPaths(&*c, {dir / "twice.json"}, &diagnostics);
+  ASSERT_TRUE(third.ok()) << third.status().ToString();
+  EXPECT_EQ(third->events, 1u);
+  EXPECT_EQ(third->duplicates, 2u);
+  EXPECT_EQ(Count(*c, "SELECT count(*) FROM events WHERE event_id = "
+                      "'0f0e0d0c-0000-4000-8000-00000000dup1'"),
+            1);
+  EXPECT_EQ(diagnostics.warnings(), 0u);
+}
+
 TEST(Ingest, ResumesAfterBeingKilledMidFile) {
   TempDir dir("resume");
   // Three files: the kill lands while the second one's rows are written.
