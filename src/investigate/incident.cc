@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -13,6 +14,7 @@
 #include "investigate/response_journal.h"
 #include "model/detection.h"
 #include "model/event.h"
+#include "report/writer.h"
 
 namespace cirt::investigate {
 
@@ -67,6 +69,30 @@ std::vector<std::string> SplitTags(std::string_view tags) {
   return out;
 }
 
+// A derived detection (correlation, anomaly) in one line: what it counted,
+// what ties its events together, and their span. Columns 16-21 of the
+// LoadDetections query.
+std::string DerivedSummary(const store::Statement& q) {
+  model::Evidence ev;
+  ev.type = q.Text(16);
+  ev.count = q.Double(17);
+  const std::string_view grp = q.Text(18);
+  size_t start = 0;
+  while (start < grp.size()) {
+    size_t end = std::min(grp.find('\x1f', start), grp.size());
+    const std::string_view entry = grp.substr(start, end - start);
+    const size_t eq = entry.find('=');
+    if (eq != std::string_view::npos) {
+      ev.group.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+    }
+    start = end + 1;
+  }
+  const int64_t events = q.Int(21);
+  return fmt::format("{}; {} evidence event{}, {} to {}", report::EvidenceSummary(ev), events,
+                     events == 1 ? "" : "s", model::FormatUtcTimestamp(q.Int(19)),
+                     model::FormatUtcTimestamp(q.Int(20)));
+}
+
 // In ingest order, where the detections of one event are consecutive (the
 // builder merges them into one timeline entry).
 Status LoadDetections(const store::Db& db, report::IncidentReportBuilder* builder) {
@@ -74,9 +100,12 @@ Status LoadDetections(const store::Db& db, report::IncidentReportBuilder* builde
       store::Statement q,
       db.Prepare("SELECT r.rule_id, r.title, r.level, r.tags, e.time_us, e.event_id, "
                  "e.event_source, e.event_name, e.principal_arn, e.access_key_id, e.source_ip, "
-                 "e.user_agent, e.aws_region, e.account_id, f.ingested_at, r.id "
+                 "e.user_agent, e.aws_region, e.account_id, f.ingested_at, r.id, "
+                 "v.type, v.count, v.grp, v.first_time_us, v.last_time_us, "
+                 "(SELECT count(*) FROM detection_evidence x WHERE x.detection = d.id) "
                  "FROM detections d JOIN rules r ON r.id = d.rule JOIN events e ON e.id = "
-                 "d.event LEFT JOIN files f ON f.id = e.file_id ORDER BY d.id"));
+                 "d.event LEFT JOIN files f ON f.id = e.file_id "
+                 "LEFT JOIN derived v ON v.detection = d.id ORDER BY d.id"));
   // Rule columns parsed once per rule.
   struct RuleFields {
     model::Level level;
@@ -114,6 +143,7 @@ Status LoadDetections(const store::Db& db, report::IncidentReportBuilder* builde
     d.aws_region = q.Text(12);
     d.account_id = q.Text(13);
     d.detected_us = model::ParseUtcTimestamp(q.Text(14)).value_or(0);
+    if (!q.Text(16).empty()) d.aggregate = DerivedSummary(q);
     builder->AddDetection(std::move(d));
   }
   return Status::Ok();

@@ -13,6 +13,7 @@
 #include <memory>
 #include <sstream>
 
+#include "investigate/incident.h"
 #include "investigate/pivot.h"
 #include "investigate/rows.h"
 #include "investigate/scope.h"
@@ -281,6 +282,60 @@ TEST_F(InvestigateGolden, ScopeFromAFindingWalksUpAndDown) {
   ExpectGolden("scope-finding.txt", ScopeText(*r, report::Format::kTable));
 
   EXPECT_EQ(Scope(*kase_, "no-such-finding").status().code(), ErrorCode::kNotFound);
+}
+
+// A correlation stored at ingest reaches the report with its evidence: what
+// it counted, the group and the span of its evidence events.
+TEST(IncidentReport, DerivedDetectionsCarryTheirEvidence) {
+  const std::string dir =
+      (fs::temp_directory_path() / ("cirt-incident-" + std::to_string(getpid()))).string();
+  fs::remove_all(dir);
+  fs::create_directories(dir + "/rules");
+  std::ofstream(dir + "/rules/burst.yml") << R"(title: Calls by the dev-ci user
+id: 5d1c0a8e-1111-4c3b-9a51-0c6f2d7e0001
+name: devci_calls
+status: test
+logsource: {product: aws, service: cloudtrail}
+detection:
+  selection:
+    userIdentity.userName: dev-ci
+  condition: selection
+level: low
+---
+title: Burst of dev-ci calls
+id: 5d1c0a8e-1111-4c3b-9a51-0c6f2d7e0002
+status: test
+correlation:
+  type: event_count
+  rules: [devci_calls]
+  group-by: [userIdentity.arn]
+  timespan: 15m
+  condition: {gte: 3}
+level: high
+)";
+  auto c = store::Case::Init(dir + "/case");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  store::IngestOptions options;
+  options.inputs = {kTestdata + "/chain"};
+  options.rule_paths = {dir + "/rules"};
+  options.builtin_rules = false;
+  Diagnostics diagnostics(nullptr);
+  auto stats = store::Ingest(&*c, options, &diagnostics);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  ASSERT_EQ(stats->derived, 1u);
+
+  auto report = BuildIncidentReport(*c, {}, &diagnostics);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  const report::ReportDetection* burst = nullptr;
+  for (const auto& d : report->detections) {
+    if (d.rule_title == "Burst of dev-ci calls") burst = &d;
+  }
+  ASSERT_NE(burst, nullptr);
+  EXPECT_EQ(burst->level, model::Level::kHigh);
+  EXPECT_EQ(burst->aggregate,
+            "event_count 3 by userIdentity.arn=arn:aws:iam::111122223333:user/dev-ci; "
+            "3 evidence events, 2024-03-14T09:50:00Z to 2024-03-14T10:01:00Z");
+  fs::remove_all(dir);
 }
 
 }  // namespace

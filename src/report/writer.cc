@@ -135,14 +135,6 @@ void AppendEvidence(std::string* out, const model::Evidence& ev) {
 
 // One line for people: "event_count 12 by userIdentity.arn=..., 12 events
 // 10:00:01Z..10:04:59Z".
-std::string EvidenceSummary(const model::Evidence& ev) {
-  std::string s = fmt::format("{} {}", ev.type, FormatCount(ev.count));
-  for (size_t i = 0; i < ev.group.size(); ++i) {
-    s += fmt::format("{}{}={}", i == 0 ? " by " : ", ", ev.group[i].first, ev.group[i].second);
-  }
-  return s;
-}
-
 // Encodes detections as the JSON members of DetectionKeys(), in order,
 // without the braces. The rule members are the same for every detection of
 // a rule, so they are encoded once per rule.
@@ -475,6 +467,14 @@ const std::vector<std::string_view>& DetectionKeys() {
       "event_source", "event_name", "aws_region", "account_id", "principal_arn",
       "access_key_id", "source_ip", "user_agent", "error_code", "file"};
   return kKeys;
+}
+
+std::string EvidenceSummary(const model::Evidence& ev) {
+  std::string s = fmt::format("{} {}", ev.type, FormatCount(ev.count));
+  for (size_t i = 0; i < ev.group.size(); ++i) {
+    s += fmt::format("{}{}={}", i == 0 ? " by " : ", ", ev.group[i].first, ev.group[i].second);
+  }
+  return s;
 }
 
 std::string EvidenceJson(const model::Evidence& evidence) {

@@ -39,6 +39,9 @@ const std::vector<std::string_view>& DetectionKeys();
 
 // The evidence object as compact JSON.
 std::string EvidenceJson(const model::Evidence& evidence);
+// One line: "<type> <count> by field=value, ..." (the table and timesketch
+// message use it).
+std::string EvidenceSummary(const model::Evidence& evidence);
 
 class DetectionWriter {
  public:
