@@ -71,8 +71,10 @@ class Sink : public ingest::RecordSink {
   Sink(const sigma::Matcher& matcher, const model::FieldPlan& plan,
        const std::vector<std::unique_ptr<model::RuleInfo>>& infos,
        const std::vector<uint8_t>& roles, const CorrelationEngine* correlations,
-       const std::optional<AnomalyOptions>& anomaly_options)
+       const std::optional<AnomalyOptions>& anomaly_options,
+       const std::deque<std::string>& file_names)
       : matcher_(matcher),
+        file_names_(file_names),
         infos_(infos),
         plan_(plan),
         roles_(roles),
@@ -88,9 +90,7 @@ class Sink : public ingest::RecordSink {
     for (uint32_t r : matched_) {
       const uint8_t role = roles_[r];
       if (role == kReport) {  // the common case
-        model::Detection d(infos_[r].get(), event, origin, arena.get());
-        d.file_index = file_index;
-        detections.push_back(std::move(d));
+        Report(r, event, origin);
       } else if (role != 0) {
         OnSpecialMatch(r, role, event, values, origin);
       }
@@ -98,20 +98,28 @@ class Sink : public ingest::RecordSink {
   }
 
   uint32_t file_index = 0;  // set before each file
-  std::deque<model::Detection> detections;  // a deque: no moves as it grows
+  // Chunks of reserved vectors: a detection never moves once built, and a
+  // million of them cost a few hundred allocations.
+  std::vector<std::vector<model::Detection>> detections;
   std::unique_ptr<model::TextArena> arena = std::make_unique<model::TextArena>();
   std::vector<AggregateHit> aggregate_hits;
   std::vector<CorrelationHit> correlation_hits;
   std::unique_ptr<AnomalyDetector> anomalies;  // with --anomalies
 
  private:
+  void Report(uint32_t r, const model::Event& event, const model::RecordOrigin& origin) {
+    constexpr size_t kChunk = 4096;
+    if (detections.empty() || detections.back().size() == kChunk) {
+      detections.emplace_back().reserve(kChunk);
+    }
+    model::Detection& d = detections.back().emplace_back(infos_[r].get(), event, origin,
+                                                          arena.get(), file_names_[file_index]);
+    d.file_index = file_index;
+  }
+
   void OnSpecialMatch(uint32_t r, uint8_t role, const model::Event& event,
                       const model::FieldValues& values, const model::RecordOrigin& origin) {
-    if (role & kReport) {
-      model::Detection d(infos_[r].get(), event, origin, arena.get());
-      d.file_index = file_index;
-      detections.push_back(std::move(d));
-    }
+    if (role & kReport) Report(r, event, origin);
     if (role & kAggregate) {
       const auto& agg = *matcher_.rule(r).aggregation;
       AggregateHit hit{r, FirstValue(values, agg.group_by), FirstValue(values, agg.count_field),
@@ -139,6 +147,7 @@ class Sink : public ingest::RecordSink {
   }
 
   const sigma::Matcher& matcher_;
+  const std::deque<std::string>& file_names_;
   const std::vector<std::unique_ptr<model::RuleInfo>>& infos_;
   const model::FieldPlan& plan_;
   const std::vector<uint8_t>& roles_;
@@ -359,6 +368,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     progress->files_total = files.size();
     for (const auto& f : files) progress->bytes_total += f.size;
   }
+  for (const auto& f : files) result.files.push_back(f.path);
   // Largest files first keeps the threads evenly loaded.
   std::vector<size_t> order(files.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -374,7 +384,8 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::unique_ptr<AnomalyDetector> anomalies;
   auto worker = [&] {
     ingest::CloudTrailReader reader(plan, slots, diagnostics);
-    Sink sink(*matcher, plan, result.rule_infos, roles, engine.get(), options.anomalies);
+    Sink sink(*matcher, plan, result.rule_infos, roles, engine.get(), options.anomalies,
+              result.files);
     ingest::ReadStats stats;
     while (true) {
       size_t i = next.fetch_add(1);
@@ -389,7 +400,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     }
     std::lock_guard<std::mutex> lock(mu);
     result.stats.Add(stats);
-    result.storage.push_back(std::move(sink.detections));
+    for (auto& chunk : sink.detections) result.storage.push_back(std::move(chunk));
     result.arenas.push_back(std::move(sink.arena));
     for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));
     for (auto& h : sink.correlation_hits) correlation_hits.push_back(std::move(h));
@@ -416,7 +427,8 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       aggregated.push_back(std::move(d));
     }
   }
-  result.storage.push_back(std::move(aggregated));
+  result.storage.emplace_back(std::make_move_iterator(aggregated.begin()),
+                              std::make_move_iterator(aggregated.end()));
 
   // Sort small keys, not the detections themselves (hunts can produce
   // millions); the rule title only breaks full ties.

@@ -63,7 +63,8 @@ struct HuntResult {
   // The detections, in no order (stable addresses), and the same sorted by
   // time, then file and record: use `detections`.
   std::vector<std::unique_ptr<model::TextArena>> arenas;  // detection text
-  std::vector<std::deque<model::Detection>> storage;
+  std::deque<std::string> files;  // input file names, which detections point to
+  std::vector<std::vector<model::Detection>> storage;  // chunks, never resized
   std::vector<const model::Detection*> detections;
   ingest::ReadStats stats;
   RuleSummary rules;

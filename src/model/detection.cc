@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
+#include <new>
+
+#include <sys/mman.h>
 
 namespace cirt::model {
 
@@ -38,14 +42,27 @@ std::optional<Level> ParseLevel(std::string_view text) {
   return std::nullopt;
 }
 
+void TextArena::Free::operator()(char* p) const { std::free(p); }
+
+namespace {
+constexpr size_t kHugePage = 2 << 20;
+char* AllocateChunk(size_t n) {
+  const size_t size = (n + kHugePage - 1) / kHugePage * kHugePage;
+  void* p = std::aligned_alloc(kHugePage, size);
+  if (p == nullptr) throw std::bad_alloc();
+  madvise(p, size, MADV_HUGEPAGE);  // advice only: a refusal costs nothing
+  return static_cast<char*>(p);
+}
+}  // namespace
+
 char* TextArena::Allocate(size_t n) {
   if (n > kChunk / 4) {  // large: a chunk of its own, kept before the current one
     chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1,
-                   std::make_unique_for_overwrite<char[]>(n));
+                   std::unique_ptr<char, Free>(AllocateChunk(n)));
     return chunks_[chunks_.size() == 1 ? 0 : chunks_.size() - 2].get();
   }
   if (used_ + n > kChunk) {
-    chunks_.push_back(std::make_unique_for_overwrite<char[]>(kChunk));
+    chunks_.emplace_back(AllocateChunk(kChunk));
     used_ = 0;
   }
   char* p = chunks_.back().get() + used_;
@@ -54,13 +71,14 @@ char* TextArena::Allocate(size_t n) {
 }
 
 Detection::Detection(const RuleInfo* rule, const Event& e, const RecordOrigin& origin,
-                     TextArena* arena)
-    : record_index(origin.record_index), rule_(rule) {
+                     TextArena* arena, std::string_view shared_file)
+    : record_index(origin.record_index), rule_(rule), shared_file_(shared_file) {
   time_us = e.time_us;
   const std::string_view parts[kFieldCount] = {
       e.event_id,   e.event_time,         e.event_source,      e.event_name,
       e.aws_region, e.recipient_account_id, e.user_identity.arn, e.user_identity.access_key_id,
-      e.source_ip,  e.user_agent,         e.error_code,        origin.file,
+      e.source_ip,  e.user_agent,         e.error_code,
+      shared_file.empty() ? origin.file : std::string_view(),
       {}};
   size_t total = 0;
   for (auto p : parts) total += p.size();
@@ -86,6 +104,7 @@ void Detection::CopyScalars(const Detection& o) {
   record_index = o.record_index;
   rule_ = o.rule_;
   end_ = o.end_;
+  shared_file_ = o.shared_file_;
 }
 
 Detection& Detection::operator=(const Detection& o) {
