@@ -6,8 +6,6 @@
 #include <cstring>
 #include <new>
 
-#include <sys/mman.h>
-
 namespace cirt::model {
 
 namespace {
@@ -45,12 +43,9 @@ std::optional<Level> ParseLevel(std::string_view text) {
 void TextArena::Free::operator()(char* p) const { std::free(p); }
 
 namespace {
-constexpr size_t kHugePage = 2 << 20;
 char* AllocateChunk(size_t n) {
-  const size_t size = (n + kHugePage - 1) / kHugePage * kHugePage;
-  void* p = std::aligned_alloc(kHugePage, size);
+  void* p = std::malloc(n);
   if (p == nullptr) throw std::bad_alloc();
-  madvise(p, size, MADV_HUGEPAGE);  // advice only: a refusal costs nothing
   return static_cast<char*>(p);
 }
 }  // namespace

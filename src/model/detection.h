@@ -61,8 +61,6 @@ class TextArena {
   char* Allocate(size_t n);
 
  private:
-  // Chunks are 2 MiB-aligned and marked for transparent huge pages: a
-  // million detections fault in a few hundred pages, not 100,000.
   static constexpr size_t kChunk = 4 << 20;
   struct Free {
     void operator()(char* p) const;

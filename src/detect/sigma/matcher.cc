@@ -389,6 +389,20 @@ class Matcher::Scratch {
   }
   std::vector<uint64_t> prefilter;  // regex preds whose prefilter fired
   std::vector<uint32_t> scanned;    // slot index -> epoch its patterns were matched
+  // What a string value's patterns matched, remembered per slot: field
+  // values repeat (user agents, ARNs, event names), and a hash lookup costs
+  // less than a vectorscan call and the regular expressions. Direct-mapped.
+  struct MemoEntry {
+    uint64_t hash = 0;
+    bool valid = false;
+    std::string text;
+    std::vector<uint32_t> preds;  // the non-prefilter predicates that matched
+  };
+  static constexpr size_t kMemoEntries = 2048;  // per slot, a power of two
+  static constexpr size_t kMemoMaxText = 256;   // longer values are not remembered
+  std::vector<std::vector<MemoEntry>> memo;      // slot index -> table (sized on first use)
+  std::vector<uint32_t>* found = nullptr;        // collects matches while a value is scanned
+  std::vector<uint32_t> found_storage;
   void Set(uint32_t pred) { bits[pred >> 6] |= 1ULL << (pred & 63); }
   bool Get(uint32_t pred) const { return (bits[pred >> 6] >> (pred & 63)) & 1; }
   void SetPrefilter(uint32_t pred) { prefilter[pred >> 6] |= 1ULL << (pred & 63); }
@@ -723,6 +737,7 @@ struct Matcher::Impl {
       scratch->SetPrefilter(id & ~kPrefilterBit);
     } else {
       scratch->Set(id);
+      if (scratch->found) scratch->found->push_back(id);
     }
     return 0;
   }
@@ -751,13 +766,41 @@ struct Matcher::Impl {
 
   // Wildcards (one vectorscan scan for all of them), regular expressions,
   // CIDR, numeric and time tests.
+  // String values are looked up in the slot's memo first (Scratch::memo).
   void MatchPatterns(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
+    Scratch::MemoEntry* memo = nullptr;
+    uint64_t hash = 0;
+    if (v.kind == ValueKind::kString && v.text.size() <= Scratch::kMemoMaxText) {
+      hash = std::hash<std::string_view>()(v.text);
+      auto& table = scratch->memo[static_cast<size_t>(&s - slots.data())];
+      if (table.empty()) table.resize(Scratch::kMemoEntries);
+      memo = &table[hash & (Scratch::kMemoEntries - 1)];
+      if (memo->valid && memo->hash == hash && memo->text == v.text) {
+        for (uint32_t id : memo->preds) scratch->Set(id);
+        return;
+      }
+      scratch->found_storage.clear();
+      scratch->found = &scratch->found_storage;
+    }
+    ScanPatterns(s, v, scratch);
+    if (memo != nullptr) {
+      scratch->found = nullptr;
+      memo->valid = true;
+      memo->hash = hash;
+      memo->text.assign(v.text);
+      memo->preds.assign(scratch->found_storage.begin(), scratch->found_storage.end());
+    }
+  }
+
+  // Matches `v` against the slot's patterns; with scratch->found set, every
+  // matching predicate is also appended there (and none is skipped).
+  void ScanPatterns(const SlotIndex& s, const FieldValue& v, Scratch* scratch) const {
     if (s.db != nullptr) {
       hs_scan(s.db, v.text.data(), static_cast<unsigned>(v.text.size()), 0, scratch->hs,
               OnHsMatch, scratch);
     }
     for (uint32_t id : s.others) {
-      if (scratch->Get(id)) continue;
+      if (scratch->found == nullptr && scratch->Get(id)) continue;
       const Pred& p = preds[id];
       bool hit = false;
       switch (p.kind) {
@@ -774,7 +817,10 @@ struct Matcher::Impl {
         }
         default: break;
       }
-      if (hit) scratch->Set(id);
+      if (hit) {
+        scratch->Set(id);
+        if (scratch->found) scratch->found->push_back(id);
+      }
     }
   }
 
@@ -955,6 +1001,7 @@ Matcher::ScratchPtr Matcher::NewScratch() const {
   s->bits.assign((impl_->preds.size() + 63) / 64 + 1, 0);
   s->prefilter.assign(s->bits.size(), 0);
   s->scanned.assign(impl_->slots.size(), 0);
+  s->memo.resize(impl_->slots.size());
   s->stamp.assign(impl_->compiled.size(), 0);
   if (impl_->proto_scratch) hs_clone_scratch(impl_->proto_scratch, &s->hs);
   return s;

@@ -75,6 +75,27 @@ std::string Rec(std::string_view members) {
 
 const Titles kT = {"T"};
 
+// --- the per-slot memo: a repeated value matches as its first sighting did ---
+
+TEST(SigmaMemo, RepeatedValuesMatchTheSameAcrossRecords) {
+  const std::string rules =
+      RuleYaml("Contains", "  sel:\n    userAgent|contains: evil\n  condition: sel") + "---\n" +
+      RuleYaml("Regex", "  sel:\n    userAgent|re: '^[a-z]+ boto.*x$'\n  condition: sel") +
+      "---\n" +
+      RuleYaml("Names", "  sel:\n    requestParameters.names|endswith: -prod\n  condition: sel");
+  const std::string evil = R"("userAgent":"evil boto x")";
+  const std::string records =
+      "[" + Rec(evil) + "," + Rec(evil) + "," + Rec(R"("userAgent":"clean boto y")") + "," +
+      Rec(evil + R"(,"requestParameters":{"names":["db-prod","db-dev"]})") + "," +
+      Rec(R"("requestParameters":{"names":["db-dev","db-prod"]})") + "," +
+      Rec(R"("requestParameters":{"names":["db-dev"]})") + "]";
+  PipelineRun run = RunRules(rules, records, {});
+  EXPECT_TRUE(run.errors.empty());
+  EXPECT_EQ(run.records, 6u);
+  EXPECT_EQ(run.titles, (Titles{"Contains", "Regex", "Contains", "Regex", "Contains", "Regex",
+                                "Names", "Names"}));
+}
+
 // --- structure: maps, lists, values ---
 
 TEST(SigmaSearch, MapIsAnd) {
