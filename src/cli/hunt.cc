@@ -132,13 +132,14 @@ int RunHunt(const HuntFlags& f) {
                              "failed); "
                              "{} files, {} records, {:.1f} MB JSON in {:.2f}s ({:.0f} MB/s, {:.0f} "
                              "events/s); skipped: {} files, {} partial files, {} records, {} "
-                             "digest files, {} evidence snapshots (findings, IAM, EC2)\n",
+                             "digest files, {} evidence snapshots (findings, IAM, EC2), {} repeated detections "
+                             "(an eventID seen twice)\n",
                              r.rules.loaded, r.rules.correlation, r.rules.other_logsource,
                              r.rules.errors, s.files, s.records, mb, r.seconds,
                              r.seconds > 0 ? mb / r.seconds : 0,
                              r.seconds > 0 ? static_cast<double>(s.records) / r.seconds : 0,
                              s.files_skipped, s.files_partial, s.records_skipped, s.digest_files,
-                             r.snapshot_files)
+                             r.snapshot_files, r.repeated)
                      .c_str());
     if (r.baseline_end_us) {
       std::fprintf(stderr, "cirt: anomalies: baseline ends %s\n",

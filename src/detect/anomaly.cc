@@ -1,4 +1,5 @@
 #include "detect/anomaly.h"
+#include "detect/repeats.h"
 
 #include <arpa/inet.h>
 
@@ -302,6 +303,9 @@ std::vector<model::Detection> AnomalyDetector::Finish() const {
   std::sort(denials.begin(), denials.end(), [](const Denial* a, const Denial* b) {
     if (a->principal != b->principal) return a->principal < b->principal;
     return Earlier(a->event.time_us, a->event.file_index, a->event.record_index, b->event);
+  });
+  EraseRepeatedEvents(&denials, [](const Denial* d) {
+    return EventKey{0, d->event.detection.event_id()};
   });
   const uint32_t threshold = std::max<uint32_t>(1, m.options.denial_threshold);
   size_t begin = 0;

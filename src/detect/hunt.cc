@@ -13,6 +13,7 @@
 
 #include "detect/builtin_rules.h"
 #include "detect/correlation.h"
+#include "detect/repeats.h"
 #include "detect/sigma/matcher.h"
 #include "io/file.h"
 
@@ -194,6 +195,9 @@ void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& comp
                     a.detection.record_index) <
            std::tie(b.rule, b.detection.time_us, b.detection.file_index,
                     b.detection.record_index);
+  });
+  EraseRepeatedEvents(&hits, [](const AggregateHit& h) {
+    return EventKey{h.rule, h.detection.event_id()};
   });
   std::map<uint32_t, std::vector<const AggregateHit*>> by_rule;
   for (const auto& h : hits) by_rule[h.rule].push_back(&h);
@@ -419,7 +423,19 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
 
   std::deque<model::Detection> aggregated;
   RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level, &aggregated);
-  if (engine) engine->Run(std::move(correlation_hits), options.min_level, &aggregated);
+  if (engine) {
+    // In input order, so the copy of a repeated event that is kept does not
+    // depend on the threads.
+    std::sort(correlation_hits.begin(), correlation_hits.end(),
+              [](const CorrelationHit& a, const CorrelationHit& b) {
+                return std::tie(a.detection.file_index, a.detection.record_index, a.rule) <
+                       std::tie(b.detection.file_index, b.detection.record_index, b.rule);
+              });
+    EraseRepeatedEvents(&correlation_hits, [](const CorrelationHit& h) {
+      return EventKey{h.rule, h.detection.event_id()};
+    });
+    engine->Run(std::move(correlation_hits), options.min_level, &aggregated);
+  }
   if (anomalies) {
     result.baseline_end_us = anomalies->baseline_end_us();
     for (model::Detection& d : anomalies->Finish()) {
@@ -453,6 +469,16 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     if (a.record_index != b.record_index) return a.record_index < b.record_index;
     return a.detection->rule().title < b.detection->rule().title;
   });
+  result.repeated = EraseRepeatedEventsSorted(
+      &keys,
+      [](const SortKey& k) {
+        // Derived detections (correlations, anomalies) were built from
+        // deduplicated matches already.
+        const model::Detection& d = *k.detection;
+        return EventKey{reinterpret_cast<uintptr_t>(&d.rule()),
+                        d.evidence() ? std::string_view() : d.event_id()};
+      },
+      [](const SortKey& k) { return k.time_us; });
   result.detections.reserve(keys.size());
   for (const SortKey& k : keys) result.detections.push_back(k.detection);
   result.seconds =

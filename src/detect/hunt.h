@@ -76,6 +76,9 @@ struct HuntResult {
   // Files an evidence folder's manifest lists as findings or API snapshots
   // (IAM, EC2, ...), not read.
   size_t snapshot_files = 0;
+  // Detections not reported because the same rule had matched the same
+  // eventID already (an event delivered twice, or held by two sources).
+  size_t repeated = 0;
   double seconds = 0;
 };
 

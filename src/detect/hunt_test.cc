@@ -53,6 +53,40 @@ class HuntTest : public ::testing::Test {
   fs::path dir_;
 };
 
+// The same events from two sources (a trail object and a JSON Lines copy):
+// each rule reports an event once, and counts see each event once.
+TEST_F(HuntTest, AnEventHeldTwiceIsReportedAndCountedOnce) {
+  std::vector<std::string> records = {Rec("StopLogging", "cloudtrail.amazonaws.com", 1),
+                                      Rec("DeleteTrail", "cloudtrail.amazonaws.com", 2)};
+  WriteTrail("a.json.gz", records);
+  std::ofstream(dir_ / "b.jsonl") << records[1] << "\n" << records[0] << "\n";
+  auto r = Run("rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->detections.size(), 2u);
+  EXPECT_EQ(r->repeated, 2u);
+  EXPECT_EQ(r->detections[0]->event_id(), "id-StopLogging1");
+  EXPECT_EQ(r->detections[1]->event_id(), "id-DeleteTrail2");
+  // The copy kept is the first in input order, whatever the threads did.
+  EXPECT_EQ(fs::path(std::string(r->detections[0]->file())).filename(), "a.json.gz");
+  EXPECT_EQ(fs::path(std::string(r->detections[1]->file())).filename(), "a.json.gz");
+
+  // aws_enum_listing.yml needs more than 50 listings in 10 minutes: 30
+  // events held twice are still 30.
+  std::vector<std::string> listings;
+  for (int i = 0; i < 30; ++i) listings.push_back(Rec("ListBuckets", "s3.amazonaws.com", i * 5));
+  WriteTrail("c.json.gz", listings);
+  WriteTrail("d.json.gz", listings);
+  auto counted = Run("unsupported/cloud/aws_enum_listing.yml");
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  EXPECT_TRUE(counted->detections.empty());
+  for (int i = 30; i < 60; ++i) listings.push_back(Rec("ListBuckets", "s3.amazonaws.com", i * 5));
+  WriteTrail("d.json.gz", listings);  // now 60 distinct events
+  counted = Run("unsupported/cloud/aws_enum_listing.yml");
+  ASSERT_TRUE(counted.ok()) << counted.status().ToString();
+  ASSERT_EQ(counted->detections.size(), 1u);
+  EXPECT_EQ(counted->detections[0]->event_id(), "id-ListBuckets250");  // the 51st distinct
+}
+
 TEST_F(HuntTest, LegacyCountFiresOnceWhenTheWindowPassesTheThreshold) {
   // aws_enum_listing.yml: eventName list* | count() > 50 within 10m.
   std::vector<std::string> records;

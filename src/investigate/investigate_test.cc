@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "investigate/incident.h"
@@ -322,6 +323,20 @@ level: high
   Diagnostics diagnostics(nullptr);
   auto stats = store::Ingest(&*c, options, &diagnostics);
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  ASSERT_EQ(stats->derived, 1u);
+
+  // The same trail again as LookupEvents output: stored once, and the
+  // correlation over the case still counts each event once.
+  std::ifstream trail(kTestdata + "/chain/account-a.json");
+  const auto records = nlohmann::json::parse(trail)["Records"];
+  nlohmann::json lookup = {{"Events", nlohmann::json::array()}};
+  for (const auto& r : records) lookup["Events"].push_back({{"CloudTrailEvent", r.dump()}});
+  std::ofstream(dir + "/lookup-events.json") << lookup.dump();
+  options.inputs = {dir + "/lookup-events.json"};
+  stats = store::Ingest(&*c, options, &diagnostics);
+  ASSERT_TRUE(stats.ok()) << stats.status().ToString();
+  EXPECT_EQ(stats->events, 0u);
+  EXPECT_EQ(stats->duplicates, records.size());
   ASSERT_EQ(stats->derived, 1u);
 
   auto report = BuildIncidentReport(*c, {}, &diagnostics);
