@@ -265,7 +265,8 @@ correlation:
   Trail({Denied(0, "a", {{"eventName", "GetRole"}, {"awsRegion", "us-east-1"}}),
          Denied(10, "b", {{"eventName", "ListUsers"}, {"awsRegion", "eu-west-1"}}),
          Denied(20, "c", {{"eventName", "GetRole"}, {"awsRegion", "eu-west-1"}})});
-  auto hits = Of(Run(), "Denied on many API and region pairs");
+  HuntResult r = Run();
+  auto hits = Of(r, "Denied on many API and region pairs");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0]->evidence()->count, 3);
 }
@@ -341,7 +342,8 @@ TEST_F(CorrelationTest, ValueAvgAveragesTheField) {
   Trail({GetObject(0, "g0", "100"), GetObject(60, "g1", "900000")});
   EXPECT_TRUE(Of(Run(), "Possible exfiltration from S3").empty());  // 450050
   Trail({GetObject(0, "g0", "200000"), GetObject(60, "g1", "900000")});
-  auto hits = Of(Run(), "Possible exfiltration from S3");
+  HuntResult r = Run();
+  auto hits = Of(r, "Possible exfiltration from S3");
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0]->evidence()->count, 550000);
 }

@@ -101,7 +101,7 @@ class Sink : public ingest::RecordSink {
   uint32_t file_index = 0;  // set before each file
   // Chunks of reserved vectors: a detection never moves once built, and a
   // million of them cost a few hundred allocations.
-  std::vector<std::vector<model::Detection>> detections;
+  std::vector<model::DetectionChunk> detections;
   std::unique_ptr<model::TextArena> arena = std::make_unique<model::TextArena>();
   std::vector<AggregateHit> aggregate_hits;
   std::vector<CorrelationHit> correlation_hits;

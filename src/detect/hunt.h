@@ -64,7 +64,7 @@ struct HuntResult {
   // time, then file and record: use `detections`.
   std::vector<std::unique_ptr<model::TextArena>> arenas;  // detection text
   std::deque<std::string> files;  // input file names, which detections point to
-  std::vector<std::vector<model::Detection>> storage;  // chunks, never resized
+  std::vector<model::DetectionChunk> storage;  // chunks, never resized
   std::vector<const model::Detection*> detections;
   ingest::ReadStats stats;
   RuleSummary rules;

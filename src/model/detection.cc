@@ -6,6 +6,8 @@
 #include <cstring>
 #include <new>
 
+#include <sys/mman.h>
+
 namespace cirt::model {
 
 namespace {
@@ -40,27 +42,33 @@ std::optional<Level> ParseLevel(std::string_view text) {
   return std::nullopt;
 }
 
-void TextArena::Free::operator()(char* p) const { std::free(p); }
-
-namespace {
-char* AllocateChunk(size_t n) {
-  void* p = std::malloc(n);
-  if (p == nullptr) throw std::bad_alloc();
-  return static_cast<char*>(p);
+void* MapPopulated(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+                 -1, 0);
+  if (p == MAP_FAILED) throw std::bad_alloc();
+  return p;
 }
-}  // namespace
+
+void UnmapPopulated(void* p, size_t bytes) {
+  if (p != nullptr) munmap(p, bytes == 0 ? 1 : bytes);
+}
+
+TextArena::~TextArena() {
+  for (const Chunk& c : chunks_) UnmapPopulated(c.data, c.size);
+}
 
 char* TextArena::Allocate(size_t n) {
   if (n > kChunk / 4) {  // large: a chunk of its own, kept before the current one
-    chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1,
-                   std::unique_ptr<char, Free>(AllocateChunk(n)));
-    return chunks_[chunks_.size() == 1 ? 0 : chunks_.size() - 2].get();
+    Chunk big{static_cast<char*>(MapPopulated(n)), n};
+    chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1, big);
+    return big.data;
   }
   if (used_ + n > kChunk) {
-    chunks_.emplace_back(AllocateChunk(kChunk));
+    chunks_.push_back({static_cast<char*>(MapPopulated(kChunk)), kChunk});
     used_ = 0;
   }
-  char* p = chunks_.back().get() + used_;
+  char* p = chunks_.back().data + used_;
   used_ += n;
   return p;
 }
