@@ -281,11 +281,21 @@ std::string CsvField(std::string_view s) {
   return out + "\"";
 }
 
+// The header line of a CSV output (keys are plain identifiers: no quoting).
+template <typename Keys>
+std::string CsvHeader(const Keys& keys) {
+  std::string header;
+  for (const auto& k : keys) {
+    if (!header.empty()) header.push_back(',');
+    header.append(k);
+  }
+  return header;
+}
+
 class CsvWriter : public DetectionWriter {
  public:
   CsvWriter(std::FILE* out, bool evidence_column) : out_(out), evidence_(evidence_column) {
-    std::string header;
-    for (auto k : DetectionKeys()) header += (header.empty() ? "" : ",") + std::string(k);
+    std::string header = CsvHeader(DetectionKeys());
     if (evidence_) header += ",evidence";
     Put(out_, header + "\n");
   }
@@ -618,9 +628,7 @@ class JsonRowWriter : public RowWriter {
 class CsvRowWriter : public RowWriter {
  public:
   CsvRowWriter(std::FILE* out, RowSchema schema) : out_(out), schema_(std::move(schema)) {
-    std::string header;
-    for (auto k : schema_.keys) header += (header.empty() ? "" : ",") + std::string(k);
-    Put(out_, header + "\n");
+    Put(out_, CsvHeader(schema_.keys) + "\n");
   }
   void Write(std::vector<Cell> row) override {
     std::string line;
