@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstring>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -203,6 +204,18 @@ class CloudTrailReader::Impl {
       : plan_(plan), slots_(slots), diag_(diagnostics), values_(plan.slot_count()) {
     const FieldPlan::Node* ui = plan_.FindChild(plan_.root(), "userIdentity");
     user_identity_node_ = ui;
+    event_name_node_ = plan_.FindChild(plan_.root(), "eventName");
+    // Top-level fields only rules read, each with the eventNames it is read
+    // for (FieldPlan::SubtreeGate); at most 64, any others always read.
+    if (event_name_node_ != nullptr) {
+      for (uint32_t child : plan_.root().children) {
+        model::EventNameGate gate;
+        if (gates_.size() >= 64 || !plan_.SubtreeGate(plan_.node(child), &gate)) continue;
+        if (gate_bit_.size() <= child) gate_bit_.resize(child + 1, -1);
+        gate_bit_[child] = static_cast<int8_t>(gates_.size());
+        gates_.push_back(std::move(gate));
+      }
+    }
     for (int i = 0; i < kMaxSubDepth; ++i) sub_parsers_.push_back(std::make_unique<od::parser>());
     sub_buffers_.resize(kMaxSubDepth);
   }
@@ -467,9 +480,7 @@ class CloudTrailReader::Impl {
       ++stats_->records_skipped;
       return simdjson::SUCCESS;
     }
-    values_.Clear();
-    type_error_.clear();
-    saw_user_identity_ = false;
+    StartRecord();
     if (plan_.needs_raw_record()) {
       std::string_view raw;
       od::object whole;
@@ -503,7 +514,55 @@ class CloudTrailReader::Impl {
     return err;
   }
 
+  void StartRecord() {
+    values_.Clear();
+    type_error_.clear();
+    saw_user_identity_ = false;
+    name_known_ = false;
+  }
+
+  // After the record's eventName was read: which gated top-level fields the
+  // record needs (every value of eventName counts, should a record repeat
+  // the key). Until then, and for a non-string eventName, all are read.
+  void LearnEventName() {
+    uint64_t readable = 0;
+    bool any = false;
+    for (const model::FieldValue& v : values_.at(slots_.event_name)) {
+      if (v.kind != ValueKind::kString) {
+        name_known_ = false;
+        return;
+      }
+      any = true;
+      name_lower_.assign(v.text);
+      for (char& c : name_lower_) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+      }
+      auto it = gate_masks_.find(name_lower_);
+      if (it == gate_masks_.end()) {
+        uint64_t mask = 0;
+        for (size_t b = 0; b < gates_.size(); ++b) {
+          if (gates_[b].Matches(name_lower_)) mask |= uint64_t{1} << b;
+        }
+        if (gate_masks_.size() >= 4096) gate_masks_.clear();  // bounded: names come from the data
+        it = gate_masks_.emplace(name_lower_, mask).first;
+      }
+      readable |= it->second;
+    }
+    name_known_ = any;
+    readable_ = readable;
+  }
+
+  // True if the top-level field `child` is gated and this record's eventName
+  // is not one it is read for.
+  bool SkipGated(const FieldPlan::Node* child) const {
+    if (!name_known_) return false;
+    const size_t index = static_cast<size_t>(child - &plan_.node(0));
+    if (index >= gate_bit_.size() || gate_bit_[index] < 0) return false;
+    return ((readable_ >> gate_bit_[index]) & 1) == 0;
+  }
+
   simdjson::error_code WalkObject(od::object obj, const FieldPlan::Node& node, int depth) {
+    const bool root = &node == &plan_.root();
     for (auto field_result : obj) {
       od::field field;
       SIMDJSON_TRY(std::move(field_result).get(field));
@@ -517,8 +576,9 @@ class CloudTrailReader::Impl {
       std::string_view key(key_start, static_cast<size_t>(key_end - key_start));
       const FieldPlan::Node* child = plan_.FindChild(node, key);
       if (child == nullptr) continue;
+      if (root && SkipGated(child)) continue;
       od::value v = field.value();
-      if (child == user_identity_node_ && &node == &plan_.root()) {
+      if (child == user_identity_node_ && root) {
         saw_user_identity_ = true;
         od::json_type t;
         SIMDJSON_TRY(v.type().get(t));
@@ -528,6 +588,7 @@ class CloudTrailReader::Impl {
         }
       }
       SIMDJSON_TRY(Capture(v, *child, depth));
+      if (root && child == event_name_node_ && !gates_.empty()) LearnEventName();
     }
     return simdjson::SUCCESS;
   }
@@ -740,9 +801,7 @@ class CloudTrailReader::Impl {
         }
         return fail(err);
       }
-      values_.Clear();
-      type_error_.clear();
-      saw_user_identity_ = false;
+      StartRecord();
       std::string_view trimmed = TrimRight(text);
       if (plan_.needs_raw_record()) values_.set_raw_record(trimmed);
       if (auto walk_err = WalkText(trimmed, plan_.root(), 0)) {
@@ -811,6 +870,14 @@ class CloudTrailReader::Impl {
   ModelSlots slots_;
   Diagnostics* diag_;
   const FieldPlan::Node* user_identity_node_ = nullptr;
+  // Reading gates: top-level plan nodes (by node index) -> bit, or -1.
+  const FieldPlan::Node* event_name_node_ = nullptr;
+  std::vector<int8_t> gate_bit_;
+  std::vector<model::EventNameGate> gates_;               // by bit
+  std::unordered_map<std::string, uint64_t> gate_masks_;  // lower-case eventName -> bits
+  std::string name_lower_;
+  bool name_known_ = false;  // this record's eventName was read
+  uint64_t readable_ = 0;    // with name_known_: the gated fields it needs
   od::parser parser_;
   std::vector<std::unique_ptr<od::parser>> sub_parsers_;
   std::vector<io::Buffer> sub_buffers_;

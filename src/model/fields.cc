@@ -67,6 +67,49 @@ void FieldPlan::Rehash(uint32_t parent) {
 }
 
 SlotId FieldPlan::AddPath(std::string_view path) {
+  const SlotId slot = AddSlot(path);
+  gates_[slot].always = true;
+  return slot;
+}
+
+SlotId FieldPlan::AddRulePath(std::string_view path) { return AddSlot(path); }
+
+bool EventNameGate::Matches(std::string_view lower_name) const {
+  if (names.count(std::string(lower_name))) return true;
+  for (const std::string& p : prefixes) {
+    if (lower_name.substr(0, p.size()) == p) return true;
+  }
+  return false;
+}
+
+void EventNameGate::Merge(const EventNameGate& other) {
+  names.insert(other.names.begin(), other.names.end());
+  prefixes.insert(other.prefixes.begin(), other.prefixes.end());
+}
+
+void FieldPlan::GateSlot(SlotId slot, const EventNameGate* gate) {
+  Gate& g = gates_[slot];
+  if (gate == nullptr) {
+    g.always = true;
+    return;
+  }
+  g.gated = true;
+  g.names.Merge(*gate);
+}
+
+bool FieldPlan::SubtreeGate(const Node& node, EventNameGate* gate) const {
+  if (node.slot >= 0) {
+    const Gate& g = gates_[static_cast<size_t>(node.slot)];
+    if (g.always || !g.gated) return false;
+    gate->Merge(g.names);
+  }
+  for (uint32_t child : node.children) {
+    if (!SubtreeGate(nodes_[child], gate)) return false;
+  }
+  return true;
+}
+
+SlotId FieldPlan::AddSlot(std::string_view path) {
   uint32_t cur = 0;
   size_t start = 0;
   while (true) {
@@ -91,6 +134,7 @@ SlotId FieldPlan::AddPath(std::string_view path) {
   if (nodes_[cur].slot < 0) {
     nodes_[cur].slot = static_cast<int32_t>(slot_paths_.size());
     slot_paths_.emplace_back(path);
+    gates_.emplace_back();
   }
   return static_cast<SlotId>(nodes_[cur].slot);
 }

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <iterator>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,16 @@ struct FieldValue {
 
 using SlotId = uint32_t;
 
+// The eventNames a field is read for (FieldPlan::GateSlot): exact names and
+// name prefixes, in lower case (eventNames match case-insensitively).
+struct EventNameGate {
+  std::set<std::string> names;
+  std::set<std::string> prefixes;
+  // `lower_name`: an eventName in lower case.
+  bool Matches(std::string_view lower_name) const;
+  void Merge(const EventNameGate& other);
+};
+
 // A trie of dotted paths. A path that crosses an array continues into each
 // element, so one path can yield several values for a record.
 class FieldPlan {
@@ -46,7 +57,20 @@ class FieldPlan {
 
   // The slot for dotted `path` ("userIdentity.sessionContext.sessionIssuer.arn"),
   // adding it if new. Paths are case-sensitive, as CloudTrail keys are.
+  // A slot added with AddPath is read from every record.
   SlotId AddPath(std::string_view path);
+  // The same for a field only rules read: a reader may leave such a slot
+  // unread in a record whose eventName none of the slot's rules can match,
+  // once the matcher has said which names those are (GateSlot). A slot
+  // added this way and never gated is read from every record.
+  SlotId AddRulePath(std::string_view path);
+  // Adds the eventNames for which a rule slot is read; null: every record
+  // (a rule that can match any eventName reads it).
+  void GateSlot(SlotId slot, const EventNameGate* gate);
+  // The eventNames for which some slot in the subtree of `node` (itself
+  // included) must be read, added to `gate`; false when some slot there must
+  // be read from every record. Readers decide once, before reading.
+  bool SubtreeGate(const Node& node, EventNameGate* gate) const;
   // The slot for `path` if already added, or -1.
   int64_t FindPath(std::string_view path) const;
 
@@ -64,8 +88,15 @@ class FieldPlan {
 
  private:
   void Rehash(uint32_t parent);
+  SlotId AddSlot(std::string_view path);
+  struct Gate {
+    bool always = false;  // read from every record
+    bool gated = false;   // GateSlot gave names
+    EventNameGate names;
+  };
   std::vector<Node> nodes_;
   std::vector<std::string> slot_paths_;
+  std::vector<Gate> gates_;  // by slot
   bool needs_raw_record_ = false;
 };
 

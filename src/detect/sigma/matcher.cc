@@ -46,6 +46,9 @@ struct Pred {
   double number = 0;
   TimePart time_part = TimePart::kNone;
   uint32_t other_slot = 0;  // kFieldRef
+  // kHs of the form "literal*" (startswith): the literal, lower-cased (for
+  // reading gates, see GateRuleSlots); else empty.
+  std::string prefix;
   // kRegex: the Sigma pattern and its vectorscan prefilter (a superset
   // matcher); RE2 runs only where the prefilter fired.
   std::string regex_source;
@@ -448,7 +451,7 @@ struct Matcher::Impl {
       plan->set_needs_raw_record(true);
       return kRawSlot;
     }
-    return plan->AddPath(field);
+    return plan->AddRulePath(field);
   }
 
   Result<uint32_t> AddPred(Pred p) {
@@ -503,6 +506,10 @@ struct Matcher::Impl {
           p.kind = PredKind::kHs;
           p.key = HsExpression(v.pattern);
           p.cased = v.cased;
+          if (v.pattern.size() == 2 && v.pattern[0].kind == PatternPart::Kind::kLiteral &&
+              v.pattern[1].kind == PatternPart::Kind::kStar) {
+            p.prefix = AsciiLower(v.pattern[0].text);
+          }
         }
         break;
       }
@@ -550,7 +557,7 @@ struct Matcher::Impl {
       case MatchOp::kFieldRef:
         if (slot == kRawSlot) return Status::InvalidArgument("fieldref needs a field");
         p.kind = PredKind::kFieldRef;
-        p.other_slot = plan->AddPath(v.text);
+        p.other_slot = plan->AddRulePath(v.text);
         p.cased = v.cased;
         p.key = v.text;
         break;
@@ -595,6 +602,46 @@ struct Matcher::Impl {
     }
     out->condition = rule.condition;
     return Status::Ok();
+  }
+
+  // --- reading gates (model::FieldPlan::GateSlot) ---
+
+  // A rule that can only match records with some eventNames (its necessary
+  // predicates are all eventName values or "prefix*" patterns) lets readers
+  // skip its fields in other records; any other rule needs its fields in
+  // every record.
+  void GateRuleSlots(const CompiledRule& r, const std::optional<std::vector<uint32_t>>& necessary) {
+    model::EventNameGate names;
+    bool gated = necessary.has_value();
+    if (gated) {
+      for (uint32_t id : *necessary) {
+        const Pred& p = preds[id];
+        if (static_cast<int64_t>(p.slot) != event_name_slot) {
+          gated = false;
+        } else if (p.kind == PredKind::kExactCi || p.kind == PredKind::kExactCs) {
+          names.names.insert(AsciiLower(p.key));
+        } else if (p.kind == PredKind::kHs && !p.prefix.empty()) {
+          names.prefixes.insert(p.prefix);
+        } else {
+          gated = false;
+        }
+        if (!gated) break;
+      }
+    }
+    auto gate = [&](uint32_t slot) {
+      if (slot != kRawSlot) plan->GateSlot(slot, gated ? &names : nullptr);
+    };
+    for (const CompiledSearch& search : r.searches) {
+      for (const CompiledGroup& group : search) {
+        for (const CompiledTest& t : group) {
+          gate(t.slot);
+          for (const CompiledValue& v : t.values) {
+            gate(preds[v.pred].slot);
+            if (preds[v.pred].kind == PredKind::kFieldRef) gate(preds[v.pred].other_slot);
+          }
+        }
+      }
+    }
   }
 
   // --- necessary predicates (a rule can only match if one of them is set) ---
@@ -970,6 +1017,7 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
   for (uint32_t id : impl->record_preds) impl->record_level[id] = 1;
   for (uint32_t r = 0; r < impl->compiled.size(); ++r) {
     auto set = impl->Necessary(impl->compiled[r], impl->compiled[r].condition);
+    impl->GateRuleSlots(impl->compiled[r], set);
     if (!set) {
       impl->always.push_back(r);
       continue;
