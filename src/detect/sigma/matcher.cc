@@ -429,6 +429,8 @@ struct Matcher::Impl {
   hs_scratch_t* proto_scratch = nullptr;
   model::FieldPlan* plan = nullptr;
   int64_t event_name_slot = -1;
+  // Set while choosing necessary predicates for reading gates (Cost).
+  bool gating = false;
 
   ~Impl() {
     for (auto& s : slots) {
@@ -654,6 +656,13 @@ struct Matcher::Impl {
     int cost = 0;
     for (uint32_t p : set) {
       PredKind k = preds[p].kind;
+      if (gating) {  // GateRuleSlots: eventName values and prefixes, or nothing
+        const bool name = static_cast<int64_t>(preds[p].slot) == event_name_slot &&
+                          (k == PredKind::kExactCi || k == PredKind::kExactCs ||
+                           (k == PredKind::kHs && !preds[p].prefix.empty()));
+        cost += name ? 1 : 1000000;
+        continue;
+      }
       if (k == PredKind::kExactCi || k == PredKind::kExactCs) {
         cost += static_cast<int64_t>(preds[p].slot) == event_name_slot ? 1 : 8;
       } else {
@@ -1016,8 +1025,11 @@ std::unique_ptr<Matcher> Matcher::Compile(std::vector<Rule> rules, model::FieldP
   impl->record_level.assign(impl->preds.size(), 0);
   for (uint32_t id : impl->record_preds) impl->record_level[id] = 1;
   for (uint32_t r = 0; r < impl->compiled.size(); ++r) {
+    impl->gating = true;
+    impl->GateRuleSlots(impl->compiled[r],
+                        impl->Necessary(impl->compiled[r], impl->compiled[r].condition));
+    impl->gating = false;
     auto set = impl->Necessary(impl->compiled[r], impl->compiled[r].condition);
-    impl->GateRuleSlots(impl->compiled[r], set);
     if (!set) {
       impl->always.push_back(r);
       continue;

@@ -75,6 +75,46 @@ std::string Rec(std::string_view members) {
 
 const Titles kT = {"T"};
 
+// --- reading gates: fields only eventName-bound rules read are skipped in
+// records those rules cannot match, never in records they can ---
+
+TEST(SigmaReadingGates, GatedFieldsAreReadWhereARuleCanMatch) {
+  const std::string rules =
+      RuleYaml("Policy", "  sel:\n    eventName: PutBucketPolicy\n"
+                         "    requestParameters.policy|contains: Allow\n  condition: sel") +
+      "---\n" +
+      RuleYaml("Layers", "  sel:\n    eventName|startswith: UpdateFunctionConfiguration\n"
+                         "    requestParameters.layers|contains: '*'\n  condition: sel");
+  const std::string policy = R"("requestParameters":{"policy":"Allow *"})";
+  const std::string records =
+      "[" + Rec(R"("eventName":"GetObject",)" + policy) + "," +       // no rule can match
+      Rec(R"("eventName":"PutBucketPolicy",)" + policy) + "," +       // Policy
+      Rec(policy + R"(,"eventName":"PutBucketPolicy")") + "," +       // fields before the name
+      Rec(R"("eventName":"putbucketpolicy",)" + policy) + "," +       // names match in any case
+      Rec(R"("eventName":"UpdateFunctionConfiguration20150331v2","requestParameters":)"
+          R"({"layers":["arn:aws:lambda:us-east-1:111122223333:layer:x:1"]})") + "," +
+      Rec(R"("eventName":"GetObject","requestParameters":{"layers":["x"]})") + "]";
+  PipelineRun run = RunRules(rules, records, {});
+  EXPECT_TRUE(run.errors.empty());
+  EXPECT_EQ(run.records, 6u);
+  EXPECT_EQ(run.titles, (Titles{"Policy", "Policy", "Policy", "Layers"}));
+}
+
+TEST(SigmaReadingGates, ARuleOnAnyEventNameReadsItsFieldsEverywhere) {
+  // The second rule reads requestParameters.policy in every record, so the
+  // first rule's gate on the same subtree must not hide it.
+  const std::string rules =
+      RuleYaml("Policy", "  sel:\n    eventName: PutBucketPolicy\n"
+                         "    requestParameters.policy|contains: Allow\n  condition: sel") +
+      "---\n" +
+      RuleYaml("Any", "  sel:\n    requestParameters.policy|contains: Deny\n  condition: sel");
+  const std::string records =
+      "[" + Rec(R"("eventName":"GetObject","requestParameters":{"policy":"Deny"})") + "," +
+      Rec(R"("eventName":"PutBucketPolicy","requestParameters":{"policy":"Allow Deny"})") + "]";
+  PipelineRun run = RunRules(rules, records, {});
+  EXPECT_EQ(run.titles, (Titles{"Any", "Policy", "Any"}));
+}
+
 // --- the per-slot memo: a repeated value matches as its first sighting did ---
 
 TEST(SigmaMemo, RepeatedValuesMatchTheSameAcrossRecords) {
