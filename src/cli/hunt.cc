@@ -30,6 +30,7 @@ struct HuntFlags {
   std::string format = "table";
   std::string output;
   unsigned jobs = 0;
+  size_t max_memory_mb = 1024;
   std::string level;
   std::vector<std::string> vars;
   bool no_color = false;
@@ -48,6 +49,7 @@ int RunHunt(const HuntFlags& f) {
   options.rule_paths = f.rules;
   options.builtin_rules = !f.no_builtin;
   options.jobs = f.jobs;
+  options.memory_budget = f.max_memory_mb << 20;
   if (!f.level.empty()) {
     options.min_level = model::ParseLevel(f.level);
     if (!options.min_level) {
@@ -109,19 +111,27 @@ int RunHunt(const HuntFlags& f) {
     std::fprintf(stderr, "cirt: %s\n", result.status().ToString().c_str());
     return kExitUsage;
   }
-  const detect::HuntResult& r = *result;
+  detect::HuntResult& r = *result;
   report::WriterOptions wopts;
   wopts.color = out == stdout && isatty(STDOUT_FILENO) && !f.no_color && !std::getenv("NO_COLOR");
   if (const char* cols = std::getenv("COLUMNS")) wopts.width = std::max(100, std::atoi(cols));
   // The csv gets an evidence column when some detection can carry evidence.
   wopts.evidence_column = r.may_have_evidence;
   auto writer = report::MakeDetectionWriter(*format, out, wopts);
-  for (const model::Detection* d : r.detections) writer->Write(*d);
+  report::DetectionSummary summary;
+  Status written = r.ForEach([&](const model::Detection& d) {
+    writer->Write(d);
+    summary.Add(d);
+  });
   writer->Finish();
+  if (!written.ok()) {
+    std::fprintf(stderr, "cirt: %s\n", written.ToString().c_str());
+    return kExitUsage;
+  }
   if (*format == report::Format::kTable) {
-    report::WriteDetectionSummary(r.detections, out, wopts);
+    summary.Write(out, wopts);
   } else if (!f.quiet) {
-    report::WriteDetectionSummary(r.detections, stderr, report::WriterOptions{});
+    summary.Write(stderr, report::WriterOptions{});
   }
   const auto& s = r.stats;
   if (!f.quiet) {
@@ -168,6 +178,9 @@ Runner AddHunt(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--output,-o", flags->output, "Write detections to FILE instead of stdout");
   cmd->add_option("--jobs,-j", flags->jobs, "Threads (default: all cores)");
+  cmd->add_option("--max-memory", flags->max_memory_mb,
+                  "MB the detections may take in memory before they go to temporary files "
+                  "(default 1024; 0: no limit)");
   cmd->add_option("--level", flags->level, "Only report detections at or above this level");
   cmd->add_option("--var", flags->vars,
                   "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2")

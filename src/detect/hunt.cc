@@ -98,6 +98,13 @@ class Sink : public ingest::RecordSink {
     }
   }
 
+  // What the rule detections held take in memory.
+  size_t MemoryBytes() const {
+    size_t n = arena->bytes();
+    for (const auto& chunk : detections) n += chunk.capacity() * sizeof(model::Detection);
+    return n;
+  }
+
   uint32_t file_index = 0;  // set before each file
   // Chunks of reserved vectors: a detection never moves once built, and a
   // million of them cost a few hundred allocations.
@@ -383,6 +390,12 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   jobs = static_cast<unsigned>(std::min<size_t>(jobs, std::max<size_t>(1, files.size())));
   std::atomic<size_t> next{0};
   std::mutex mu;
+  // Spilling: each thread's share of the budget, and the rules by index.
+  const size_t share = options.memory_budget ? std::max<size_t>(1, options.memory_budget / jobs) : 0;
+  std::unordered_map<const model::RuleInfo*, uint32_t> rule_index;
+  for (uint32_t i = 0; i < result.rule_infos.size(); ++i) rule_index[result.rule_infos[i].get()] = i;
+  Status spill_error;
+  std::atomic<bool> spill_failed{false};
   std::vector<AggregateHit> aggregate_hits;
   std::vector<CorrelationHit> correlation_hits;
   std::unique_ptr<AnomalyDetector> anomalies;
@@ -400,6 +413,26 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       if (progress) {
         progress->files_done.fetch_add(1);
         progress->bytes_done.fetch_add(f.size);
+      }
+      if (share > 0 && !spill_failed && sink.MemoryBytes() > share) {
+        std::vector<const model::Detection*> sorted;
+        for (const auto& chunk : sink.detections) {
+          for (const model::Detection& d : chunk) sorted.push_back(&d);
+        }
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const model::Detection* a, const model::Detection* b) {
+                    return DetectionBefore(*a, *b);
+                  });
+        Result<SpillRun> run = SpillRun::Write(sorted, rule_index);
+        std::lock_guard<std::mutex> lock(mu);
+        if (!run.ok()) {
+          if (spill_error.ok()) spill_error = run.status();
+          spill_failed = true;
+          continue;  // kept in memory: the budget is exceeded, nothing is lost
+        }
+        result.runs.push_back(std::move(*run));
+        sink.detections.clear();
+        sink.arena = std::make_unique<model::TextArena>();
       }
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -467,7 +500,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     if (a.time_us != b.time_us) return a.time_us < b.time_us;
     if (a.file_index != b.file_index) return a.file_index < b.file_index;
     if (a.record_index != b.record_index) return a.record_index < b.record_index;
-    return a.detection->rule().title < b.detection->rule().title;
+    return a.detection->rule().title < b.detection->rule().title;  // as DetectionBefore
   });
   result.repeated = EraseRepeatedEventsSorted(
       &keys,
@@ -481,9 +514,24 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       [](const SortKey& k) { return k.time_us; });
   result.detections.reserve(keys.size());
   for (const SortKey& k : keys) result.detections.push_back(k.detection);
+  if (!spill_error.ok()) {
+    diagnostics->Warn(Status::Io(fmt::format("{}; the detections stayed in memory instead",
+                                             spill_error.message())));
+  }
   result.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
+}
+
+Status HuntResult::ForEach(const std::function<void(const model::Detection&)>& fn) {
+  if (runs.empty()) {
+    for (const model::Detection* d : detections) fn(*d);
+    return Status::Ok();
+  }
+  CIRT_ASSIGN_OR_RETURN(size_t dropped, SpillMerge::Run(runs, detections, rule_infos, files, fn));
+  repeated += dropped;
+  runs.clear();
+  return Status::Ok();
 }
 
 }  // namespace cirt::detect

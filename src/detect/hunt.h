@@ -17,6 +17,7 @@
 #include "core/result.h"
 #include "detect/anomaly.h"
 #include "detect/sigma/rule.h"
+#include "detect/spill.h"
 #include "ingest/cloudtrail_reader.h"
 #include "model/detection.h"
 
@@ -47,6 +48,10 @@ struct HuntOptions {
   std::optional<model::Level> min_level;
   // First-seen anomalies and denial bursts (anomaly.h); off when empty.
   std::optional<AnomalyOptions> anomalies;
+  // What the rule detections may take in memory, all threads together; past
+  // it they go to temporary files (spill.h) and HuntResult::ForEach merges
+  // them back. 0: no limit.
+  size_t memory_budget = size_t{1} << 30;
 };
 
 struct Progress {
@@ -65,7 +70,16 @@ struct HuntResult {
   std::vector<std::unique_ptr<model::TextArena>> arenas;  // detection text
   std::deque<std::string> files;  // input file names, which detections point to
   std::vector<model::DetectionChunk> storage;  // chunks, never resized
+  // Sorted. Every detection, unless the hunt spilled (spilled()): then the
+  // ones that stayed in memory, which include every detection with evidence
+  // (correlations, aggregations, anomalies are never spilled).
   std::vector<const model::Detection*> detections;
+  std::vector<SpillRun> runs;  // spilled detections, each run sorted
+  bool spilled() const { return !runs.empty(); }
+  // Calls `fn` with every detection in order (merging the runs, which it
+  // consumes: call it once); a detection is valid during its call only.
+  // Errors: reading a run back (kIo, kCorrupt).
+  Status ForEach(const std::function<void(const model::Detection&)>& fn);
   ingest::ReadStats stats;
   RuleSummary rules;
   std::optional<int64_t> baseline_end_us;  // with anomalies: the baseline used

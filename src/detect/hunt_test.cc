@@ -3,6 +3,7 @@
 // detections as `cirt hunt` reports them.
 #include "detect/hunt.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -40,8 +41,10 @@ class HuntTest : public ::testing::Test {
     body += "]}";
     std::ofstream(dir_ / name, std::ios::binary) << io::GzipCompress(body);
   }
-  Result<HuntResult> Run(const std::string& rule, std::optional<model::Level> min_level = {}) {
+  Result<HuntResult> Run(const std::string& rule, std::optional<model::Level> min_level = {},
+                         size_t memory_budget = size_t{1} << 30) {
     HuntOptions o;
+    o.memory_budget = memory_budget;
     o.inputs = {dir_.string()};
     o.rule_paths = {std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma/" + rule};
     o.builtin_rules = false;
@@ -85,6 +88,43 @@ TEST_F(HuntTest, AnEventHeldTwiceIsReportedAndCountedOnce) {
   ASSERT_TRUE(counted.ok()) << counted.status().ToString();
   ASSERT_EQ(counted->detections.size(), 1u);
   EXPECT_EQ(counted->detections[0]->event_id(), "id-ListBuckets250");  // the 51st distinct
+}
+
+// Past the memory budget, detections go to temporary files and come back
+// merged: the same detections in the same order, repeats dropped the same.
+TEST_F(HuntTest, SpilledDetectionsComeBackInTheSameOrder) {
+  for (int f = 0; f < 6; ++f) {
+    std::vector<std::string> records;
+    for (int i = 0; i < 40; ++i) {
+      records.push_back(Rec(i % 2 ? "StopLogging" : "DeleteTrail", "cloudtrail.amazonaws.com",
+                            (i * 7 + f * 3) % 300));
+    }
+    WriteTrail(fmt::format("f{}.json.gz", f), records);
+    if (f == 2) WriteTrail("f2-again.json.gz", records);  // the same events from elsewhere
+  }
+  auto listing = [](HuntResult* r, bool* ok) {
+    std::vector<std::string> out;
+    Status s = r->ForEach([&](const model::Detection& d) {
+      out.push_back(fmt::format("{} {} {} {}", d.event_time(), d.event_id(), d.rule().title,
+                                fs::path(std::string(d.file())).filename().string()));
+    });
+    *ok = s.ok();
+    return out;
+  };
+  const std::string rule = "rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml";
+  auto in_memory = Run(rule);
+  ASSERT_TRUE(in_memory.ok()) << in_memory.status().ToString();
+  EXPECT_FALSE(in_memory->spilled());
+  auto spilled = Run(rule, {}, /*memory_budget=*/1);
+  ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
+  EXPECT_TRUE(spilled->spilled());
+  bool ok_memory = false, ok_spilled = false;
+  const auto expected = listing(&*in_memory, &ok_memory);
+  const auto actual = listing(&*spilled, &ok_spilled);
+  ASSERT_TRUE(ok_memory && ok_spilled);
+  EXPECT_EQ(in_memory->repeated, 40u);  // f2-again.json.gz
+  EXPECT_EQ(spilled->repeated, in_memory->repeated);
+  EXPECT_EQ(actual, expected);
 }
 
 TEST_F(HuntTest, LegacyCountFiresOnceWhenTheWindowPassesTheThreshold) {

@@ -61,11 +61,13 @@ TextArena::~TextArena() {
 char* TextArena::Allocate(size_t n) {
   if (n > kChunk / 4) {  // large: a chunk of its own, kept before the current one
     Chunk big{static_cast<char*>(MapPopulated(n)), n};
+    bytes_ += n;
     chunks_.insert(chunks_.empty() ? chunks_.end() : chunks_.end() - 1, big);
     return big.data;
   }
   if (used_ + n > kChunk) {
     chunks_.push_back({static_cast<char*>(MapPopulated(kChunk)), kChunk});
+    bytes_ += kChunk;
     used_ = 0;
   }
   char* p = chunks_.back().data + used_;

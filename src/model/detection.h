@@ -82,6 +82,7 @@ class TextArena {
   TextArena& operator=(const TextArena&) = delete;
   ~TextArena();
   char* Allocate(size_t n);
+  size_t bytes() const { return bytes_; }  // mapped so far
 
  private:
   static constexpr size_t kChunk = 4 << 20;
@@ -91,6 +92,7 @@ class TextArena {
   };
   std::vector<Chunk> chunks_;
   size_t used_ = kChunk;  // in the last chunk
+  size_t bytes_ = 0;
 };
 
 // One rule matching one event. The event fields are copied into one buffer,

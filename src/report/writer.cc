@@ -381,51 +381,57 @@ std::string Fit(std::string_view s, size_t width) {
 
 class TableWriter : public DetectionWriter {
  public:
-  TableWriter(std::FILE* out, const WriterOptions& options) : out_(out), options_(options) {}
-  // REQUIRES: `d` outlives Finish() (the table needs all rows to lay out).
-  void Write(const model::Detection& d) override { rows_.push_back(&d); }
-  void Finish() override {
+  TableWriter(std::FILE* out, const WriterOptions& options) : out_(out), options_(options) {
     // time 20, level 4, then title/principal/ip/event/region/account share the rest.
     const size_t fixed = 20 + 4 + 15 + 12 + 7 * 3;
-    size_t rest = options_.width > fixed + 60 ? options_.width - fixed : 60;
-    size_t title_w = rest * 45 / 100, principal_w = rest * 35 / 100;
-    size_t event_w = rest - title_w - principal_w;
-    if (event_w < 12) event_w = 12;
-    auto line = [&](const std::string& time, const std::string& level, std::string_view color,
-                    const std::string& title, const std::string& principal, const std::string& ip,
-                    const std::string& event, const std::string& region,
-                    const std::string& account) {
-      std::string s = Fit(time, 20) + " \u2502 ";
-      if (!color.empty() && options_.color) {
-        s += std::string(color) + Fit(level, 4) + "\x1b[0m";
-      } else {
-        s += Fit(level, 4);
-      }
-      s += " \u2502 " + Fit(title, title_w) + " \u2502 " + Fit(principal, principal_w) + " \u2502 " +
-           Fit(ip, 15) + " \u2502 " + Fit(event, event_w) + " \u2502 " + Fit(region, 12) +
-           " \u2502 " + account + "\n";
-      Put(out_, s);
-    };
-    line("time (UTC)", "lvl", "", "rule", "principal", "source ip", "event", "region", "account");
-    std::string rule_line;
-    for (size_t i = 0; i < options_.width && i < 200; ++i) rule_line += "\u2500";
-    Put(out_, rule_line + "\n");
-    for (const model::Detection* row : rows_) {
-      const model::Detection& d = *row;
-      std::string et(d.event_time());
-      std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
-      std::string title = d.rule().title;
-      if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
-      line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
-           d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
-           std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
-           std::string(d.account_id()));
-      if (d.evidence()) EvidenceLine(*d.evidence());
-    }
+    const size_t rest = options_.width > fixed + 60 ? options_.width - fixed : 60;
+    title_w_ = rest * 45 / 100;
+    principal_w_ = rest * 35 / 100;
+    event_w_ = std::max<size_t>(12, rest - title_w_ - principal_w_);
+  }
+  // Rows are written as they come: the columns have fixed widths.
+  void Write(const model::Detection& d) override {
+    Header();
+    std::string et(d.event_time());
+    std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
+    std::string title = d.rule().title;
+    if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
+    Line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
+         d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
+         std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
+         std::string(d.account_id()));
+    if (d.evidence()) EvidenceLine(*d.evidence());
+  }
+  void Finish() override {
+    Header();
     std::fflush(out_);
   }
 
  private:
+  void Header() {
+    if (header_done_) return;
+    header_done_ = true;
+    Line("time (UTC)", "lvl", "", "rule", "principal", "source ip", "event", "region", "account");
+    std::string rule_line;
+    for (size_t i = 0; i < options_.width && i < 200; ++i) rule_line += "\u2500";
+    Put(out_, rule_line + "\n");
+  }
+
+  void Line(const std::string& time, const std::string& level, std::string_view color,
+            const std::string& title, const std::string& principal, const std::string& ip,
+            const std::string& event, const std::string& region, const std::string& account) {
+    std::string s = Fit(time, 20) + " \u2502 ";
+    if (!color.empty() && options_.color) {
+      s += std::string(color) + Fit(level, 4) + "\x1b[0m";
+    } else {
+      s += Fit(level, 4);
+    }
+    s += " \u2502 " + Fit(title, title_w_) + " \u2502 " + Fit(principal, principal_w_) +
+         " \u2502 " + Fit(ip, 15) + " \u2502 " + Fit(event, event_w_) + " \u2502 " +
+         Fit(region, 12) + " \u2502 " + account + "\n";
+    Put(out_, s);
+  }
+
   // Under a correlation or anomaly row: its events, so the table alone
   // says what the detection rests on.
   void EvidenceLine(const model::Evidence& ev) {
@@ -451,7 +457,8 @@ class TableWriter : public DetectionWriter {
 
   std::FILE* out_;
   WriterOptions options_;
-  std::vector<const model::Detection*> rows_;
+  size_t title_w_ = 0, principal_w_ = 0, event_w_ = 0;
+  bool header_done_ = false;
 };
 
 }  // namespace
@@ -505,19 +512,18 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
   return std::make_unique<JsonlWriter>(out, false);
 }
 
-void WriteDetectionSummary(const std::vector<const model::Detection*>& detections, std::FILE* out,
-                           const WriterOptions& options) {
-  std::map<model::Level, size_t, std::greater<>> by_level;
-  std::map<std::pair<std::string, model::Level>, size_t> by_rule;
-  for (const model::Detection* d : detections) {
-    ++by_level[d->rule().level];
-    ++by_rule[{d->rule().title, d->rule().level}];
-  }
-  std::string s = fmt::format("\nDetections: {}", detections.size());
-  for (const auto& [level, n] : by_level) s += fmt::format("  {} {}", model::LevelName(level), n);
+void DetectionSummary::Add(const model::Detection& d) {
+  ++total_;
+  ++by_level_[d.rule().level];
+  ++by_rule_[{d.rule().title, d.rule().level}];
+}
+
+void DetectionSummary::Write(std::FILE* out, const WriterOptions& options) const {
+  std::string s = fmt::format("\nDetections: {}", total_);
+  for (const auto& [level, n] : by_level_) s += fmt::format("  {} {}", model::LevelName(level), n);
   s += "\n";
-  std::vector<std::pair<std::pair<std::string, model::Level>, size_t>> rules(by_rule.begin(),
-                                                                              by_rule.end());
+  std::vector<std::pair<std::pair<std::string, model::Level>, size_t>> rules(by_rule_.begin(),
+                                                                              by_rule_.end());
   std::sort(rules.begin(), rules.end(), [](const auto& a, const auto& b) {
     if (a.first.second != b.first.second) return a.first.second > b.first.second;
     if (a.second != b.second) return a.second > b.second;

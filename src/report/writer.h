@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,8 +57,18 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
                                                      const WriterOptions& options);
 
 // The summary by level and by rule that follows a hunt's table.
-void WriteDetectionSummary(const std::vector<const model::Detection*>& detections, std::FILE* out,
-                           const WriterOptions& options);
+// The summary under the table (or on stderr): detections by level and by
+// rule, counted as they are written.
+class DetectionSummary {
+ public:
+  void Add(const model::Detection& d);
+  void Write(std::FILE* out, const WriterOptions& options) const;
+
+ private:
+  size_t total_ = 0;
+  std::map<model::Level, size_t, std::greater<>> by_level_;
+  std::map<std::pair<std::string, model::Level>, size_t> by_rule_;
+};
 
 // Generic rows (the case commands: timeline, pivot, scope): each command
 // declares its keys once in a RowSchema and writes rows of Cells; the

@@ -1,0 +1,220 @@
+#include "detect/spill.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+#include <queue>
+#include <unordered_set>
+
+#include "detect/repeats.h"
+
+namespace cirt::detect {
+
+namespace {
+
+// The event fields a run keeps, in model::Detection::Field order (the file
+// name comes from the file index).
+constexpr int kTextFields = model::Detection::kFile;
+
+struct RunHeader {
+  int64_t time_us;
+  uint64_t record_index;
+  uint32_t file_index;
+  uint32_t rule;
+  uint32_t length[kTextFields];
+};
+
+}  // namespace
+
+bool DetectionBefore(const model::Detection& a, const model::Detection& b) {
+  if (a.time_us != b.time_us) return a.time_us < b.time_us;
+  if (a.file_index != b.file_index) return a.file_index < b.file_index;
+  if (a.record_index != b.record_index) return a.record_index < b.record_index;
+  return a.rule().title < b.rule().title;
+}
+
+SpillRun::~SpillRun() {
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+SpillRun::SpillRun(SpillRun&& o) noexcept : file_(o.file_), count_(o.count_) {
+  o.file_ = nullptr;
+}
+
+Result<SpillRun> SpillRun::Write(
+    const std::vector<const model::Detection*>& sorted,
+    const std::unordered_map<const model::RuleInfo*, uint32_t>& rule_index) {
+  // Unnamed: removed by the system when closed, or when the process dies.
+  std::FILE* file = std::tmpfile();
+  if (file == nullptr) {
+    return Status::Io(fmt::format("cannot create a temporary file to hold detections ({})",
+                                  std::strerror(errno)));
+  }
+  SpillRun run(file, sorted.size());
+  std::string buf;
+  buf.reserve(1 << 20);
+  auto flush = [&]() -> bool {
+    const bool ok = std::fwrite(buf.data(), 1, buf.size(), file) == buf.size();
+    buf.clear();
+    return ok;
+  };
+  for (const model::Detection* d : sorted) {
+    RunHeader h{};
+    h.time_us = d->time_us;
+    h.record_index = d->record_index;
+    h.file_index = d->file_index;
+    h.rule = rule_index.at(&d->rule());
+    for (int f = 0; f < kTextFields; ++f) {
+      h.length[f] = static_cast<uint32_t>(d->field(static_cast<model::Detection::Field>(f)).size());
+    }
+    buf.append(reinterpret_cast<const char*>(&h), sizeof h);
+    for (int f = 0; f < kTextFields; ++f) {
+      buf.append(d->field(static_cast<model::Detection::Field>(f)));
+    }
+    if (buf.size() >= (1 << 20) && !flush()) break;
+  }
+  if (!flush() || std::fflush(file) != 0 || std::ferror(file)) {
+    return Status::Io(fmt::format("cannot write detections to a temporary file ({})",
+                                  std::strerror(errno)));
+  }
+  std::rewind(file);
+  return run;
+}
+
+namespace {
+
+// One run being read back, a detection at a time.
+class RunCursor {
+ public:
+  RunCursor(std::FILE* file, size_t count, const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+            const std::deque<std::string>& files)
+      : file_(file), left_(count), rules_(rules), files_(files) {}
+
+  // Reads the next detection into current(); false at the end.
+  Result<bool> Next() {
+    if (left_ == 0) return false;
+    --left_;
+    RunHeader h;
+    if (std::fread(&h, sizeof h, 1, file_) != 1) return Truncated();
+    size_t total = 0;
+    for (uint32_t n : h.length) total += n;
+    text_.resize(total);
+    if (total > 0 && std::fread(text_.data(), 1, total, file_) != total) return Truncated();
+    if (h.rule >= rules_.size() || h.file_index >= files_.size()) {
+      return Status::Corrupt("a temporary detection file does not match this hunt");
+    }
+    std::string_view fields[kTextFields];
+    size_t pos = 0;
+    for (int f = 0; f < kTextFields; ++f) {
+      fields[f] = std::string_view(text_).substr(pos, h.length[f]);
+      pos += h.length[f];
+    }
+    model::Event e;
+    e.time_us = h.time_us;
+    e.event_id = fields[model::Detection::kEventId];
+    e.event_time = fields[model::Detection::kEventTime];
+    e.event_source = fields[model::Detection::kEventSource];
+    e.event_name = fields[model::Detection::kEventName];
+    e.aws_region = fields[model::Detection::kAwsRegion];
+    e.recipient_account_id = fields[model::Detection::kAccountId];
+    e.user_identity.arn = fields[model::Detection::kPrincipalArn];
+    e.user_identity.access_key_id = fields[model::Detection::kAccessKeyId];
+    e.source_ip = fields[model::Detection::kSourceIp];
+    e.user_agent = fields[model::Detection::kUserAgent];
+    e.error_code = fields[model::Detection::kErrorCode];
+    const std::string& file = files_[h.file_index];
+    current_ = model::Detection(rules_[h.rule].get(), e, {file, h.record_index}, nullptr, file);
+    current_.file_index = h.file_index;
+    return true;
+  }
+  const model::Detection& current() const { return current_; }
+
+ private:
+  Status Truncated() const {
+    return Status::Io("a temporary detection file was cut short (disk full?)");
+  }
+  std::FILE* file_;
+  size_t left_;
+  const std::vector<std::unique_ptr<model::RuleInfo>>& rules_;
+  const std::deque<std::string>& files_;
+  std::string text_;
+  model::Detection current_;
+};
+
+// Drops plain detections repeating an earlier one's rule and eventID in the
+// sorted stream (copies of one event share its time; see repeats.h).
+class RepeatFilter {
+ public:
+  bool Repeated(const model::Detection& d) {
+    if (d.time_us != time_ || !started_) {
+      started_ = true;
+      time_ = d.time_us;
+      seen_.clear();
+    }
+    if (d.evidence() || d.event_id().empty()) return false;
+    return !seen_.emplace(reinterpret_cast<uintptr_t>(&d.rule()), std::string(d.event_id())).second;
+  }
+
+ private:
+  struct KeyHash {
+    size_t operator()(const std::pair<uintptr_t, std::string>& k) const noexcept {
+      return EventKeyHash()(EventKey{k.first, k.second});
+    }
+  };
+  bool started_ = false;
+  int64_t time_ = 0;
+  std::unordered_set<std::pair<uintptr_t, std::string>, KeyHash> seen_;
+};
+
+}  // namespace
+
+Result<size_t> SpillMerge::Run(std::vector<SpillRun>& runs,
+                               const std::vector<const model::Detection*>& in_memory,
+                               const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+                               const std::deque<std::string>& files,
+                               const std::function<void(const model::Detection&)>& fn) {
+  std::vector<RunCursor> cursors;
+  cursors.reserve(runs.size());
+  for (SpillRun& run : runs) cursors.emplace_back(run.file_, run.count_, rules, files);
+  size_t memory_next = 0;
+  // Sources: cursors by index, and the in-memory list as cursors.size().
+  const size_t memory_source = cursors.size();
+  auto current = [&](size_t source) -> const model::Detection& {
+    return source == memory_source ? *in_memory[memory_next - 1] : cursors[source].current();
+  };
+  auto later = [&](size_t a, size_t b) { return DetectionBefore(current(b), current(a)); };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+  for (size_t i = 0; i < cursors.size(); ++i) {
+    CIRT_ASSIGN_OR_RETURN(bool any, cursors[i].Next());
+    if (any) heap.push(i);
+  }
+  if (memory_next < in_memory.size()) {
+    ++memory_next;
+    heap.push(memory_source);
+  }
+  RepeatFilter repeats;
+  size_t dropped = 0;
+  while (!heap.empty()) {
+    const size_t source = heap.top();
+    heap.pop();
+    const model::Detection& d = current(source);
+    if (repeats.Repeated(d)) {
+      ++dropped;
+    } else {
+      fn(d);
+    }
+    if (source == memory_source) {
+      if (memory_next < in_memory.size()) {
+        ++memory_next;
+        heap.push(source);
+      }
+    } else {
+      CIRT_ASSIGN_OR_RETURN(bool any, cursors[source].Next());
+      if (any) heap.push(source);
+    }
+  }
+  return dropped;
+}
+
+}  // namespace cirt::detect
