@@ -328,14 +328,11 @@ class EventIndexer : public ingest::RecordSink {
 
   static uint64_t IdHash(std::string_view id) { return std::hash<std::string_view>()(id); }
 
-  // True if `id` is the eventID of a row already in the case (read back to
-  // rule out a hash collision).
-  bool AlreadyHeld(std::string_view id, uint64_t hash) {
-    auto it = seen_.find(hash);
-    if (it == seen_.end()) return false;
-    event_id_of_.BindInt(1, it->second);
-    Result<bool> row = event_id_of_.Step();
-    const bool same = row.ok() && *row && event_id_of_.Text(0) == id;
+  // True if events row `row` has eventID `id` (rules out a hash collision).
+  bool RowHasId(int64_t row, std::string_view id) {
+    event_id_of_.BindInt(1, row);
+    Result<bool> found = event_id_of_.Step();
+    const bool same = found.ok() && *found && event_id_of_.Text(0) == id;
     event_id_of_.Reset();
     return same;
   }
@@ -343,12 +340,20 @@ class EventIndexer : public ingest::RecordSink {
   bool Write(const Row& r) {
     // CloudTrail may deliver an event more than once, and a case often holds
     // the same events from the trail bucket and from LookupEvents: an event
-    // is stored once, by eventID (the first copy is kept).
+    // is stored once, by eventID (the first copy is kept). One hash lookup:
+    // a new id takes a slot the row id goes into once written.
     const std::string_view event_id = View(r.text[1]);
     const uint64_t hash = IdHash(event_id);
-    if (!event_id.empty() && AlreadyHeld(event_id, hash)) {
-      ++duplicates;
-      return true;
+    int64_t* remembered = nullptr;
+    if (!event_id.empty()) {
+      auto [it, inserted] = seen_.try_emplace(hash, 0);
+      if (inserted) {
+        remembered = &it->second;
+        file_seen_.push_back(hash);
+      } else if (RowHasId(it->second, event_id)) {
+        ++duplicates;
+        return true;
+      }  // else a collision: stored, and the first id keeps the slot
     }
     Statement& s = insert_event_;
     s.BindInt(1, r.time_us);
@@ -361,10 +366,10 @@ class EventIndexer : public ingest::RecordSink {
     s.BindText(20, View(r.resources));
     s.BindInt(21, file_id_);
     s.BindInt(22, static_cast<int64_t>(r.record_index));
-    if (!Check(s.Run())) return false;
+    if (!Check(s.Run())) return false;  // the ingest stops; the file rolls back
     const int64_t row = db_->LastInsertRowId();
     ++events;
-    if (!event_id.empty() && seen_.emplace(hash, row).second) file_seen_.push_back(hash);
+    if (remembered != nullptr) *remembered = row;
     if (r.credential) {
       const Credential& c = credentials_[r.credential - 1];
       Statement& q = insert_credential_;
