@@ -235,7 +235,7 @@ class EventIndexer : public ingest::RecordSink {
         for (char c : v.text) {
           if (c != kResourceSeparator) arena_.push_back(c);
         }
-        ++resources;
+        ++row.resource_count;
       }
     }
     row.resources.size = static_cast<uint32_t>(arena_.size() - row.resources.offset);
@@ -305,6 +305,7 @@ class EventIndexer : public ingest::RecordSink {
     uint64_t record_index;
     Text text[kTextFields];
     Text resources;
+    uint32_t resource_count = 0;  // entries in `resources`
     uint32_t detections_begin, detections_end;
     uint32_t credential = 0;  // 1-based index into credentials_, 0 for none
   };
@@ -370,6 +371,7 @@ class EventIndexer : public ingest::RecordSink {
     const int64_t row = db_->LastInsertRowId();
     ++events;
     if (remembered != nullptr) *remembered = row;
+    resources += r.resource_count;
     if (r.credential) {
       const Credential& c = credentials_[r.credential - 1];
       Statement& q = insert_credential_;

@@ -183,6 +183,7 @@ TEST(Ingest, StoresAnEventOnceByEventId) {
   EXPECT_EQ(second->events, 0u);
   EXPECT_EQ(second->duplicates, records.size());
   EXPECT_EQ(second->detections, 0u);
+  EXPECT_EQ(second->resources, 0u);
   Snapshot after = Snap(*c);
   EXPECT_EQ(after.events, before.events);
   EXPECT_EQ(after.detections, before.detections);
