@@ -28,6 +28,7 @@ struct CaseFlags {
   bool quiet = false;
   std::vector<std::string> events;
   AnomalyFlags anomaly;
+  bool rehunt = false;
 };
 
 int Fail(const Status& s) {
@@ -46,10 +47,15 @@ int RunInit(const CaseFlags& f) {
 }
 
 int RunIngest(const CaseFlags& f) {
+  if (f.inputs.empty() && !f.rehunt) {
+    std::fprintf(stderr, "cirt: case ingest needs PATH... (or --rehunt)\n");
+    return kExitUsage;
+  }
   auto c = store::Case::Open(f.dir);
   if (!c.ok()) return Fail(c.status());
   store::IngestOptions options;
   options.inputs = f.inputs;
+  options.rehunt = f.rehunt;
   options.rule_paths = f.rules;
   options.builtin_rules = !f.no_builtin;
   bool usage_error = false;
@@ -95,12 +101,12 @@ int RunIngest(const CaseFlags& f) {
     std::fprintf(
         stderr, "%s",
         fmt::format("cirt: {} files: {} ingested, {} already in the case, {} skipped; {} events "
-                    "({} resources, {} detections; {} duplicates not stored), {} alerts; {} rules ({} correlation, {} with "
+                    "({} resources, {} detections, {} of them by --rehunt; {} duplicates not stored), {} alerts; {} rules ({} correlation, {} with "
                     "aggregations, {} failed); {} derived detections over the case "
                     "(correlations, aggregations, anomalies; {:.2f}s); {:.2f}s ({:.0f} events/s; "
                     "indexing {:.2f}s = {:.0f} events/s; indexes {:.2f}s); skipped records: {}\n",
                     s.files, s.files_ingested, s.files_already, s.files_skipped, s.events,
-                    s.resources, s.detections, s.duplicates, s.alerts, s.rules.loaded, s.rules.correlation,
+                    s.resources, s.detections, s.rehunt_added, s.duplicates, s.alerts, s.rules.loaded, s.rules.correlation,
                     s.rules_aggregating, s.rules.errors, s.derived, s.seconds_derive, s.seconds,
                     s.seconds > 0 ? static_cast<double>(s.events) / s.seconds : 0, s.seconds_index,
                     s.seconds_index > 0 ? static_cast<double>(s.events) / s.seconds_index : 0,
@@ -150,9 +156,12 @@ Runner AddCase(CLI::App& app) {
   CLI::App* ingest = cmd->add_subcommand(
       "ingest", "Index CloudTrail logs, hunt detections and GuardDuty/Security Hub findings");
   ingest->add_option("dir", flags->dir, "Case folder")->required();
-  ingest
-      ->add_option("paths", flags->inputs, "Files or folders (CloudTrail, findings; plain or gzip)")
-      ->required();
+  ingest->add_option("paths", flags->inputs,
+                     "Files or folders (CloudTrail, findings; plain or gzip); optional with "
+                     "--rehunt");
+  ingest->add_flag("--rehunt", flags->rehunt,
+                   "Also run the rules over every CloudTrail file already in the case and add "
+                   "the detections not stored yet");
   ingest->add_option("--rules,-r", flags->rules, "Sigma rule file or folder (repeatable)")
       ->allow_extra_args(false);
   ingest->add_flag("--no-builtin-rules", flags->no_builtin, "Do not run cirt's built-in rule pack");

@@ -136,6 +136,7 @@ Result<Statement> Db::Prepare(std::string_view sql) const {
 }
 
 int64_t Db::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+int64_t Db::Changes() const { return sqlite3_changes64(db_); }
 
 Result<int64_t> Db::QueryInt(std::string_view sql) const {
   CIRT_ASSIGN_OR_RETURN(Statement st, Prepare(sql));

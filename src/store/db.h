@@ -67,6 +67,8 @@ class Db {
   Status Exec(std::string_view sql);
   Result<Statement> Prepare(std::string_view sql) const;
   int64_t LastInsertRowId() const;
+  // Rows changed by the last INSERT, UPDATE or DELETE.
+  int64_t Changes() const;
   // The value of a single-row, single-column integer query.
   Result<int64_t> QueryInt(std::string_view sql) const;
 

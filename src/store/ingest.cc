@@ -503,19 +503,114 @@ std::string AnomalyTypeList() {
 // detections of the kinds recomputed are deleted and the new ones inserted
 // with their evidence (events rows found by eventID). Returns how many were
 // stored.
-Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool rules_derive) {
-  Db& db = kase->db();
-  uint64_t stored = 0;
+// The evidence copies of every CloudTrail file in the case, in ingest order.
+Result<std::vector<std::string>> EvidenceCopies(Case* kase) {
   std::vector<std::string> inputs;
+  CIRT_ASSIGN_OR_RETURN(Statement q, kase->db().Prepare(
+                                         "SELECT evidence FROM files WHERE kind='cloudtrail' "
+                                         "ORDER BY id"));
+  while (true) {
+    CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    inputs.push_back((std::filesystem::path(kase->dir()) / std::string(q.Text(0))).string());
+  }
+  return inputs;
+}
+
+// The rules row of `rule`, added if new.
+class RuleRows {
+ public:
+  static Result<RuleRows> Prepare(Db* db) {
+    RuleRows r;
+    CIRT_ASSIGN_OR_RETURN(r.insert_, db->Prepare("INSERT OR IGNORE INTO rules(rule_id,title,level,"
+                                                 "tags) VALUES(coalesce(?1,''),?2,?3,?4)"));
+    CIRT_ASSIGN_OR_RETURN(r.find_, db->Prepare("SELECT id FROM rules WHERE "
+                                               "rule_id=coalesce(?1,'') AND title=?2"));
+    return r;
+  }
+  // Remembered per RuleInfo.
+  Result<int64_t> Row(const model::RuleInfo& rule) {
+    auto it = rows_.find(&rule);
+    if (it != rows_.end()) return it->second;
+    CIRT_ASSIGN_OR_RETURN(int64_t row, Row(rule.id, rule.title, rule.level, rule.tags));
+    rows_.emplace(&rule, row);
+    return row;
+  }
+  Result<int64_t> Row(std::string_view id, std::string_view title, model::Level level,
+                      const std::vector<std::string>& tags) {
+    insert_.BindText(1, id);
+    insert_.BindText(2, title);
+    insert_.BindText(3, model::LevelName(level));
+    insert_.BindText(4, JoinTags(tags));
+    CIRT_RETURN_IF_ERROR(insert_.Run());
+    find_.BindText(1, id);
+    find_.BindText(2, title);
+    CIRT_ASSIGN_OR_RETURN(bool found, find_.Step());
+    const int64_t row = found ? find_.Int(0) : 0;
+    find_.Reset();
+    return row;
+  }
+
+ private:
+  Statement insert_, find_;
+  std::unordered_map<const model::RuleInfo*, int64_t> rows_;
+};
+
+// `cirt case ingest --rehunt`: the rules over every CloudTrail file already
+// in the case (its evidence copies); the rule detections not stored yet are
+// added. Returns how many.
+Result<uint64_t> Rehunt(Case* kase, const IngestOptions& options) {
+  CIRT_ASSIGN_OR_RETURN(std::vector<std::string> inputs, EvidenceCopies(kase));
+  if (inputs.empty()) return uint64_t{0};
+  detect::HuntOptions h;
+  h.inputs = inputs;
+  h.rule_paths = options.rule_paths;
+  h.builtin_rules = options.builtin_rules;
+  h.load = options.load;
+  Diagnostics quiet(nullptr);  // the files' problems were reported as they were ingested
+  CIRT_ASSIGN_OR_RETURN(detect::HuntResult hunt, detect::Hunt(h, &quiet));
+  // Rule matches only: correlations, aggregations and anomalies are derived
+  // over the whole case by DeriveDetections.
+  std::vector<std::pair<std::string, const model::RuleInfo*>> matches;
+  CIRT_RETURN_IF_ERROR(hunt.ForEach([&](const model::Detection& d) {
+    if (!d.evidence() && !d.event_id().empty()) matches.emplace_back(d.event_id(), &d.rule());
+  }));
+  std::unordered_map<std::string, int64_t> rows;
+  for (const auto& m : matches) rows.emplace(m.first, 0);
+  Db& db = kase->db();
   {
-    CIRT_ASSIGN_OR_RETURN(
-        Statement q, db.Prepare("SELECT evidence FROM files WHERE kind='cloudtrail' ORDER BY id"));
+    CIRT_ASSIGN_OR_RETURN(Statement q, db.Prepare("SELECT id, event_id FROM events WHERE "
+                                                  "event_id IS NOT NULL ORDER BY id"));
     while (true) {
       CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
       if (!row) break;
-      inputs.push_back((std::filesystem::path(kase->dir()) / std::string(q.Text(0))).string());
+      auto it = rows.find(std::string(q.Text(1)));
+      if (it != rows.end() && it->second == 0) it->second = q.Int(0);
     }
   }
+  CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
+  CIRT_ASSIGN_OR_RETURN(RuleRows rules, RuleRows::Prepare(&db));
+  CIRT_ASSIGN_OR_RETURN(Statement insert,
+                        db.Prepare("INSERT INTO detections(event, rule) SELECT ?1, ?2 WHERE NOT "
+                                   "EXISTS (SELECT 1 FROM detections WHERE event=?1 AND rule=?2)"));
+  uint64_t added = 0;
+  for (const auto& [event_id, rule] : matches) {
+    const int64_t event = rows[event_id];
+    if (event == 0) continue;
+    CIRT_ASSIGN_OR_RETURN(int64_t rule_row, rules.Row(*rule));
+    insert.BindInt(1, event);
+    insert.BindInt(2, rule_row);
+    CIRT_RETURN_IF_ERROR(insert.Run());
+    added += static_cast<uint64_t>(db.Changes());
+  }
+  CIRT_RETURN_IF_ERROR(tx.Commit());
+  return added;
+}
+
+Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool rules_derive) {
+  Db& db = kase->db();
+  uint64_t stored = 0;
+  CIRT_ASSIGN_OR_RETURN(std::vector<std::string> inputs, EvidenceCopies(kase));
   std::optional<detect::HuntResult> hunt;
   if ((rules_derive || options.anomalies) && !inputs.empty()) {
     detect::HuntOptions h;
@@ -570,12 +665,7 @@ Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool
         "DELETE FROM derived WHERE {0};",
         cond)));
   }
-  CIRT_ASSIGN_OR_RETURN(Statement insert_rule,
-                        db.Prepare("INSERT OR IGNORE INTO rules(rule_id,title,level,tags) "
-                                   "VALUES(coalesce(?1,''),?2,?3,?4)"));
-  CIRT_ASSIGN_OR_RETURN(
-      Statement find_rule,
-      db.Prepare("SELECT id FROM rules WHERE rule_id=coalesce(?1,'') AND title=?2"));
+  CIRT_ASSIGN_OR_RETURN(RuleRows rules, RuleRows::Prepare(&db));
   CIRT_ASSIGN_OR_RETURN(Statement insert_detection,
                         db.Prepare("INSERT INTO detections(event, rule) VALUES(?1, ?2)"));
   CIRT_ASSIGN_OR_RETURN(
@@ -597,18 +687,7 @@ Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool
                               ? own->second
                               : (evidence_rows.empty() ? 0 : evidence_rows.back());
     if (event == 0) continue;  // no event of the case to hang it on (records without eventID)
-    const model::RuleInfo& rule = d->rule();
-    const std::string tags = JoinTags(rule.tags);
-    insert_rule.BindText(1, rule.id);
-    insert_rule.BindText(2, rule.title);
-    insert_rule.BindText(3, model::LevelName(rule.level));
-    insert_rule.BindText(4, tags);
-    CIRT_RETURN_IF_ERROR(insert_rule.Run());
-    find_rule.BindText(1, rule.id);
-    find_rule.BindText(2, rule.title);
-    CIRT_ASSIGN_OR_RETURN(bool found, find_rule.Step());
-    const int64_t rule_row = found ? find_rule.Int(0) : 0;
-    find_rule.Reset();
+    CIRT_ASSIGN_OR_RETURN(const int64_t rule_row, rules.Row(d->rule()));
     insert_detection.BindInt(1, event);
     insert_detection.BindInt(2, rule_row);
     CIRT_RETURN_IF_ERROR(insert_detection.Run());
@@ -681,26 +760,12 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   if (matcher) {
     stats.rules.loaded = matcher->rule_count();
     CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
-    CIRT_ASSIGN_OR_RETURN(Statement insert,
-                          db.Prepare("INSERT OR IGNORE INTO rules(rule_id,title,level,tags) "
-                                     "VALUES(coalesce(?1,''),?2,?3,?4)"));
-    CIRT_ASSIGN_OR_RETURN(
-        Statement find,
-        db.Prepare("SELECT id FROM rules WHERE rule_id=coalesce(?1,'') AND title=?2"));
+    CIRT_ASSIGN_OR_RETURN(RuleRows rules, RuleRows::Prepare(&db));
     for (uint32_t r = 0; r < matcher->rule_count(); ++r) {
       const sigma::Rule& rule = matcher->rule(r);
       if (rule.aggregation) ++stats.rules_aggregating;
-      const std::string tags = JoinTags(rule.tags);
-      insert.BindText(1, rule.id);
-      insert.BindText(2, rule.title);
-      insert.BindText(3, model::LevelName(rule.level));
-      insert.BindText(4, tags);
-      CIRT_RETURN_IF_ERROR(insert.Run());
-      find.BindText(1, rule.id);
-      find.BindText(2, rule.title);
-      CIRT_ASSIGN_OR_RETURN(bool row, find.Step());
-      rule_rows.push_back(row ? find.Int(0) : 0);
-      find.Reset();
+      CIRT_ASSIGN_OR_RETURN(int64_t row, rules.Row(rule.id, rule.title, rule.level, rule.tags));
+      rule_rows.push_back(row);
     }
     CIRT_RETURN_IF_ERROR(tx.Commit());
   }
@@ -826,6 +891,10 @@ Result<IngestStats> Ingest(Case* kase, const IngestOptions& options, Diagnostics
   const auto index_start = Clock::now();
   CIRT_RETURN_IF_ERROR(kase->CreateIndexes());
   stats.seconds_indexes = std::chrono::duration<double>(Clock::now() - index_start).count();
+  if (options.rehunt) {
+    CIRT_ASSIGN_OR_RETURN(stats.rehunt_added, Rehunt(kase, options));
+    stats.detections += stats.rehunt_added;
+  }
   const auto derive_start = Clock::now();
   CIRT_ASSIGN_OR_RETURN(
       stats.derived,

@@ -36,6 +36,10 @@ struct IngestOptions {
   // With a value, first-seen anomalies and denial bursts (detect/anomaly.h)
   // are recomputed over all the case's events after the files are committed.
   std::optional<detect::AnomalyOptions> anomalies;
+  // Also run the rules over every CloudTrail file already in the case (its
+  // evidence copies) and add the rule detections not stored yet: rules
+  // written or received after the evidence was ingested.
+  bool rehunt = false;
   // Called after each batch of rows is written (inside the file's open
   // transaction; batches hold up to 4096 records) and after each file's
   // commit. Default: none.
@@ -51,6 +55,7 @@ struct IngestStats {
   uint64_t duplicates = 0;      // records not stored: their eventID was already in the case
   uint64_t resources = 0;       // resource entries (events.resources)
   uint64_t detections = 0;
+  uint64_t rehunt_added = 0;  // of them, added by --rehunt to events already in the case
   // Derived detections stored: correlations, legacy aggregations and
   // anomalies, recomputed over the whole case (previous ones replaced).
   uint64_t derived = 0;

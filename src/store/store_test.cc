@@ -203,6 +203,43 @@ TEST(Ingest, StoresAnEventOnceByEventId) {
   EXPECT_EQ(diagnostics.warnings(), 0u);
 }
 
+// Rules that arrive after the evidence: --rehunt runs them over the files
+// already in the case and adds exactly the detections an ingest with them
+// would have stored; running it again adds nothing.
+TEST(Ingest, RehuntAddsTheDetectionsOfNewRules) {
+  TempDir dir("rehunt");
+  const std::string rules = std::string(CIRT_SOURCE_DIR) + "/src/investigate/testdata/rules";
+  auto with_rules = Case::Init(dir / "with");
+  ASSERT_TRUE(with_rules.ok());
+  Diagnostics diagnostics;
+  IngestOptions options;
+  options.inputs = {kChain};
+  options.rule_paths = {rules};
+  options.builtin_rules = false;
+  ASSERT_TRUE(Ingest(&*with_rules, options, &diagnostics).ok());
+  const int64_t expected = Count(*with_rules, "SELECT count(*) FROM detections");
+  ASSERT_GT(expected, 0);
+
+  auto later = Case::Init(dir / "later");
+  ASSERT_TRUE(later.ok());
+  auto first = IngestPaths(&*later, {kChain}, &diagnostics);  // built-in pack only
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  const int64_t builtin = Count(*later, "SELECT count(*) FROM detections");
+  IngestOptions rehunt;
+  rehunt.rehunt = true;
+  rehunt.rule_paths = {rules};
+  rehunt.builtin_rules = false;
+  auto added = Ingest(&*later, rehunt, &diagnostics);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->events, 0u);
+  EXPECT_EQ(static_cast<int64_t>(added->rehunt_added), expected);
+  EXPECT_EQ(Count(*later, "SELECT count(*) FROM detections"), builtin + expected);
+  auto again = Ingest(&*later, rehunt, &diagnostics);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->rehunt_added, 0u);
+  EXPECT_EQ(diagnostics.warnings(), 0u);
+}
+
 TEST(Ingest, ResumesAfterBeingKilledMidFile) {
   TempDir dir("resume");
   // Three files: the kill lands while the second one's rows are written.
