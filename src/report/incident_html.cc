@@ -326,12 +326,8 @@ std::string RenderHtml(const IncidentReport& r) {
        "<a href=\"#metrics\">Time to detect and contain</a></nav>\n<main>\n";
 
   // Summary.
-  const std::string ttd = r.first_detected_us && r.first_malicious_us
-                              ? FormatDuration(r.first_detected_us - r.first_malicious_us)
-                              : "not measured";
-  const std::string ttc = r.first_contained_us && r.first_detected_us
-                              ? FormatDuration(r.first_contained_us - r.first_detected_us)
-                              : "not contained";
+  const std::string ttd = detail::TimeToDetect(r);
+  const std::string ttc = detail::TimeToContain(r);
   h += "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">\n";
   const Counter cards[] = {
       {"events", fmt::to_string(r.event_count)},

@@ -112,12 +112,8 @@ std::string N(uint64_t n) { return fmt::to_string(n); }
 std::string RenderMarkdown(const IncidentReport& r) {
   std::string m;
   m.reserve(32 * 1024);
-  const std::string ttd = r.first_detected_us && r.first_malicious_us
-                              ? FormatDuration(r.first_detected_us - r.first_malicious_us)
-                              : "not measured";
-  const std::string ttc = r.first_contained_us && r.first_detected_us
-                              ? FormatDuration(r.first_contained_us - r.first_detected_us)
-                              : "not contained";
+  const std::string ttd = detail::TimeToDetect(r);
+  const std::string ttc = detail::TimeToContain(r);
   m += "# Incident report: " + M(r.case_name) + "\n\n";
   m += "Generated " + FormatTime(r.generated_us) + " by cirt. Evidence window " +
        FormatTime(r.first_event_us) + " to " + FormatTime(r.last_event_us) + ".\n\n";

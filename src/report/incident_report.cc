@@ -608,6 +608,18 @@ std::string Truncate(std::string_view s, size_t max_points) {
   return clean;
 }
 
+std::string TimeToDetect(const IncidentReport& r) {
+  return r.first_detected_us && r.first_malicious_us
+             ? FormatDuration(r.first_detected_us - r.first_malicious_us)
+             : "not measured";
+}
+
+std::string TimeToContain(const IncidentReport& r) {
+  return r.first_contained_us && r.first_detected_us
+             ? FormatDuration(r.first_contained_us - r.first_detected_us)
+             : "not contained";
+}
+
 std::string FormatTime(int64_t time_us) {
   if (time_us == 0) return "-";
   // Whole seconds: sub-second digits only widen the tables.
