@@ -11,7 +11,37 @@
 #include <string>
 #include <vector>
 
+#include "aws/client_options.h"
+#include "aws/config.h"
+#include "aws/request.h"
+
 namespace cirt::aws::testing_util {
+
+// Client options for a test over a FakeTransport: nothing listens on the
+// endpoint, and a call is tried once.
+inline ClientOptions FakeClientOptions(std::string region = "us-east-1") {
+  ClientOptions options;
+  options.region = std::move(region);
+  options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
+  options.retry.max_attempts = 1;
+  return options;
+}
+
+// A form-encoded request body (the Query protocol) as its parameters.
+inline QueryParams ParseForm(const std::string& body) {
+  QueryParams params;
+  size_t start = 0;
+  while (start <= body.size()) {
+    size_t amp = body.find('&', start);
+    std::string pair = body.substr(start, amp == std::string::npos ? amp : amp - start);
+    size_t eq = pair.find('=');
+    params.emplace(UriDecode(pair.substr(0, eq)),
+                   eq == std::string::npos ? "" : UriDecode(pair.substr(eq + 1)));
+    if (amp == std::string::npos) break;
+    start = amp + 1;
+  }
+  return params;
+}
 
 // A fresh directory under the system temp dir, removed on destruction.
 // Used as HOME so credential tests never see the developer's ~/.aws.

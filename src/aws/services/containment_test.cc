@@ -13,19 +13,14 @@
 #include "aws/services/lambda.h"
 #include "aws/services/s3.h"
 #include "aws/transport.h"
+#include "aws/testing_util.h"
 
 namespace cirt::aws {
 namespace {
 
 class ContainmentCallsTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.region = "us-east-1";
-    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
-    options.retry.max_attempts = 1;
-    return options;
-  }
+  ClientOptions Options() { return testing_util::FakeClientOptions(); }
   const Request& Last() {
     sent_ = transport_.sent();
     return sent_.back().request;

@@ -8,6 +8,7 @@
 #include "aws/credentials.h"
 #include "aws/error.h"
 #include "aws/transport.h"
+#include "aws/testing_util.h"
 
 namespace cirt::aws::ec2 {
 namespace {
@@ -53,29 +54,8 @@ constexpr char kInstancesPage2[] =
 
 class Ec2ServiceTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.region = "us-east-1";
-    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
-    options.retry.max_attempts = 1;
-    return options;
-  }
-  static QueryParams Form(const std::string& body) {
-    QueryParams params;
-    size_t start = 0;
-    while (start <= body.size()) {
-      size_t amp = body.find('&', start);
-      std::string pair =
-          body.substr(start, amp == std::string::npos ? amp : amp - start);
-      size_t eq = pair.find('=');
-      params.emplace(
-          UriDecode(pair.substr(0, eq)),
-          eq == std::string::npos ? "" : UriDecode(pair.substr(eq + 1)));
-      if (amp == std::string::npos) break;
-      start = amp + 1;
-    }
-    return params;
-  }
+  ClientOptions Options() { return testing_util::FakeClientOptions(); }
+  static QueryParams Form(const std::string& body) { return testing_util::ParseForm(body); }
   static std::string Param(const QueryParams& p, const std::string& name) {
     auto it = p.find(name);
     return it == p.end() ? "<absent>" : it->second;

@@ -47,13 +47,7 @@ nlohmann::json CorpusFinding() {
 
 class GuardDutyServiceTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.region = "us-east-1";
-    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
-    options.retry.max_attempts = 1;
-    return options;
-  }
+  ClientOptions Options() { return testing_util::FakeClientOptions(); }
   FakeTransport transport_;
   StaticCredentialsProvider creds_{Credentials{
       .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};

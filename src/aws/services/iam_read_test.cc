@@ -8,6 +8,7 @@
 #include "aws/error.h"
 #include "aws/services/iam.h"
 #include "aws/transport.h"
+#include "aws/testing_util.h"
 
 namespace cirt::aws::iam {
 namespace {
@@ -73,13 +74,7 @@ std::string Generate(const char* state) {
 
 class IamReadTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.region = "eu-west-1";
-    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
-    options.retry.max_attempts = 1;
-    return options;
-  }
+  ClientOptions Options() { return testing_util::FakeClientOptions("eu-west-1"); }
   FakeTransport transport_;
   StaticCredentialsProvider creds_{Credentials{
       .access_key_id = "AKIDEXAMPLE", .secret_access_key = Secret("secret")}};

@@ -15,33 +15,15 @@
 #include "aws/services/guardduty.h"
 #include "aws/services/securityhub.h"
 #include "aws/transport.h"
+#include "aws/testing_util.h"
 
 namespace cirt::aws {
 namespace {
 
 class WriteCallsTest : public ::testing::Test {
  protected:
-  ClientOptions Options() {
-    ClientOptions options;
-    options.region = "us-east-1";
-    options.endpoints = EndpointResolver::ForUrl("http://127.0.0.1:1");
-    options.retry.max_attempts = 1;
-    return options;
-  }
-  static QueryParams Form(const std::string& body) {
-    QueryParams params;
-    size_t start = 0;
-    while (start <= body.size()) {
-      size_t amp = body.find('&', start);
-      std::string pair = body.substr(start, amp == std::string::npos ? amp : amp - start);
-      size_t eq = pair.find('=');
-      params.emplace(UriDecode(pair.substr(0, eq)),
-                     eq == std::string::npos ? "" : UriDecode(pair.substr(eq + 1)));
-      if (amp == std::string::npos) break;
-      start = amp + 1;
-    }
-    return params;
-  }
+  ClientOptions Options() { return testing_util::FakeClientOptions(); }
+  static QueryParams Form(const std::string& body) { return testing_util::ParseForm(body); }
   QueryParams SentForm(size_t i) { return Form(transport_.sent().at(i).request.body); }
   static std::string Param(const QueryParams& p, const std::string& name) {
     auto it = p.find(name);
