@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
+#include "cli/rule_flags.h"
 #include "core/diagnostics.h"
 #include "store/ingest.h"
 
@@ -61,21 +62,7 @@ int RunIngest(const CaseFlags& f) {
   bool usage_error = false;
   options.anomalies = AnomalyOptionsFromFlags(f.anomaly, &usage_error);
   if (usage_error) return kExitUsage;
-  for (const std::string& v : f.vars) {
-    size_t eq = v.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "cirt: --var needs NAME=VALUE[,VALUE...], got '%s'\n", v.c_str());
-      return kExitUsage;
-    }
-    auto& values = options.load.placeholders[v.substr(0, eq)];
-    std::string rest = v.substr(eq + 1);
-    for (size_t start = 0;;) {
-      size_t comma = rest.find(',', start);
-      values.push_back(rest.substr(start, comma == std::string::npos ? comma : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  if (!AddRuleVars(f.vars, &options.load)) return kExitUsage;
   std::atomic<uint64_t> files_done{0}, files_total{0}, records{0};
   options.on_progress = [&](const store::IngestProgress& p) {
     files_done = p.files_done;

@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
+#include "cli/rule_flags.h"
 #include "core/diagnostics.h"
 #include "detect/hunt.h"
 #include "detect/sigma/rule.h"
@@ -57,22 +58,7 @@ int RunHunt(const HuntFlags& f) {
       return kExitUsage;
     }
   }
-  for (const std::string& v : f.vars) {
-    size_t eq = v.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      std::fprintf(stderr, "cirt: --var needs NAME=VALUE[,VALUE...], got '%s'\n", v.c_str());
-      return kExitUsage;
-    }
-    auto& values = options.load.placeholders[v.substr(0, eq)];
-    std::string rest = v.substr(eq + 1);
-    size_t start = 0;
-    while (true) {
-      size_t comma = rest.find(',', start);
-      values.push_back(rest.substr(start, comma == std::string::npos ? comma : comma - start));
-      if (comma == std::string::npos) break;
-      start = comma + 1;
-    }
-  }
+  if (!AddRuleVars(f.vars, &options.load)) return kExitUsage;
 
   bool usage_error = false;
   options.anomalies = AnomalyOptionsFromFlags(f.anomaly, &usage_error);

@@ -503,6 +503,22 @@ std::string AnomalyTypeList() {
 // detections of the kinds recomputed are deleted and the new ones inserted
 // with their evidence (events rows found by eventID). Returns how many were
 // stored.
+// Fills `rows` (eventID -> 0) with the events row of each id (the first, if
+// an older case holds one twice), in one pass over `events`: there is no
+// index on event_id, which would slow every ingest. Ids not found stay 0.
+Status ResolveEventRows(const Db& db, std::unordered_map<std::string, int64_t>* rows) {
+  if (rows->empty()) return Status::Ok();
+  CIRT_ASSIGN_OR_RETURN(Statement q, db.Prepare("SELECT id, event_id FROM events WHERE "
+                                                "event_id IS NOT NULL ORDER BY id"));
+  while (true) {
+    CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
+    if (!row) break;
+    auto it = rows->find(std::string(q.Text(1)));
+    if (it != rows->end() && it->second == 0) it->second = q.Int(0);
+  }
+  return Status::Ok();
+}
+
 // The evidence copies of every CloudTrail file in the case, in ingest order.
 Result<std::vector<std::string>> EvidenceCopies(Case* kase) {
   std::vector<std::string> inputs;
@@ -578,16 +594,7 @@ Result<uint64_t> Rehunt(Case* kase, const IngestOptions& options) {
   std::unordered_map<std::string, int64_t> rows;
   for (const auto& m : matches) rows.emplace(m.first, 0);
   Db& db = kase->db();
-  {
-    CIRT_ASSIGN_OR_RETURN(Statement q, db.Prepare("SELECT id, event_id FROM events WHERE "
-                                                  "event_id IS NOT NULL ORDER BY id"));
-    while (true) {
-      CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      auto it = rows.find(std::string(q.Text(1)));
-      if (it != rows.end() && it->second == 0) it->second = q.Int(0);
-    }
-  }
+  CIRT_RETURN_IF_ERROR(ResolveEventRows(db, &rows));
   CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
   CIRT_ASSIGN_OR_RETURN(RuleRows rules, RuleRows::Prepare(&db));
   CIRT_ASSIGN_OR_RETURN(Statement insert,
@@ -630,8 +637,7 @@ Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool
     hunt = std::move(r);
   }
 
-  // The events rows of every event id the derived detections name, in one
-  // pass over `events` (no index on event_id: it would slow every ingest).
+  // The events rows of every event id the derived detections name.
   std::vector<const model::Detection*> derived;
   std::unordered_map<std::string, int64_t> rows;
   if (hunt) {
@@ -642,17 +648,7 @@ Result<uint64_t> DeriveDetections(Case* kase, const IngestOptions& options, bool
       for (const std::string& id : d->evidence()->event_ids) rows.emplace(id, 0);
     }
   }
-  if (!rows.empty()) {
-    CIRT_ASSIGN_OR_RETURN(Statement q,
-                          db.Prepare("SELECT id, event_id FROM events WHERE event_id IS NOT NULL "
-                                     "ORDER BY id"));
-    while (true) {
-      CIRT_ASSIGN_OR_RETURN(bool row, q.Step());
-      if (!row) break;
-      auto it = rows.find(std::string(q.Text(1)));
-      if (it != rows.end() && it->second == 0) it->second = q.Int(0);
-    }
-  }
+  CIRT_RETURN_IF_ERROR(ResolveEventRows(db, &rows));
 
   CIRT_ASSIGN_OR_RETURN(Transaction tx, Transaction::Begin(&db));
   const std::string anomaly_types = AnomalyTypeList();
