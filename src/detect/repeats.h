@@ -28,6 +28,17 @@ struct EventKeyHash {
   }
 };
 
+// Empties a set reused for each group of equal time. clear() costs the whole
+// bucket array, so a set one large group made large is replaced instead.
+template <typename Set>
+void ResetGroupSet(Set* set) {
+  if (set->bucket_count() > 1024) {
+    *set = Set();
+  } else {
+    set->clear();
+  }
+}
+
 // Removes every item whose key an earlier item has, keeping the order of the
 // rest; returns how many were removed. All keys are taken before any item
 // moves, so `key` may return views into the items.
@@ -65,7 +76,7 @@ size_t EraseRepeatedEventsSorted(std::vector<T>* items, KeyFn key, TimeFn time) 
   for (size_t i = 0; i < items->size(); ++i) {
     if (i == 0 || time((*items)[i]) != time((*items)[out - 1])) {
       group = out;
-      seen.clear();
+      ResetGroupSet(&seen);
     }
     const EventKey k = key((*items)[i]);
     bool repeat = false;

@@ -150,7 +150,7 @@ class RepeatFilter {
     if (d.time_us != time_ || !started_) {
       started_ = true;
       time_ = d.time_us;
-      seen_.clear();
+      ResetGroupSet(&seen_);
     }
     if (d.evidence() || d.event_id().empty()) return false;
     return !seen_.emplace(reinterpret_cast<uintptr_t>(&d.rule()), std::string(d.event_id())).second;
