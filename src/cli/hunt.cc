@@ -112,7 +112,7 @@ int RunHunt(const HuntFlags& f) {
   writer->Finish();
   if (!written.ok()) {
     std::fprintf(stderr, "cirt: %s\n", written.ToString().c_str());
-    return kExitUsage;
+    return kExitFailed;
   }
   if (*format == report::Format::kTable) {
     summary.Write(out, wopts);
