@@ -525,7 +525,22 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
 
 Status HuntResult::ForEach(const std::function<void(const model::Detection&)>& fn) {
   if (runs.empty()) {
-    for (const model::Detection* d : detections) fn(*d);
+    // In time order the detections are read all over memory (hundreds of
+    // megabytes for a large hunt): fetch the ones a few places ahead, the
+    // detection first and its text once the detection is in cache.
+    constexpr size_t kAhead = 16;
+    const size_t n = detections.size();
+    for (size_t i = 0; i < n; ++i) {
+      if (i + kAhead < n) {
+        const char* p = reinterpret_cast<const char*>(detections[i + kAhead]);
+        for (size_t off = 0; off < sizeof(model::Detection); off += 64) __builtin_prefetch(p + off);
+      }
+      if (i + kAhead / 2 < n) {
+        const std::string_view text = detections[i + kAhead / 2]->text();
+        for (size_t off = 0; off < text.size(); off += 64) __builtin_prefetch(text.data() + off);
+      }
+      fn(*detections[i]);
+    }
     return Status::Ok();
   }
   CIRT_ASSIGN_OR_RETURN(size_t dropped, SpillMerge::Run(runs, detections, rule_infos, files, fn));

@@ -138,6 +138,9 @@ class Detection {
   std::string_view user_agent() const { return field(kUserAgent); }
   std::string_view error_code() const { return field(kErrorCode); }
   std::string_view file() const { return field(kFile); }
+  // Every field held in the detection's own text, back to back (all but a
+  // shared file name): writers check it once for bytes that need escaping.
+  std::string_view text() const { return std::string_view(text_, end_[kFieldCount - 1]); }
   // Aggregations (legacy Sigma "| count()") say what was counted, else empty.
   std::string_view aggregate() const { return field(kAggregate); }
   void set_aggregate(std::string_view text);

@@ -38,25 +38,32 @@ constexpr std::array<bool, 256> kNeedsCare = [] {
   return t;
 }();
 
+// The length of the longest prefix of `s` that can be copied into a JSON
+// string as it is (no byte of it needs care).
+size_t PlainJsonPrefix(std::string_view s) {
+  size_t j = 0;
+  // Eight bytes at a time while none needs care. Per byte, the high bit
+  // of (v - 1) & ~v is set when v == 0, and of (x - 0x20) & ~x when x < 0x20
+  // (exact when no byte is >= 0x80, which is flagged by x itself).
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  while (j + 8 <= s.size()) {
+    uint64_t x;
+    std::memcpy(&x, s.data() + j, 8);
+    const uint64_t quote = x ^ (kOnes * '"'), slash = x ^ (kOnes * '\\');
+    const uint64_t care = ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
+                          ((slash - kOnes) & ~slash) | x;
+    if (care & kHigh) break;
+    j += 8;
+  }
+  while (j < s.size() && !kNeedsCare[static_cast<unsigned char>(s[j])]) ++j;
+  return j;
+}
+
 // Appends `s` escaped for the inside of a JSON string (no quotes).
 void AppendEscaped(std::string* out, std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
-    size_t j = i;
-    // Eight bytes at a time while none needs care. Per byte, the high bit
-    // of (v - 1) & ~v is set when v == 0, and of (x - 0x20) & ~x when x < 0x20
-    // (exact when no byte is >= 0x80, which is flagged by x itself).
-    constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-    while (j + 8 <= s.size()) {
-      uint64_t x;
-      std::memcpy(&x, s.data() + j, 8);
-      const uint64_t quote = x ^ (kOnes * '"'), slash = x ^ (kOnes * '\\');
-      const uint64_t care = ((x - kOnes * 0x20) & ~x) | ((quote - kOnes) & ~quote) |
-                            ((slash - kOnes) & ~slash) | x;
-      if (care & kHigh) break;
-      j += 8;
-    }
-    while (j < s.size() && !kNeedsCare[static_cast<unsigned char>(s[j])]) ++j;
+    const size_t j = i + PlainJsonPrefix(s.substr(i));
     out->append(s.data() + i, j - i);
     if (j == s.size()) break;
     i = j;
@@ -141,31 +148,39 @@ void AppendEvidence(std::string* out, const model::Evidence& ev) {
 class DetectionEncoder {
  public:
   void Append(std::string* out, const model::Detection& d, bool first) {
-    const model::RuleInfo* rule = &d.rule();
-    auto it = rule_json_.find(rule);
-    if (it == rule_json_.end()) it = rule_json_.emplace(rule, EncodeRule(*rule)).first;
-    if (!first) out->push_back(',');
-    out->append(it->second);
-    // Each key literal closes the previous string and opens the next one.
-    static constexpr std::pair<std::string_view, model::Detection::Field> kFields[] = {
-        {",\"event_id\":\"", model::Detection::kEventId},
-        {"\",\"event_time\":\"", model::Detection::kEventTime},
-        {"\",\"event_source\":\"", model::Detection::kEventSource},
-        {"\",\"event_name\":\"", model::Detection::kEventName},
-        {"\",\"aws_region\":\"", model::Detection::kAwsRegion},
-        {"\",\"account_id\":\"", model::Detection::kAccountId},
-        {"\",\"principal_arn\":\"", model::Detection::kPrincipalArn},
-        {"\",\"access_key_id\":\"", model::Detection::kAccessKeyId},
-        {"\",\"source_ip\":\"", model::Detection::kSourceIp},
-        {"\",\"user_agent\":\"", model::Detection::kUserAgent},
-        {"\",\"error_code\":\"", model::Detection::kErrorCode},
-        {"\",\"file\":\"", model::Detection::kFile},
-    };
-    for (const auto& [key, field] : kFields) {
-      out->append(key);
-      AppendEscaped(out, d.field(field));
+    const std::string& rule_json = RuleJson(d.rule());
+    const std::string& file_json = FileJson(d.file());
+    // Most detections hold no byte that needs escaping: check their text
+    // once and copy the fields as they are, into space taken once.
+    if (PlainJsonPrefix(d.text()) == d.text().size()) {
+      const size_t old = out->size();
+      out->resize(old + 2 + rule_json.size() + kKeyBytes + d.text().size() + file_json.size());
+      char* p = out->data() + old;
+      auto copy = [&p](std::string_view s) {
+        std::memcpy(p, s.data(), s.size());
+        p += s.size();
+      };
+      if (!first) *p++ = ',';
+      copy(rule_json);
+      for (const auto& [key, field] : kFields) {
+        copy(key);
+        copy(field == model::Detection::kFile ? std::string_view(file_json) : d.field(field));
+      }
+      *p++ = '"';
+      out->resize(static_cast<size_t>(p - out->data()));
+    } else {
+      if (!first) out->push_back(',');
+      out->append(rule_json);
+      for (const auto& [key, field] : kFields) {
+        out->append(key);
+        if (field == model::Detection::kFile) {
+          out->append(file_json);
+        } else {
+          AppendEscaped(out, d.field(field));
+        }
+      }
+      out->push_back('"');
     }
-    out->push_back('"');
     if (const model::Evidence* ev = d.evidence()) {
       out->append(",\"evidence\":");
       AppendEvidence(out, *ev);
@@ -190,7 +205,54 @@ class DetectionEncoder {
     out.push_back(']');
     return out;
   }
+  // Each key literal closes the previous string and opens the next one.
+  static constexpr std::pair<std::string_view, model::Detection::Field> kFields[] = {
+      {",\"event_id\":\"", model::Detection::kEventId},
+      {"\",\"event_time\":\"", model::Detection::kEventTime},
+      {"\",\"event_source\":\"", model::Detection::kEventSource},
+      {"\",\"event_name\":\"", model::Detection::kEventName},
+      {"\",\"aws_region\":\"", model::Detection::kAwsRegion},
+      {"\",\"account_id\":\"", model::Detection::kAccountId},
+      {"\",\"principal_arn\":\"", model::Detection::kPrincipalArn},
+      {"\",\"access_key_id\":\"", model::Detection::kAccessKeyId},
+      {"\",\"source_ip\":\"", model::Detection::kSourceIp},
+      {"\",\"user_agent\":\"", model::Detection::kUserAgent},
+      {"\",\"error_code\":\"", model::Detection::kErrorCode},
+      {"\",\"file\":\"", model::Detection::kFile},
+  };
+  static constexpr size_t kKeyBytes = [] {
+    size_t n = 0;
+    for (const auto& f : kFields) n += f.first.size();
+    return n;
+  }();
+
+  // The rule's members, encoded once per rule (the last one is kept at hand:
+  // detections come in runs of one rule).
+  const std::string& RuleJson(const model::RuleInfo& rule) {
+    if (&rule != last_rule_) {
+      auto it = rule_json_.find(&rule);
+      if (it == rule_json_.end()) it = rule_json_.emplace(&rule, EncodeRule(rule)).first;
+      last_rule_ = &rule;
+      last_rule_json_ = &it->second;
+    }
+    return *last_rule_json_;
+  }
+
+  // The file name escaped, once per file (all the detections of a file
+  // share it).
+  const std::string& FileJson(std::string_view file) {
+    if (file != file_ || file_json_.empty()) {
+      file_.assign(file);
+      file_json_.clear();
+      AppendEscaped(&file_json_, file);
+    }
+    return file_json_;
+  }
+
   std::unordered_map<const model::RuleInfo*, std::string> rule_json_;
+  const model::RuleInfo* last_rule_ = nullptr;
+  const std::string* last_rule_json_ = nullptr;
+  std::string file_, file_json_;  // the last file name, and escaped
 };
 
 void Put(std::FILE* out, std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); }
@@ -515,7 +577,13 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
 void DetectionSummary::Add(const model::Detection& d) {
   ++total_;
   ++by_level_[d.rule().level];
-  ++by_rule_[{d.rule().title, d.rule().level}];
+  // Detections come in runs of one rule: look the rule up only when it changes.
+  const model::RuleInfo& r = d.rule();
+  if (last_rule_ == by_rule_.end() || last_rule_->first.second != r.level ||
+      last_rule_->first.first != r.title) {
+    last_rule_ = by_rule_.try_emplace({r.title, r.level}, 0).first;
+  }
+  ++last_rule_->second;
 }
 
 void DetectionSummary::Write(std::FILE* out, const WriterOptions& options) const {

@@ -61,6 +61,9 @@ std::unique_ptr<DetectionWriter> MakeDetectionWriter(Format format, std::FILE* o
 // rule, counted as they are written.
 class DetectionSummary {
  public:
+  DetectionSummary() = default;
+  DetectionSummary(const DetectionSummary&) = delete;  // holds an iterator into itself
+  DetectionSummary& operator=(const DetectionSummary&) = delete;
   void Add(const model::Detection& d);
   void Write(std::FILE* out, const WriterOptions& options) const;
 
@@ -68,6 +71,7 @@ class DetectionSummary {
   size_t total_ = 0;
   std::map<model::Level, size_t, std::greater<>> by_level_;
   std::map<std::pair<std::string, model::Level>, size_t> by_rule_;
+  std::map<std::pair<std::string, model::Level>, size_t>::iterator last_rule_ = by_rule_.end();
 };
 
 // Generic rows (the case commands: timeline, pivot, scope): each command

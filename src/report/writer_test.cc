@@ -64,6 +64,38 @@ TEST_F(WriterTest, JsonlIsValidJsonWithExactKeysAndEscapes) {
   EXPECT_EQ(j["file"], "a,b.json.gz");
 }
 
+TEST_F(WriterTest, JsonlLinesKeepTheirOwnFileAndRuleWhateverTheOrder) {
+  // Plain and escaped detections interleaved, from two files (one shared,
+  // one copied into the detection) and two rules: each line must carry its
+  // own file and rule, escaped, whatever the encoder remembered.
+  model::RuleInfo other{"0000", "Other", model::Level::kLow, {}};
+  model::Event plain = e_;
+  plain.user_agent = "aws-cli/2";
+  const std::string shared = "dir/with \"quote\".json.gz";
+  model::Detection a(&rule_, plain, {"ignored", 1}, nullptr, shared);
+  model::Detection b(&other, e_, {"back\\slash.json", 2});
+  model::Detection c(&other, plain, {"back\\slash.json", 3});
+  model::Detection d(&rule_, e_, {"ignored", 4}, nullptr, shared);
+  std::string out = Render(Format::kJsonl, {&a, &b, &c, &d, &a});
+  std::vector<nlohmann::json> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = out.find('\n', start)) != std::string::npos; start = nl + 1) {
+    lines.push_back(nlohmann::json::parse(out.substr(start, nl - start)));
+  }
+  ASSERT_EQ(lines.size(), 5u);
+  const char* files[] = {"dir/with \"quote\".json.gz", "back\\slash.json", "back\\slash.json",
+                         "dir/with \"quote\".json.gz", "dir/with \"quote\".json.gz"};
+  const char* titles[] = {"Rule \"quoted\", with comma", "Other", "Other",
+                          "Rule \"quoted\", with comma", "Rule \"quoted\", with comma"};
+  for (size_t i = 0; i < lines.size(); ++i) {
+    EXPECT_EQ(lines[i]["file"], files[i]) << i;
+    EXPECT_EQ(lines[i]["rule_title"], titles[i]) << i;
+  }
+  EXPECT_EQ(lines[0]["user_agent"], "aws-cli/2");
+  EXPECT_EQ(lines[1]["user_agent"], "aws-cli\t\"x\"\\ \x01 caf\xc3\xa9 \xef\xbf\xbd end");
+  EXPECT_EQ(lines[2]["event_id"], "ev-1");
+}
+
 TEST_F(WriterTest, JsonIsOneArrayAndEmptyIsEmptyArray) {
   model::Detection d(&rule_, e_, origin_);
   auto arr = nlohmann::json::parse(Render(Format::kJson, {&d, &d}));
