@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "core/run_sort.h"
 #include "detect/builtin_rules.h"
 #include "detect/correlation.h"
 #include "detect/repeats.h"
@@ -496,7 +497,8 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       keys.push_back({d.time_us, d.record_index, d.file_index, &d});
     }
   }
-  std::sort(keys.begin(), keys.end(), [](const SortKey& a, const SortKey& b) {
+  // Each file's detections come in record order, mostly in time order too.
+  SortRuns(&keys, [](const SortKey& a, const SortKey& b) {
     if (a.time_us != b.time_us) return a.time_us < b.time_us;
     if (a.file_index != b.file_index) return a.file_index < b.file_index;
     if (a.record_index != b.record_index) return a.record_index < b.record_index;
