@@ -420,10 +420,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
         for (const auto& chunk : sink.detections) {
           for (const model::Detection& d : chunk) sorted.push_back(&d);
         }
-        std::sort(sorted.begin(), sorted.end(),
-                  [](const model::Detection* a, const model::Detection* b) {
-                    return DetectionBefore(*a, *b);
-                  });
+        SortRuns(&sorted, [](const model::Detection* a, const model::Detection* b) {
+          return DetectionBefore(*a, *b);
+        });
         Result<SpillRun> run = SpillRun::Write(sorted, rule_index);
         std::lock_guard<std::mutex> lock(mu);
         if (!run.ok()) {
