@@ -8,6 +8,10 @@
 
 #include <fmt/format.h>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cirt::report {
 
 namespace {
@@ -42,6 +46,21 @@ constexpr std::array<bool, 256> kNeedsCare = [] {
 // string as it is (no byte of it needs care).
 size_t PlainJsonPrefix(std::string_view s) {
   size_t j = 0;
+#if defined(__SSE2__)
+  // Sixteen bytes at a time: a signed compare with 0x20 also flags bytes
+  // >= 0x80 (negative), which need care as well.
+  const __m128i space = _mm_set1_epi8(0x20), quote16 = _mm_set1_epi8('"'),
+                slash16 = _mm_set1_epi8('\\');
+  while (j + 16 <= s.size()) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + j));
+    const __m128i care = _mm_or_si128(_mm_cmplt_epi8(v, space),
+                                      _mm_or_si128(_mm_cmpeq_epi8(v, quote16),
+                                                   _mm_cmpeq_epi8(v, slash16)));
+    const int mask = _mm_movemask_epi8(care);
+    if (mask != 0) return j + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    j += 16;
+  }
+#endif
   // Eight bytes at a time while none needs care. Per byte, the high bit
   // of (v - 1) & ~v is set when v == 0, and of (x - 0x20) & ~x when x < 0x20
   // (exact when no byte is >= 0x80, which is flagged by x itself).

@@ -96,6 +96,26 @@ TEST_F(WriterTest, JsonlLinesKeepTheirOwnFileAndRuleWhateverTheOrder) {
   EXPECT_EQ(lines[2]["event_id"], "ev-1");
 }
 
+TEST_F(WriterTest, JsonlEscapesBytesAnywhereInLongValues) {
+  // Bytes that need care at every position of values longer than the
+  // encoder's 8- and 16-byte blocks.
+  const std::string base = "aws-sdk-go/1.44.46 (go1.20.8; linux; amd64) exec-env/AWS_ECS_FARGATE";
+  for (const char* hostile : {"\"", "\\", "\x01", "\x7f", "\xc3\xa9", "\xff"}) {
+    for (size_t pos = 0; pos <= base.size(); ++pos) {
+      std::string agent = base;
+      agent.insert(pos, hostile);
+      model::Event e = e_;
+      e.user_agent = agent;
+      model::Detection d(&rule_, e, origin_);
+      nlohmann::json j = nlohmann::json::parse(Render(Format::kJsonl, {&d}));
+      std::string expected = agent;
+      if (std::string_view(hostile) == "\xff") expected.replace(pos, 1, "\xef\xbf\xbd");
+      ASSERT_EQ(j["user_agent"], expected) << "byte " << int(static_cast<unsigned char>(hostile[0]))
+                                          << " at " << pos;
+    }
+  }
+}
+
 TEST_F(WriterTest, JsonIsOneArrayAndEmptyIsEmptyArray) {
   model::Detection d(&rule_, e_, origin_);
   auto arr = nlohmann::json::parse(Render(Format::kJson, {&d, &d}));
