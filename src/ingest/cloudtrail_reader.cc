@@ -533,18 +533,18 @@ class CloudTrailReader::Impl {
         return;
       }
       any = true;
-      name_lower_.assign(v.text);
-      for (char& c : name_lower_) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-      }
-      auto it = gate_masks_.find(name_lower_);
+      auto it = gate_masks_.find(v.text);
       if (it == gate_masks_.end()) {
+        name_lower_.assign(v.text);
+        for (char& c : name_lower_) {
+          if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        }
         uint64_t mask = 0;
         for (size_t b = 0; b < gates_.size(); ++b) {
           if (gates_[b].Matches(name_lower_)) mask |= uint64_t{1} << b;
         }
         if (gate_masks_.size() >= 4096) gate_masks_.clear();  // bounded: names come from the data
-        it = gate_masks_.emplace(name_lower_, mask).first;
+        it = gate_masks_.emplace(std::string(v.text), mask).first;
       }
       readable |= it->second;
     }
@@ -874,7 +874,12 @@ class CloudTrailReader::Impl {
   const FieldPlan::Node* event_name_node_ = nullptr;
   std::vector<int8_t> gate_bit_;
   std::vector<model::EventNameGate> gates_;               // by bit
-  std::unordered_map<std::string, uint64_t> gate_masks_;  // lower-case eventName -> bits
+  // eventName as written -> bits (looked up by view: no copy per record).
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  std::unordered_map<std::string, uint64_t, NameHash, std::equal_to<>> gate_masks_;
   std::string name_lower_;
   bool name_known_ = false;  // this record's eventName was read
   uint64_t readable_ = 0;    // with name_known_: the gated fields it needs
