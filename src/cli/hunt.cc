@@ -17,6 +17,7 @@
 #include "core/diagnostics.h"
 #include "detect/hunt.h"
 #include "detect/sigma/rule.h"
+#include "investigate/timeline.h"
 #include "model/event.h"
 #include "report/writer.h"
 
@@ -34,6 +35,7 @@ struct HuntFlags {
   size_t max_memory_mb = 1024;
   std::string level;
   std::vector<std::string> vars;
+  std::string start, end;
   bool no_color = false;
   bool quiet = false;
   AnomalyFlags anomaly;
@@ -59,6 +61,19 @@ int RunHunt(const HuntFlags& f) {
     }
   }
   if (!AddRuleVars(f.vars, &options.load)) return kExitUsage;
+  for (auto [text, bound] : {std::pair{&f.start, &options.start_us}, {&f.end, &options.end_us}}) {
+    if (text->empty()) continue;
+    Result<int64_t> t = investigate::ParseTimeBound(*text);
+    if (!t.ok()) {
+      std::fprintf(stderr, "cirt: %s\n", std::string(t.status().message()).c_str());
+      return kExitUsage;
+    }
+    *bound = *t;
+  }
+  if (options.start_us && options.end_us && *options.start_us >= *options.end_us) {
+    std::fprintf(stderr, "cirt: --start must be before --end\n");
+    return kExitUsage;
+  }
 
   bool usage_error = false;
   options.anomalies = AnomalyOptionsFromFlags(f.anomaly, &usage_error);
@@ -137,6 +152,15 @@ int RunHunt(const HuntFlags& f) {
                              s.files_skipped, s.files_partial, s.records_skipped, s.digest_files,
                              r.snapshot_files, r.repeated)
                      .c_str());
+    if (options.start_us || options.end_us) {
+      std::fprintf(stderr, "%s",
+                   fmt::format("cirt: time window {} to {}: {} log files delivered before it not "
+                               "read, {} records outside it\n",
+                               options.start_us ? model::FormatUtcTimestamp(*options.start_us) : "-",
+                               options.end_us ? model::FormatUtcTimestamp(*options.end_us) : "-",
+                               r.files_before_start, r.records_outside)
+                       .c_str());
+    }
     if (r.baseline_end_us) {
       std::fprintf(stderr, "cirt: anomalies: baseline ends %s\n",
                    model::FormatUtcTimestamp(*r.baseline_end_us).c_str());
@@ -171,6 +195,10 @@ Runner AddHunt(CLI::App& app) {
   cmd->add_option("--var", flags->vars,
                   "Values for a rule placeholder (%NAME%) used with |expand: NAME=V1,V2")
       ->allow_extra_args(false);
+  cmd->add_option("--start", flags->start,
+                  "Only events from this UTC time (2024-05-01 or 2024-05-01T13:00:00Z); "
+                  "log files delivered before it are not read");
+  cmd->add_option("--end", flags->end, "Only events before this UTC time");
   AddAnomalyFlags(cmd, &flags->anomaly);
   cmd->add_flag("--no-color", flags->no_color, "No colours in the table");
   cmd->add_flag("--quiet,-q", flags->quiet, "No progress, summary or statistics on stderr");

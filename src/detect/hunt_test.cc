@@ -216,6 +216,59 @@ TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {
   EXPECT_TRUE(high->detections.empty());
 }
 
+// --start/--end: only the events of the window are hunted; a log file whose
+// name says it was delivered before the window is not even read.
+TEST_F(HuntTest, TimeWindowHuntsOnlyItsEventsAndSkipsFilesDeliveredBefore) {
+  // Delivered at 10:00: its events all precede 10:01.
+  WriteTrail("111122223333_CloudTrail_us-east-1_20260324T1000Z_aaaaaaaaaaaaaaaa.json.gz",
+             {Rec("StopLogging", "cloudtrail.amazonaws.com", 5)});
+  WriteTrail("111122223333_CloudTrail_us-east-1_20260324T1010Z_bbbbbbbbbbbbbbbb.json.gz",
+             {Rec("DeleteTrail", "cloudtrail.amazonaws.com", 300),
+              Rec("StopLogging", "cloudtrail.amazonaws.com", 540)});
+  // No delivery time in the name: read, its events filtered by time.
+  std::ofstream(dir_ / "export.jsonl")
+      << Rec("StopLogging", "cloudtrail.amazonaws.com", 120) << "\n"
+      << R"({"eventVersion":"1.08","eventSource":"cloudtrail.amazonaws.com",)"
+      << R"("eventName":"StopLogging","eventID":"no-time"})" << "\n";
+  auto run = [&](const char* start, const char* end) {
+    HuntOptions o;
+    o.inputs = {dir_.string()};
+    o.rule_paths = {std::string(CIRT_CORPUS_DIR) +
+                    "/sigmahq-sigma/rules/cloud/aws/cloudtrail/aws_cloudtrail_disable_logging.yml"};
+    o.builtin_rules = false;
+    o.jobs = 2;
+    if (start) o.start_us = model::ParseUtcTimestamp(start);
+    if (end) o.end_us = model::ParseUtcTimestamp(end);
+    Diagnostics diag(nullptr);
+    return Hunt(o, &diag);
+  };
+  auto all = run(nullptr, nullptr);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_EQ(all->detections.size(), 5u);
+  EXPECT_EQ(all->records_outside, 0u);
+
+  auto window = run("2026-03-24T10:03:00Z", "2026-03-24T10:08:00Z");
+  ASSERT_TRUE(window.ok()) << window.status().ToString();
+  ASSERT_EQ(window->detections.size(), 1u);
+  EXPECT_EQ(window->detections[0]->event_id(), "id-DeleteTrail300");
+  EXPECT_EQ(window->files_before_start, 1u);
+  EXPECT_EQ(window->stats.files, 2u);
+  EXPECT_EQ(window->records_outside, 3u);  // 10:09, 10:02 and the one without a time
+
+  // The end is exclusive; a file delivered in the minute the window starts is read.
+  auto edge = run("2026-03-24T10:00:30Z", "2026-03-24T10:05:00Z");
+  ASSERT_TRUE(edge.ok()) << edge.status().ToString();
+  EXPECT_EQ(edge->files_before_start, 0u);
+  ASSERT_EQ(edge->detections.size(), 1u);
+  EXPECT_EQ(edge->detections[0]->event_id(), "id-StopLogging120");
+
+  // Only an end: the records without a time are still outside.
+  auto until = run(nullptr, "2026-03-24T10:03:00Z");
+  ASSERT_TRUE(until.ok()) << until.status().ToString();
+  EXPECT_EQ(until->detections.size(), 2u);  // 10:00:05 and 10:02
+  EXPECT_EQ(until->records_outside, 3u);
+}
+
 TEST_F(HuntTest, NoRulesIsAnError) {
   HuntOptions o;
   o.inputs = {dir_.string()};

@@ -17,6 +17,26 @@ using model::FieldPlan;
 using model::FieldValue;
 using model::ValueKind;
 
+std::optional<int64_t> CloudTrailDeliveryTime(std::string_view path) {
+  std::string_view name = path.substr(path.find_last_of('/') + 1);  // npos + 1 == 0
+  const size_t marker = name.find("_CloudTrail_");
+  if (marker == std::string_view::npos) return std::nullopt;
+  name = name.substr(0, name.find('.'));
+  // ..._<YYYYMMDDTHHmmZ>_<unique>
+  const size_t last = name.rfind('_');
+  if (last == std::string_view::npos || last <= marker) return std::nullopt;
+  const size_t prev = name.rfind('_', last - 1);
+  if (prev == std::string_view::npos || prev < marker) return std::nullopt;
+  const std::string_view ts = name.substr(prev + 1, last - prev - 1);
+  if (ts.size() != 14 || ts[8] != 'T' || ts[13] != 'Z') return std::nullopt;
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12}) {
+    if (ts[i] < '0' || ts[i] > '9') return std::nullopt;
+  }
+  const std::string iso = fmt::format("{}-{}-{}T{}:{}:00Z", ts.substr(0, 4), ts.substr(4, 2),
+                                      ts.substr(6, 2), ts.substr(9, 2), ts.substr(11, 2));
+  return model::ParseUtcTimestamp(iso);
+}
+
 std::string_view InputFormatName(InputFormat format) {
   switch (format) {
     case InputFormat::kS3Object: return "cloudtrail-s3";

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,13 @@ enum class InputFormat : uint8_t {
   kDigest,        // CloudTrail-Digest file: not events
 };
 std::string_view InputFormatName(InputFormat format);
+
+// The delivery time in the name of a CloudTrail log file as a trail writes
+// it to S3, <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<unique>.json.gz,
+// as Unix microseconds (the start of that minute); nullopt for any other
+// name. The file holds only events that happened before the end of that
+// minute (it can hold much older ones).
+std::optional<int64_t> CloudTrailDeliveryTime(std::string_view path);
 
 // The slots of the model fields; registered first in every FieldPlan.
 struct ModelSlots {

@@ -267,5 +267,23 @@ TEST_F(ReaderTest, ManyProblemsInOneFileAreCappedButAllCounted) {
   EXPECT_NE(Warnings().find("40 more problems in this file not shown"), std::string::npos);
 }
 
+TEST(CloudTrailDeliveryTime, ReadsTheMinuteFromLogFileNames) {
+  EXPECT_EQ(CloudTrailDeliveryTime("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/"
+                                   "111122223333_CloudTrail_us-east-1_20240501T0330Z_T2vyI68eaHMxgL1l.json.gz"),
+            model::ParseUtcTimestamp("2024-05-01T03:30:00Z"));
+  EXPECT_EQ(CloudTrailDeliveryTime("111122223333_CloudTrail_eu-west-1_20231231T2359Z_x.json"),
+            model::ParseUtcTimestamp("2023-12-31T23:59:00Z"));
+  // Not a log file name: digests, exports, a malformed or impossible time.
+  EXPECT_EQ(CloudTrailDeliveryTime("111122223333_CloudTrail-Digest_us-east-1_trail_us-east-1_"
+                                   "20240501T033015Z.json.gz"),
+            std::nullopt);
+  EXPECT_EQ(CloudTrailDeliveryTime("lookup-events.json"), std::nullopt);
+  EXPECT_EQ(CloudTrailDeliveryTime("dir_CloudTrail_x/records.jsonl"), std::nullopt);
+  EXPECT_EQ(CloudTrailDeliveryTime("111122223333_CloudTrail_us-east-1_2024050T0330Z_x.json.gz"),
+            std::nullopt);
+  EXPECT_EQ(CloudTrailDeliveryTime("111122223333_CloudTrail_us-east-1_20241301T0330Z_x.json.gz"),
+            std::nullopt);
+}
+
 }  // namespace
 }  // namespace cirt::ingest
