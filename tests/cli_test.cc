@@ -154,6 +154,8 @@ TEST_F(CliTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Cirt("hunt --format xml " + dir_.string()).exit_code, 2);
   EXPECT_EQ(Cirt("hunt --rules /nonexistent/rules " + dir_.string()).exit_code, 2);
   EXPECT_EQ(Cirt("frobnicate").exit_code, 2);
+  EXPECT_EQ(Cirt("hunt --start yesterday " + dir_.string()).exit_code, 2);
+  EXPECT_EQ(Cirt("hunt --start 2024-05-02 --end 2024-05-01 " + dir_.string()).exit_code, 2);
 }
 
 // `cirt respond` refuses bad usage before any AWS call (no endpoint is
@@ -358,6 +360,38 @@ TEST_F(CliTest, BundledExamplesHuntCleanly) {
   CirtRun r = Cirt("hunt -q --format jsonl " + std::string(CIRT_SOURCE_DIR) + "/examples");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(r.out.empty());
+}
+
+// --start/--end on the bundled trail: every detection inside the window,
+// fewer of them than without it, and the statistics say what was left out.
+TEST_F(CliTest, HuntTimeWindowKeepsOnlyItsDetections) {
+  const std::string examples = std::string(CIRT_SOURCE_DIR) + "/examples";
+  CirtRun all = Cirt("hunt -q --format jsonl " + examples);
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  std::vector<std::string> times;
+  std::istringstream all_lines(all.out);
+  for (std::string line; std::getline(all_lines, line);) {
+    times.push_back(nlohmann::json::parse(line)["event_time"].get<std::string>());
+  }
+  ASSERT_GT(times.size(), 2u);
+  std::sort(times.begin(), times.end());
+  // From the second detection's time to the last's (exclusive).
+  const std::string start = times[1], end = times.back();
+  CirtRun window = Cirt("hunt --format jsonl --start " + start + " --end " + end + " " + examples);
+  ASSERT_EQ(window.exit_code, 0) << window.err;
+  size_t n = 0;
+  std::istringstream window_lines(window.out);
+  for (std::string line; std::getline(window_lines, line);) {
+    const std::string t = nlohmann::json::parse(line)["event_time"].get<std::string>();
+    EXPECT_GE(t, start);
+    EXPECT_LT(t, end);
+    ++n;
+  }
+  EXPECT_GT(n, 0u);
+  EXPECT_LT(n, times.size());
+  EXPECT_NE(window.err.find("cirt: time window " + start + " to " + end + ": "),
+            std::string::npos)
+      << window.err;
 }
 
 }  // namespace
