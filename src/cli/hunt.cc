@@ -158,7 +158,7 @@ int RunHunt(const HuntFlags& f) {
                                "read, {} records outside it\n",
                                options.start_us ? model::FormatUtcTimestamp(*options.start_us) : "-",
                                options.end_us ? model::FormatUtcTimestamp(*options.end_us) : "-",
-                               r.files_before_start, r.records_outside)
+                               r.files_before_start, s.records_outside)
                        .c_str());
     }
     if (r.baseline_end_us) {

@@ -74,28 +74,19 @@ class Sink : public ingest::RecordSink {
        const std::vector<std::unique_ptr<model::RuleInfo>>& infos,
        const std::vector<uint8_t>& roles, const CorrelationEngine* correlations,
        const std::optional<AnomalyOptions>& anomaly_options,
-       const std::deque<std::string>& file_names, std::optional<int64_t> start_us,
-       std::optional<int64_t> end_us)
+       const std::deque<std::string>& file_names)
       : matcher_(matcher),
         file_names_(file_names),
         infos_(infos),
         plan_(plan),
         roles_(roles),
         correlations_(correlations),
-        window_(start_us || end_us),
-        start_us_(start_us),
-        end_us_(end_us),
         scratch_(matcher.NewScratch()) {
     if (anomaly_options) anomalies = std::make_unique<AnomalyDetector>(*anomaly_options);
   }
 
   void OnRecord(const model::Event& event, const model::FieldValues& values,
                 const model::RecordOrigin& origin) override {
-    if (window_ && (event.time_us == 0 || (start_us_ && event.time_us < *start_us_) ||
-                    (end_us_ && event.time_us >= *end_us_))) {
-      ++records_outside;  // time_us 0: no valid eventTime
-      return;
-    }
     if (anomalies) anomalies->Add(event, origin, file_index);
     matcher_.Match(values, scratch_.get(), &matched_);
     for (uint32_t r : matched_) {
@@ -116,7 +107,6 @@ class Sink : public ingest::RecordSink {
   }
 
   uint32_t file_index = 0;  // set before each file
-  uint64_t records_outside = 0;  // of the time window
   // Chunks of reserved vectors: a detection never moves once built, and a
   // million of them cost a few hundred allocations.
   std::vector<model::DetectionChunk> detections;
@@ -171,8 +161,6 @@ class Sink : public ingest::RecordSink {
   const model::FieldPlan& plan_;
   const std::vector<uint8_t>& roles_;
   const CorrelationEngine* correlations_;
-  const bool window_;
-  const std::optional<int64_t> start_us_, end_us_;
   sigma::Matcher::ScratchPtr scratch_;
   std::vector<uint32_t> matched_;
 };
@@ -422,8 +410,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::unique_ptr<AnomalyDetector> anomalies;
   auto worker = [&] {
     ingest::CloudTrailReader reader(plan, slots, diagnostics);
+    reader.SetTimeWindow(options.start_us, options.end_us);
     Sink sink(*matcher, plan, result.rule_infos, roles, engine.get(), options.anomalies,
-              result.files, options.start_us, options.end_us);
+              result.files);
     ingest::ReadStats stats;
     while (true) {
       size_t i = next.fetch_add(1);
@@ -457,7 +446,6 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
     }
     std::lock_guard<std::mutex> lock(mu);
     result.stats.Add(stats);
-    result.records_outside += sink.records_outside;
     for (auto& chunk : sink.detections) result.storage.push_back(std::move(chunk));
     result.arenas.push_back(std::move(sink.arena));
     for (auto& h : sink.aggregate_hits) aggregate_hits.push_back(std::move(h));

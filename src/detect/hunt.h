@@ -53,9 +53,8 @@ struct HuntOptions {
   // them back. 0: no limit.
   size_t memory_budget = size_t{1} << 30;
   // --start / --end: only events with an eventTime in [start_us, end_us)
-  // are hunted (a record without a valid eventTime is outside any window),
-  // and CloudTrail log files delivered before start_us are not read
-  // (CloudTrailDeliveryTime).
+  // are hunted (CloudTrailReader::SetTimeWindow), and CloudTrail log files
+  // delivered before start_us are not read (CloudTrailDeliveryTime).
   std::optional<int64_t> start_us, end_us;
 };
 
@@ -99,9 +98,9 @@ struct HuntResult {
   // eventID already (an event delivered twice, or held by two sources).
   size_t repeated = 0;
   // With a time window: CloudTrail log files not read because their name
-  // says they were delivered before it starts, and records read but outside it.
+  // says they were delivered before it starts (records read but outside it:
+  // stats.records_outside).
   size_t files_before_start = 0;
-  uint64_t records_outside = 0;
   double seconds = 0;
 };
 

@@ -245,7 +245,7 @@ TEST_F(HuntTest, TimeWindowHuntsOnlyItsEventsAndSkipsFilesDeliveredBefore) {
   auto all = run(nullptr, nullptr);
   ASSERT_TRUE(all.ok()) << all.status().ToString();
   EXPECT_EQ(all->detections.size(), 5u);
-  EXPECT_EQ(all->records_outside, 0u);
+  EXPECT_EQ(all->stats.records_outside, 0u);
 
   auto window = run("2026-03-24T10:03:00Z", "2026-03-24T10:08:00Z");
   ASSERT_TRUE(window.ok()) << window.status().ToString();
@@ -253,7 +253,7 @@ TEST_F(HuntTest, TimeWindowHuntsOnlyItsEventsAndSkipsFilesDeliveredBefore) {
   EXPECT_EQ(window->detections[0]->event_id(), "id-DeleteTrail300");
   EXPECT_EQ(window->files_before_start, 1u);
   EXPECT_EQ(window->stats.files, 2u);
-  EXPECT_EQ(window->records_outside, 3u);  // 10:09, 10:02 and the one without a time
+  EXPECT_EQ(window->stats.records_outside, 3u);  // 10:09, 10:02 and the one without a time
 
   // The end is exclusive; a file delivered in the minute the window starts is read.
   auto edge = run("2026-03-24T10:00:30Z", "2026-03-24T10:05:00Z");
@@ -266,7 +266,7 @@ TEST_F(HuntTest, TimeWindowHuntsOnlyItsEventsAndSkipsFilesDeliveredBefore) {
   auto until = run(nullptr, "2026-03-24T10:03:00Z");
   ASSERT_TRUE(until.ok()) << until.status().ToString();
   EXPECT_EQ(until->detections.size(), 2u);  // 10:00:05 and 10:02
-  EXPECT_EQ(until->records_outside, 3u);
+  EXPECT_EQ(until->stats.records_outside, 3u);
 }
 
 TEST_F(HuntTest, NoRulesIsAnError) {

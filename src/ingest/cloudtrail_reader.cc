@@ -87,6 +87,7 @@ void ReadStats::Add(const ReadStats& o) {
   bytes_json += o.bytes_json;
   records += o.records;
   records_skipped += o.records_skipped;
+  records_outside += o.records_outside;
 }
 
 namespace {
@@ -225,6 +226,7 @@ class CloudTrailReader::Impl {
     const FieldPlan::Node* ui = plan_.FindChild(plan_.root(), "userIdentity");
     user_identity_node_ = ui;
     event_name_node_ = plan_.FindChild(plan_.root(), "eventName");
+    event_time_node_ = plan_.FindChild(plan_.root(), "eventTime");
     // Top-level fields only rules read, each with the eventNames it is read
     // for (FieldPlan::SubtreeGate); at most 64, any others always read.
     if (event_name_node_ != nullptr) {
@@ -535,6 +537,7 @@ class CloudTrailReader::Impl {
   }
 
   void StartRecord() {
+    outside_ = false;
     values_.Clear();
     type_error_.clear();
     saw_user_identity_ = false;
@@ -609,9 +612,34 @@ class CloudTrailReader::Impl {
       }
       SIMDJSON_TRY(Capture(v, *child, depth));
       if (root && child == event_name_node_ && !gates_.empty()) LearnEventName();
+      if (root && child == event_time_node_ && window_ && TimeOutsideWindow()) {
+        outside_ = true;
+        break;  // the rest of the record is skipped unread
+      }
     }
     return simdjson::SUCCESS;
   }
+
+  // True when the record's eventTime, just read, is a valid time outside
+  // the window (a record without one is judged once it is read whole).
+  bool TimeOutsideWindow() const {
+    const auto vs = values_.at(slots_.event_time);
+    if (vs.empty() || vs.front().kind != ValueKind::kString) return false;
+    const std::optional<int64_t> t = model::ParseUtcTimestamp(vs.front().text);
+    return t && !InWindow(*t);
+  }
+  bool InWindow(int64_t time_us) const {
+    return (!start_us_ || time_us >= *start_us_) && (!end_us_ || time_us < *end_us_);
+  }
+
+ public:
+  void SetTimeWindow(std::optional<int64_t> start_us, std::optional<int64_t> end_us) {
+    start_us_ = start_us;
+    end_us_ = end_us;
+    window_ = start_us || end_us;
+  }
+
+ private:
 
   simdjson::error_code Capture(od::value v, const FieldPlan::Node& node, int depth) {
     od::json_type t;
@@ -727,6 +755,10 @@ class CloudTrailReader::Impl {
   }
 
   void Deliver(uint64_t index) {
+    if (outside_) {
+      ++stats_->records_outside;
+      return;
+    }
     model::Event e;
     const ModelSlots& s = slots_;
     bool ok = type_error_.empty();
@@ -785,6 +817,10 @@ class CloudTrailReader::Impl {
       return;
     }
     if (!e.event_time.empty()) e.time_us = model::ParseUtcTimestamp(e.event_time).value_or(0);
+    if (window_ && (e.time_us == 0 || !InWindow(e.time_us))) {
+      ++stats_->records_outside;
+      return;
+    }
     ++stats_->records;
     sink_->OnRecord(e, values_, model::RecordOrigin{name_, index});
   }
@@ -892,6 +928,10 @@ class CloudTrailReader::Impl {
   const FieldPlan::Node* user_identity_node_ = nullptr;
   // Reading gates: top-level plan nodes (by node index) -> bit, or -1.
   const FieldPlan::Node* event_name_node_ = nullptr;
+  const FieldPlan::Node* event_time_node_ = nullptr;
+  bool window_ = false;  // SetTimeWindow gave a bound
+  std::optional<int64_t> start_us_, end_us_;
+  bool outside_ = false;  // this record's eventTime is outside the window
   std::vector<int8_t> gate_bit_;
   std::vector<model::EventNameGate> gates_;               // by bit
   // eventName as written -> bits (looked up by view: no copy per record).
@@ -937,6 +977,11 @@ CloudTrailReader::CloudTrailReader(const model::FieldPlan& plan, const ModelSlot
     : impl_(std::make_unique<Impl>(plan, slots, diagnostics)) {}
 
 CloudTrailReader::~CloudTrailReader() = default;
+
+void CloudTrailReader::SetTimeWindow(std::optional<int64_t> start_us,
+                                     std::optional<int64_t> end_us) {
+  impl_->SetTimeWindow(start_us, end_us);
+}
 
 ReadStats CloudTrailReader::ReadFile(const std::string& path, RecordSink* sink) {
   impl_->ResetPerFile();

@@ -58,6 +58,7 @@ struct ReadStats {
   uint64_t bytes_json = 0;      // bytes of (uncompressed) JSON
   uint64_t records = 0;         // records delivered to the sink
   uint64_t records_skipped = 0; // records reported and skipped (not an object, bad field type)
+  uint64_t records_outside = 0; // records outside the time window (SetTimeWindow), not delivered
   void Add(const ReadStats& o);
   bool any_skipped() const { return files_skipped || files_partial || records_skipped; }
 };
@@ -80,6 +81,12 @@ class CloudTrailReader {
   ~CloudTrailReader();
   CloudTrailReader(const CloudTrailReader&) = delete;
   CloudTrailReader& operator=(const CloudTrailReader&) = delete;
+
+  // Delivers only records with an eventTime in [start_us, end_us) (either
+  // bound optional); the others are counted (ReadStats::records_outside),
+  // and a record is left as soon as its eventTime shows it is outside. With a
+  // bound, a record without a valid eventTime is outside.
+  void SetTimeWindow(std::optional<int64_t> start_us, std::optional<int64_t> end_us);
 
   // Reads the file at `path`; every record goes to `sink`.
   ReadStats ReadFile(const std::string& path, RecordSink* sink);

@@ -267,6 +267,46 @@ TEST_F(ReaderTest, ManyProblemsInOneFileAreCappedButAllCounted) {
   EXPECT_NE(Warnings().find("40 more problems in this file not shown"), std::string::npos);
 }
 
+// SetTimeWindow: records outside [start, end) are counted, not delivered,
+// in every input shape; one left at its eventTime still counts as outside
+// (not as other JSON), and one with a broken field after its eventTime is
+// not reported, being outside anyway.
+TEST_F(ReaderTest, TimeWindowDeliversOnlyItsRecords) {
+  auto at = [](int i, const std::string& time) {
+    std::string r = Record(i);
+    r.replace(r.find("2026-03-24T10:01:02Z"), 20, time);
+    return r;
+  };
+  const std::string in = at(0, "2026-03-24T10:00:00Z"), before = at(1, "2026-03-24T09:59:59Z"),
+                    at_end = at(2, "2026-03-24T11:00:00Z");
+  // Hand-made: no eventVersion, its eventName after eventTime, a bad field.
+  const std::string bare_outside =
+      R"({"userIdentity":{"type":"Root"},"eventTime":"2026-03-24T08:00:00Z",)"
+      R"("eventName":"ConsoleLogin","awsRegion":42})";
+  const std::string no_time = R"({"eventVersion":"1.08","eventName":"GetObject"})";
+  reader_->SetTimeWindow(model::ParseUtcTimestamp("2026-03-24T10:00:00Z"),
+                         model::ParseUtcTimestamp("2026-03-24T11:00:00Z"));
+  const std::string records = before + "," + bare_outside + "," + in + "," + no_time + "," + at_end;
+  for (const std::string& body :
+       {"{\"Records\":[" + records + "]}", "[" + records + "]",
+        before + "\n" + bare_outside + "\n" + in + "\n" + no_time + "\n" + at_end + "\n"}) {
+    ReadStats st = Read("w.json", Gzip(body));
+    EXPECT_EQ(st.records, 1u) << body;
+    EXPECT_EQ(st.records_outside, 4u) << body;
+    EXPECT_EQ(st.files_skipped + st.records_skipped, 0u) << body;
+    ASSERT_EQ(sink_->seen.size(), 1u);
+    EXPECT_EQ(sink_->seen[0].event_id, "id-0");
+    EXPECT_EQ(sink_->seen[0].index, 2u);  // record indexes still count every record
+  }
+  EXPECT_EQ(diag_.warnings(), 0u) << Warnings();
+  // Without a window, the same file delivers them all but the broken one.
+  reader_->SetTimeWindow(std::nullopt, std::nullopt);
+  ReadStats all = Read("w.json", "[" + records + "]");
+  EXPECT_EQ(all.records, 4u);
+  EXPECT_EQ(all.records_skipped, 1u);
+  EXPECT_EQ(all.records_outside, 0u);
+}
+
 TEST(CloudTrailDeliveryTime, ReadsTheMinuteFromLogFileNames) {
   EXPECT_EQ(CloudTrailDeliveryTime("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/"
                                    "111122223333_CloudTrail_us-east-1_20240501T0330Z_T2vyI68eaHMxgL1l.json.gz"),
