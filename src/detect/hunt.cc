@@ -376,10 +376,6 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   result.snapshot_files = std::erase_if(files, [](const io::InputFile& f) {
     return f.kind == io::EvidenceKind::kFindings || f.kind == io::EvidenceKind::kSnapshot;
   });
-  if (progress) {
-    progress->files_total = files.size();
-    for (const auto& f : files) progress->bytes_total += f.size;
-  }
   if (options.start_us) {
     // Every event of a log file precedes the end of its delivery minute.
     constexpr int64_t kMinuteUs = 60'000'000;
@@ -387,6 +383,10 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       const std::optional<int64_t> delivered = ingest::CloudTrailDeliveryTime(f.path);
       return delivered && *delivered + kMinuteUs <= *options.start_us;
     });
+  }
+  if (progress) {
+    progress->files_total = files.size();
+    for (const auto& f : files) progress->bytes_total += f.size;
   }
   for (const auto& f : files) result.files.push_back(f.path);
   // Largest files first keeps the threads evenly loaded.
