@@ -21,7 +21,8 @@ class NullSink : public cirt::ingest::RecordSink {
 }  // namespace
 
 // Two plans: one walks fields only, one also keeps each record's raw text
-// (as keyword rules need); the input's size picks one.
+// (as keyword rules need); the input's size picks one, and whether a time
+// window applies.
 cirt::model::FieldPlan* MakePlan(bool raw) {
   auto* p = new cirt::model::FieldPlan();
   cirt::ingest::ModelSlots::Register(p);
@@ -40,6 +41,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }();
   cirt::Diagnostics diag(nullptr, 0);
   cirt::ingest::CloudTrailReader reader(*plans[size % 2], slots, &diag);
+  // Every third input also goes through a time window (records left at
+  // their eventTime).
+  if (size % 3 == 0) {
+    reader.SetTimeWindow(int64_t{1700000000} * 1000000, int64_t{1800000000} * 1000000);
+  }
   NullSink sink;
   reader.ReadBytes("fuzz.json", std::string_view(reinterpret_cast<const char*>(data), size), &sink);
   return 0;
