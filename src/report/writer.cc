@@ -26,9 +26,13 @@ constexpr FormatEntry kFormats[] = {
     {Format::kCsv, "csv"},     {Format::kTimesketch, "timesketch"},
 };
 
-std::string Tags(const model::Detection& d, std::string_view sep) {
+// A rule's tags joined with `sep`.
+std::string Tags(const model::RuleInfo& rule, std::string_view sep) {
   std::string s;
-  for (const auto& t : d.rule().tags) s += (s.empty() ? "" : std::string(sep)) + t;
+  for (const auto& t : rule.tags) {
+    if (!s.empty()) s.append(sep);
+    s.append(t);
+  }
   return s;
 }
 
@@ -159,16 +163,53 @@ void AppendEvidence(std::string* out, const model::Evidence& ev) {
   out->append("]}");
 }
 
-// One line for people: "event_count 12 by userIdentity.arn=..., 12 events
-// 10:00:01Z..10:04:59Z".
+// Text a writer makes once per rule or per file and repeats for each of
+// their detections (encoded rule members, an escaped file name). Detections
+// come in runs of one rule and one file, so the last ones are kept at hand.
+class RepeatedText {
+ public:
+  // The text for `rule`, made by `make(rule)` the first time.
+  template <typename Make>
+  const std::string& ForRule(const model::RuleInfo& rule, Make make) {
+    if (&rule != last_rule_) {
+      auto it = rules_.find(&rule);
+      if (it == rules_.end()) it = rules_.emplace(&rule, make(rule)).first;
+      last_rule_ = &rule;
+      last_rule_text_ = &it->second;
+    }
+    return *last_rule_text_;
+  }
+  // The text for the file name `file`, made by `make(file)` when it changes.
+  template <typename Make>
+  const std::string& ForFile(std::string_view file, Make make) {
+    if (!file_made_ || file != file_) {
+      file_.assign(file);
+      file_text_ = make(file);
+      file_made_ = true;
+    }
+    return file_text_;
+  }
+
+ private:
+  std::unordered_map<const model::RuleInfo*, std::string> rules_;
+  const model::RuleInfo* last_rule_ = nullptr;
+  const std::string* last_rule_text_ = nullptr;
+  std::string file_, file_text_;
+  bool file_made_ = false;
+};
+
 // Encodes detections as the JSON members of DetectionKeys(), in order,
 // without the braces. The rule members are the same for every detection of
 // a rule, so they are encoded once per rule.
 class DetectionEncoder {
  public:
   void Append(std::string* out, const model::Detection& d, bool first) {
-    const std::string& rule_json = RuleJson(d.rule());
-    const std::string& file_json = FileJson(d.file());
+    const std::string& rule_json = repeated_.ForRule(d.rule(), EncodeRule);
+    const std::string& file_json = repeated_.ForFile(d.file(), [](std::string_view file) {
+      std::string json;
+      AppendEscaped(&json, file);
+      return json;
+    });
     // Most detections hold no byte that needs escaping: check their text
     // once and copy the fields as they are, into space taken once.
     if (PlainJsonPrefix(d.text()) == d.text().size()) {
@@ -245,33 +286,7 @@ class DetectionEncoder {
     return n;
   }();
 
-  // The rule's members, encoded once per rule (the last one is kept at hand:
-  // detections come in runs of one rule).
-  const std::string& RuleJson(const model::RuleInfo& rule) {
-    if (&rule != last_rule_) {
-      auto it = rule_json_.find(&rule);
-      if (it == rule_json_.end()) it = rule_json_.emplace(&rule, EncodeRule(rule)).first;
-      last_rule_ = &rule;
-      last_rule_json_ = &it->second;
-    }
-    return *last_rule_json_;
-  }
-
-  // The file name escaped, once per file (all the detections of a file
-  // share it).
-  const std::string& FileJson(std::string_view file) {
-    if (file != file_ || file_json_.empty()) {
-      file_.assign(file);
-      file_json_.clear();
-      AppendEscaped(&file_json_, file);
-    }
-    return file_json_;
-  }
-
-  std::unordered_map<const model::RuleInfo*, std::string> rule_json_;
-  const model::RuleInfo* last_rule_ = nullptr;
-  const std::string* last_rule_json_ = nullptr;
-  std::string file_, file_json_;  // the last file name, and escaped
+  RepeatedText repeated_;
 };
 
 void Put(std::FILE* out, std::string_view s) { std::fwrite(s.data(), 1, s.size(), out); }
@@ -351,15 +366,22 @@ class JsonWriter : public DetectionWriter {
   bool first_ = true;
 };
 
-std::string CsvField(std::string_view s) {
-  bool quote = s.find_first_of(",\"\n\r") != std::string_view::npos;
-  if (!quote) return std::string(s);
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
+// Appends `s` as one CSV cell (RFC 4180): quoted, with its quotes doubled,
+// when it holds a comma, a quote or a line break.
+void AppendCsvField(std::string* out, std::string_view s) {
+  const bool quote = std::any_of(s.begin(), s.end(), [](char c) {
+    return c == ',' || c == '"' || c == '\n' || c == '\r';
+  });
+  if (!quote) {
+    out->append(s);
+    return;
   }
-  return out + "\"";
+  out->push_back('"');
+  for (char c : s) {
+    if (c == '"') out->push_back('"');
+    out->push_back(c);
+  }
+  out->push_back('"');
 }
 
 // The header line of a CSV output (keys are plain identifiers: no quoting).
@@ -376,36 +398,52 @@ std::string CsvHeader(const Keys& keys) {
 class CsvWriter : public DetectionWriter {
  public:
   CsvWriter(std::FILE* out, bool evidence_column) : out_(out), evidence_(evidence_column) {
-    std::string header = CsvHeader(DetectionKeys());
-    if (evidence_) header += ",evidence";
-    Put(out_, header + "\n");
+    std::string* b = out_.buf();
+    b->append(CsvHeader(DetectionKeys()));
+    if (evidence_) b->append(",evidence");
+    b->push_back('\n');
   }
   void Write(const model::Detection& d) override {
-    const std::string_view level = model::LevelName(d.rule().level);
-    const std::string tags = Tags(d, ";");
-    const std::string_view cells[] = {d.rule().id,      d.rule().title,    level,
-                                      tags,             d.event_id(),      d.event_time(),
-                                      d.event_source(), d.event_name(),    d.aws_region(),
-                                      d.account_id(),   d.principal_arn(), d.access_key_id(),
-                                      d.source_ip(),    d.user_agent(),    d.error_code(),
-                                      d.file()};
-    std::string line;
-    for (size_t i = 0; i < std::size(cells); ++i) {
-      if (i) line += ',';
-      line += CsvField(cells[i]);
+    std::string* b = out_.buf();
+    // rule_id,rule_title,level,tags: once per rule.
+    b->append(repeated_.ForRule(d.rule(), [](const model::RuleInfo& r) {
+      std::string cells;
+      AppendCsvField(&cells, r.id);
+      cells.push_back(',');
+      AppendCsvField(&cells, r.title);
+      cells.push_back(',');
+      AppendCsvField(&cells, model::LevelName(r.level));
+      cells.push_back(',');
+      AppendCsvField(&cells, Tags(r, ";"));
+      return cells;
+    }));
+    for (const std::string_view cell :
+         {d.event_id(), d.event_time(), d.event_source(), d.event_name(), d.aws_region(),
+          d.account_id(), d.principal_arn(), d.access_key_id(), d.source_ip(), d.user_agent(),
+          d.error_code()}) {
+      b->push_back(',');
+      AppendCsvField(b, cell);
     }
+    b->push_back(',');
+    b->append(repeated_.ForFile(d.file(), [](std::string_view file) {
+      std::string cell;
+      AppendCsvField(&cell, file);
+      return cell;
+    }));
     if (evidence_) {
       std::string ev;
       if (d.evidence()) AppendEvidence(&ev, *d.evidence());
-      line += ',';
-      line += CsvField(ev);
+      b->push_back(',');
+      AppendCsvField(b, ev);
     }
-    Put(out_, line + "\n");
+    b->push_back('\n');
+    out_.MaybeFlush();
   }
-  void Finish() override { std::fflush(out_); }
+  void Finish() override { out_.Flush(); }
 
  private:
-  std::FILE* out_;
+  BufferedOut out_;
+  RepeatedText repeated_;
   bool evidence_;
 };
 
@@ -727,7 +765,7 @@ class CsvRowWriter : public RowWriter {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       if (i) line += ',';
-      line += CsvField(row[i].Text(";"));
+      AppendCsvField(&line, row[i].Text(";"));
     }
     Put(out_, line + "\n");
   }
