@@ -470,32 +470,49 @@ std::string_view LevelShort(model::Level l) {
 }
 
 // Cuts `s` to `width` display columns (counting UTF-8 code points), with "…".
-std::string Fit(std::string_view s, size_t width) {
+// Appends `s` in exactly `width` terminal columns: cut with an ellipsis,
+// or padded with spaces. Control characters from records become spaces, so
+// they never reach the terminal.
+void AppendFit(std::string* out, std::string_view s, size_t width) {
   size_t cols = 0, i = 0;
-  std::string out;
+  const size_t start = out->size();
   while (i < s.size()) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
-    if (c < 0x20) {  // control characters from records never reach the terminal
-      out += ' ';
+    if (c < 0x20) {
+      out->push_back(' ');
       ++i;
       ++cols;
     } else {
       if (cols + 1 > width) break;
-      out.append(s.substr(i, len));
+      out->append(s.substr(i, len));
       i += len;
       ++cols;
     }
     if (cols == width && i < s.size()) {
       // replace the last column with an ellipsis
-      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) out.pop_back();
-      if (!out.empty()) out.pop_back();
-      out += "\u2026";
-      return out;
+      while (out->size() > start && (static_cast<unsigned char>(out->back()) & 0xC0) == 0x80) {
+        out->pop_back();
+      }
+      if (out->size() > start) out->pop_back();
+      out->append("\u2026");
+      return;
     }
   }
-  out.append(width - cols, ' ');
+  out->append(width - cols, ' ');
+}
+
+std::string Fit(std::string_view s, size_t width) {
+  std::string out;
+  AppendFit(&out, s, width);
   return out;
+}
+
+// The terminal columns of UTF-8 text.
+size_t Columns(std::string_view s) {
+  size_t c = 0;
+  for (unsigned char ch : s) c += (ch & 0xC0) != 0x80;
+  return c;
 }
 
 class TableWriter : public DetectionWriter {
@@ -511,19 +528,30 @@ class TableWriter : public DetectionWriter {
   // Rows are written as they come: the columns have fixed widths.
   void Write(const model::Detection& d) override {
     Header();
-    std::string et(d.event_time());
-    std::string time = et.size() >= 19 ? et.substr(0, 10) + " " + et.substr(11, 8) : et;
-    std::string title = d.rule().title;
-    if (!d.aggregate().empty()) title = fmt::format("{} [{}]", title, d.aggregate());
-    Line(time, std::string(LevelShort(d.rule().level)), LevelColor(d.rule().level), title,
-         d.principal_arn().empty() ? "-" : std::string(d.principal_arn()),
-         std::string(d.source_ip()), std::string(d.event_name()), std::string(d.aws_region()),
-         std::string(d.account_id()));
+    const std::string_view et = d.event_time();
+    char time[20];
+    std::string_view shown = et;
+    if (et.size() >= 19) {  // "2024-05-01T13:00:05Z" -> "2024-05-01 13:00:05"
+      std::memcpy(time, et.data(), 19);
+      time[10] = ' ';
+      shown = std::string_view(time, 19);
+    }
+    const model::RuleInfo& rule = d.rule();
+    std::string_view title = rule.title;
+    std::string titled;
+    if (!d.aggregate().empty()) {
+      titled = fmt::format("{} [{}]", rule.title, d.aggregate());
+      title = titled;
+    }
+    Line(shown, LevelShort(rule.level), LevelColor(rule.level), title,
+         d.principal_arn().empty() ? "-" : d.principal_arn(), d.source_ip(), d.event_name(),
+         d.aws_region(), d.account_id());
     if (d.evidence()) EvidenceLine(*d.evidence());
+    out_.MaybeFlush();
   }
   void Finish() override {
     Header();
-    std::fflush(out_);
+    out_.Flush();
   }
 
  private:
@@ -531,24 +559,35 @@ class TableWriter : public DetectionWriter {
     if (header_done_) return;
     header_done_ = true;
     Line("time (UTC)", "lvl", "", "rule", "principal", "source ip", "event", "region", "account");
-    std::string rule_line;
-    for (size_t i = 0; i < options_.width && i < 200; ++i) rule_line += "\u2500";
-    Put(out_, rule_line + "\n");
+    std::string* b = out_.buf();
+    for (size_t i = 0; i < options_.width && i < 200; ++i) b->append("\u2500");
+    b->push_back('\n');
   }
 
-  void Line(const std::string& time, const std::string& level, std::string_view color,
-            const std::string& title, const std::string& principal, const std::string& ip,
-            const std::string& event, const std::string& region, const std::string& account) {
-    std::string s = Fit(time, 20) + " \u2502 ";
-    if (!color.empty() && options_.color) {
-      s += std::string(color) + Fit(level, 4) + "\x1b[0m";
-    } else {
-      s += Fit(level, 4);
-    }
-    s += " \u2502 " + Fit(title, title_w_) + " \u2502 " + Fit(principal, principal_w_) +
-         " \u2502 " + Fit(ip, 15) + " \u2502 " + Fit(event, event_w_) + " \u2502 " +
-         Fit(region, 12) + " \u2502 " + account + "\n";
-    Put(out_, s);
+  void Line(std::string_view time, std::string_view level, std::string_view color,
+            std::string_view title, std::string_view principal, std::string_view ip,
+            std::string_view event, std::string_view region, std::string_view account) {
+    std::string* b = out_.buf();
+    constexpr std::string_view kBar = " \u2502 ";
+    AppendFit(b, time, 20);
+    b->append(kBar);
+    const bool colored = !color.empty() && options_.color;
+    if (colored) b->append(color);
+    AppendFit(b, level, 4);
+    if (colored) b->append("\x1b[0m");
+    b->append(kBar);
+    AppendFit(b, title, title_w_);
+    b->append(kBar);
+    AppendFit(b, principal, principal_w_);
+    b->append(kBar);
+    AppendFit(b, ip, 15);
+    b->append(kBar);
+    AppendFit(b, event, event_w_);
+    b->append(kBar);
+    AppendFit(b, region, 12);
+    b->append(kBar);
+    AppendFit(b, account, Columns(account));  // not cut, but no control characters
+    b->push_back('\n');
   }
 
   // Under a correlation or anomaly row: its events, so the table alone
@@ -571,10 +610,10 @@ class TableWriter : public DetectionWriter {
     // only replaces control characters that came from records.
     std::string fitted = Fit(s, s.size());
     fitted.erase(fitted.find_last_not_of(' ') + 1);
-    Put(out_, fitted + "\n");
+    out_.buf()->append(fitted).push_back('\n');
   }
 
-  std::FILE* out_;
+  BufferedOut out_;
   WriterOptions options_;
   size_t title_w_ = 0, principal_w_ = 0, event_w_ = 0;
   bool header_done_ = false;
@@ -807,11 +846,6 @@ class TableRowWriter : public RowWriter {
   static constexpr size_t kLayoutRows = 1000;
   static constexpr size_t kCap = 64;
 
-  static size_t Columns(std::string_view s) {
-    size_t c = 0;
-    for (unsigned char ch : s) c += (ch & 0xC0) != 0x80;
-    return c;
-  }
   void Layout() {
     const size_t n = columns_.size();
     width_.assign(n, 0);

@@ -148,10 +148,18 @@ TEST_F(WriterTest, CsvQuotesCommasQuotesAndNewlines) {
 }
 
 TEST_F(WriterTest, TableNeverPrintsControlCharacters) {
-  model::Detection d(&rule_, e_, origin_);
+  // In every column, the last (account, never cut) included: a record must
+  // not be able to send escape sequences to the responder's terminal.
+  const std::string hostile = "\x1b]0;owned\x07\x1b[2J";
+  model::Event e = e_;
+  e.recipient_account_id = hostile;
+  e.source_ip = hostile;
+  e.user_identity.arn = hostile;
+  model::Detection d(&rule_, e, origin_);
   std::string out = Render(Format::kTable, {&d});
-  EXPECT_EQ(out.find('\x01'), std::string::npos);
+  for (char c : out) EXPECT_FALSE(static_cast<unsigned char>(c) < 0x20 && c != '\n') << int(c);
   EXPECT_NE(out.find("StopLogging"), std::string::npos);
+  EXPECT_NE(out.find("owned"), std::string::npos);
 }
 
 TEST(Format, NamesRoundTrip) {
