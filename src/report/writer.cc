@@ -319,12 +319,24 @@ class JsonlWriter : public DetectionWriter {
     std::string* b = out_.buf();
     b->push_back('{');
     if (timesketch_) {
+      // "<title> [<level>]: <eventName> by <principal>[ (<evidence>)]",
+      // escaped piece by piece, the rule's part once per rule.
       AppendKey(b, "message", true);
-      std::string message = fmt::format("{} [{}]: {} by {}", d.rule().title,
-                                        model::LevelName(d.rule().level), d.event_name(),
-                                        d.principal_arn().empty() ? "-" : d.principal_arn());
-      if (d.evidence()) message += " (" + EvidenceSummary(*d.evidence()) + ")";
-      AppendJsonString(b, message);
+      b->push_back('"');
+      b->append(message_start_.ForRule(d.rule(), [](const model::RuleInfo& r) {
+        std::string start;
+        AppendEscaped(&start, fmt::format("{} [{}]: ", r.title, model::LevelName(r.level)));
+        return start;
+      }));
+      AppendEscaped(b, d.event_name());
+      b->append(" by ");
+      AppendEscaped(b, d.principal_arn().empty() ? "-" : d.principal_arn());
+      if (d.evidence()) {
+        b->append(" (");
+        AppendEscaped(b, EvidenceSummary(*d.evidence()));
+        b->push_back(')');
+      }
+      b->push_back('"');
       AppendKey(b, "datetime", false);
       AppendJsonString(b, d.event_time());
       AppendKey(b, "timestamp_desc", false);
@@ -341,6 +353,7 @@ class JsonlWriter : public DetectionWriter {
  private:
   BufferedOut out_;
   DetectionEncoder encoder_;
+  RepeatedText message_start_;  // timesketch
   bool timesketch_;
 };
 
