@@ -14,10 +14,10 @@
 #include "cli/exit_codes.h"
 #include "cli/progress_line.h"
 #include "cli/rule_flags.h"
+#include "cli/time_flags.h"
 #include "core/diagnostics.h"
 #include "detect/hunt.h"
 #include "detect/sigma/rule.h"
-#include "investigate/timeline.h"
 #include "model/event.h"
 #include "report/writer.h"
 
@@ -61,15 +61,7 @@ int RunHunt(const HuntFlags& f) {
     }
   }
   if (!AddRuleVars(f.vars, &options.load)) return kExitUsage;
-  for (auto [text, bound] : {std::pair{&f.start, &options.start_us}, {&f.end, &options.end_us}}) {
-    if (text->empty()) continue;
-    Result<int64_t> t = investigate::ParseTimeBound(*text);
-    if (!t.ok()) {
-      std::fprintf(stderr, "cirt: %s\n", std::string(t.status().message()).c_str());
-      return kExitUsage;
-    }
-    *bound = *t;
-  }
+  if (!ParseTimeFlags(f.start, f.end, &options.start_us, &options.end_us)) return kExitUsage;
   if (options.start_us && options.end_us && *options.start_us >= *options.end_us) {
     std::fprintf(stderr, "cirt: --start must be before --end\n");
     return kExitUsage;

@@ -3,6 +3,7 @@
 
 #include "cli/case_output.h"
 #include "cli/commands.h"
+#include "cli/time_flags.h"
 #include "investigate/rows.h"
 
 namespace cirt::cli {
@@ -22,15 +23,7 @@ int RunTimeline(const TimelineFlags& f) {
   CaseOutput out;
   if (!out.Open(f.output, &rc)) return rc;
   investigate::TimelineFilter filter;
-  for (auto [text, slot] : {std::pair{&f.start, &filter.start_us}, {&f.end, &filter.end_us}}) {
-    if (text->empty()) continue;
-    auto t = investigate::ParseTimeBound(*text);
-    if (!t.ok()) {
-      std::fprintf(stderr, "cirt: %s\n", std::string(t.status().message()).c_str());
-      return kExitUsage;
-    }
-    *slot = *t;
-  }
+  if (!ParseTimeFlags(f.start, f.end, &filter.start_us, &filter.end_us)) return kExitUsage;
   filter.principal = f.principal;
   filter.access_key = f.access_key;
   filter.source_ip = f.source_ip;
