@@ -262,6 +262,12 @@ class CloudTrailReader::Impl {
     return stats;
   }
 
+  void SetTimeWindow(std::optional<int64_t> start_us, std::optional<int64_t> end_us) {
+    start_us_ = start_us;
+    end_us_ = end_us;
+    window_ = start_us || end_us;
+  }
+
  private:
   // At most kMaxWarningsPerFile lines per file reach the user; the rest are
   // counted and summarised in one line at the end of the file.
@@ -538,6 +544,7 @@ class CloudTrailReader::Impl {
 
   void StartRecord() {
     outside_ = false;
+    event_time_us_.reset();
     values_.Clear();
     type_error_.clear();
     saw_user_identity_ = false;
@@ -622,24 +629,16 @@ class CloudTrailReader::Impl {
 
   // True when the record's eventTime, just read, is a valid time outside
   // the window (a record without one is judged once it is read whole).
-  bool TimeOutsideWindow() const {
+  // Keeps the time for Deliver.
+  bool TimeOutsideWindow() {
     const auto vs = values_.at(slots_.event_time);
     if (vs.empty() || vs.front().kind != ValueKind::kString) return false;
-    const std::optional<int64_t> t = model::ParseUtcTimestamp(vs.front().text);
-    return t && !InWindow(*t);
+    event_time_us_ = model::ParseUtcTimestamp(vs.front().text);
+    return event_time_us_ && !InWindow(*event_time_us_);
   }
   bool InWindow(int64_t time_us) const {
     return (!start_us_ || time_us >= *start_us_) && (!end_us_ || time_us < *end_us_);
   }
-
- public:
-  void SetTimeWindow(std::optional<int64_t> start_us, std::optional<int64_t> end_us) {
-    start_us_ = start_us;
-    end_us_ = end_us;
-    window_ = start_us || end_us;
-  }
-
- private:
 
   simdjson::error_code Capture(od::value v, const FieldPlan::Node& node, int depth) {
     od::json_type t;
@@ -816,7 +815,11 @@ class CloudTrailReader::Impl {
       ++stats_->records_skipped;
       return;
     }
-    if (!e.event_time.empty()) e.time_us = model::ParseUtcTimestamp(e.event_time).value_or(0);
+    if (event_time_us_) {
+      e.time_us = *event_time_us_;  // parsed already, for the window
+    } else if (!e.event_time.empty()) {
+      e.time_us = model::ParseUtcTimestamp(e.event_time).value_or(0);
+    }
     if (window_ && (e.time_us == 0 || !InWindow(e.time_us))) {
       ++stats_->records_outside;
       return;
@@ -932,6 +935,7 @@ class CloudTrailReader::Impl {
   bool window_ = false;  // SetTimeWindow gave a bound
   std::optional<int64_t> start_us_, end_us_;
   bool outside_ = false;  // this record's eventTime is outside the window
+  std::optional<int64_t> event_time_us_;  // this record's, when parsed as it was read
   std::vector<int8_t> gate_bit_;
   std::vector<model::EventNameGate> gates_;               // by bit
   // eventName as written -> bits (looked up by view: no copy per record).

@@ -482,9 +482,8 @@ std::string_view LevelShort(model::Level l) {
   return "info";
 }
 
-// Cuts `s` to `width` display columns (counting UTF-8 code points), with "…".
-// Appends `s` in exactly `width` terminal columns: cut with an ellipsis,
-// or padded with spaces. Control characters from records become spaces, so
+// Appends `s` in exactly `width` terminal columns (UTF-8 code points): cut
+// with an ellipsis, or padded with spaces. Control characters from records become spaces, so
 // they never reach the terminal.
 void AppendFit(std::string* out, std::string_view s, size_t width) {
   size_t cols = 0, i = 0;
