@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "core/run_sort.h"
+#include "detect/aggregation.h"
 #include "detect/builtin_rules.h"
 #include "detect/correlation.h"
 #include "detect/repeats.h"
@@ -53,14 +54,6 @@ void Count(RuleSummary* s) {
   }
 }
 
-// A match of an aggregating rule, kept until all files are read.
-struct AggregateHit {
-  uint32_t rule;
-  std::string group;
-  std::string counted;  // value of count(field), if any
-  model::Detection detection;
-};
-
 // What the hunt does with a match of each rule, decided once per run.
 enum RoleBit : uint8_t {
   kReport = 1,     // a detection of its own (not suppressed, at or above --level)
@@ -99,9 +92,9 @@ class Sink : public ingest::RecordSink {
     }
   }
 
-  // What the rule detections held take in memory.
+  // What the rule detections and aggregation hits held take in memory.
   size_t MemoryBytes() const {
-    size_t n = arena->bytes();
+    size_t n = arena->bytes() + aggregate_bytes;
     for (const auto& chunk : detections) n += chunk.capacity() * sizeof(model::Detection);
     return n;
   }
@@ -112,6 +105,7 @@ class Sink : public ingest::RecordSink {
   std::vector<model::DetectionChunk> detections;
   std::unique_ptr<model::TextArena> arena = std::make_unique<model::TextArena>();
   std::vector<AggregateHit> aggregate_hits;
+  size_t aggregate_bytes = 0;  // what aggregate_hits take
   std::vector<CorrelationHit> correlation_hits;
   std::unique_ptr<AnomalyDetector> anomalies;  // with --anomalies
 
@@ -134,6 +128,7 @@ class Sink : public ingest::RecordSink {
       AggregateHit hit{r, FirstValue(values, agg.group_by), FirstValue(values, agg.count_field),
                        model::Detection(infos_[r].get(), event, origin)};
       hit.detection.file_index = file_index;
+      aggregate_bytes += hit.bytes();
       aggregate_hits.push_back(std::move(hit));
     }
     if (role & kCorrelate) {
@@ -164,120 +159,6 @@ class Sink : public ingest::RecordSink {
   sigma::Matcher::ScratchPtr scratch_;
   std::vector<uint32_t> matched_;
 };
-
-// The evidence of a legacy aggregation: `hits` in time order.
-model::Evidence AggregateEvidence(std::string type, double count,
-                                  std::vector<std::pair<std::string, std::string>> group,
-                                  std::vector<const AggregateHit*> hits) {
-  std::sort(hits.begin(), hits.end(), [](const AggregateHit* a, const AggregateHit* b) {
-    return std::tie(a->detection.time_us, a->detection.file_index, a->detection.record_index) <
-           std::tie(b->detection.time_us, b->detection.file_index, b->detection.record_index);
-  });
-  model::Evidence ev;
-  ev.type = std::move(type);
-  ev.count = count;
-  ev.group = std::move(group);
-  for (const AggregateHit* h : hits) ev.event_ids.emplace_back(h->detection.event_id());
-  ev.first_time_us = hits.front()->detection.time_us;
-  ev.last_time_us = hits.back()->detection.time_us;
-  return ev;
-}
-
-std::vector<std::pair<std::string, std::string>> GroupOf(const sigma::Aggregation& agg,
-                                                         const std::string& value) {
-  if (agg.group_by.empty()) return {};
-  return {{agg.group_by, value}};
-}
-
-// Legacy Sigma aggregations over the hits of one rule, in time order.
-// count: a sliding window of `timeframe` (the whole run when absent) per
-// group; a detection is emitted when the count (or distinct count) first
-// satisfies the condition, then the window restarts.
-// near: a hit of the base condition with a hit of the companion condition
-// within `timeframe` either side.
-void RunAggregations(const sigma::Matcher& matcher, const std::vector<int>& companion,
-                     std::vector<AggregateHit> hits, std::optional<model::Level> min_level,
-                     std::deque<model::Detection>* out) {
-  std::sort(hits.begin(), hits.end(), [](const AggregateHit& a, const AggregateHit& b) {
-    return std::tie(a.rule, a.detection.time_us, a.detection.file_index,
-                    a.detection.record_index) <
-           std::tie(b.rule, b.detection.time_us, b.detection.file_index,
-                    b.detection.record_index);
-  });
-  EraseRepeatedEvents(&hits, [](const AggregateHit& h) {
-    return EventKey{h.rule, h.detection.event_id()};
-  });
-  std::map<uint32_t, std::vector<const AggregateHit*>> by_rule;
-  for (const auto& h : hits) by_rule[h.rule].push_back(&h);
-  for (auto& [r, rule_hits] : by_rule) {
-    const sigma::Rule& rule = matcher.rule(r);
-    if (rule.near_companion) continue;  // consumed by its base rule
-    if (min_level && rule.level < *min_level) continue;
-    const auto& agg = *rule.aggregation;
-    const int64_t window = rule.timeframe_us;
-    if (agg.kind == sigma::Aggregation::Kind::kNear) {
-      if (companion[r] < 0) continue;
-      auto it = by_rule.find(static_cast<uint32_t>(companion[r]));
-      if (it == by_rule.end()) continue;
-      for (const AggregateHit* h : rule_hits) {
-        for (const AggregateHit* o : it->second) {
-          int64_t dt = o->detection.time_us - h->detection.time_us;
-          if (window == 0 || (dt <= window && dt >= -window)) {
-            model::Detection d = h->detection;
-            d.set_aggregate(fmt::format("near event {}", o->detection.event_id()));
-            d.set_evidence(AggregateEvidence("near", 2, {}, {h, o}));
-            out->push_back(std::move(d));
-            break;
-          }
-        }
-      }
-      continue;
-    }
-    const bool upper = agg.cmp == sigma::Aggregation::Cmp::kLt ||
-                       agg.cmp == sigma::Aggregation::Cmp::kLte;
-    std::unordered_map<std::string, std::vector<const AggregateHit*>> windows;
-    for (const AggregateHit* h : rule_hits) {
-      auto& w = windows[h->group];
-      w.push_back(h);
-      if (window > 0) {
-        size_t drop = 0;
-        while (drop < w.size() && h->detection.time_us - w[drop]->detection.time_us > window) {
-          ++drop;
-        }
-        w.erase(w.begin(), w.begin() + static_cast<long>(drop));
-      }
-      if (upper) continue;
-      double count;
-      if (agg.count_field.empty()) {
-        count = static_cast<double>(w.size());
-      } else {
-        std::set<std::string> distinct;
-        for (const auto* x : w) distinct.insert(x->counted);
-        count = static_cast<double>(distinct.size());
-      }
-      if (sigma::CmpHolds(agg.cmp, count, agg.threshold)) {
-        model::Detection d = h->detection;
-        d.set_aggregate(fmt::format("count({}){} = {} within {}s", agg.count_field,
-                                    agg.group_by.empty() ? "" : " by " + agg.group_by + "=" + h->group,
-                                    count, window / 1000000));
-        d.set_evidence(AggregateEvidence("count", count, GroupOf(agg, h->group), w));
-        out->push_back(std::move(d));
-        w.clear();
-      }
-    }
-    if (upper) {
-      for (auto& [group, w] : windows) {
-        if (!w.empty() && sigma::CmpHolds(agg.cmp, static_cast<double>(w.size()), agg.threshold)) {
-          model::Detection d = w.back()->detection;
-          d.set_aggregate(fmt::format("count() = {}", w.size()));
-          d.set_evidence(AggregateEvidence("count", static_cast<double>(w.size()),
-                                           GroupOf(agg, group), w));
-          out->push_back(std::move(d));
-        }
-      }
-    }
-  }
-}
 
 }  // namespace
 
@@ -405,7 +286,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   for (uint32_t i = 0; i < result.rule_infos.size(); ++i) rule_index[result.rule_infos[i].get()] = i;
   Status spill_error;
   std::atomic<bool> spill_failed{false};
+  const Aggregations aggregations(*matcher, companion, options.min_level);
   std::vector<AggregateHit> aggregate_hits;
+  std::vector<SpillRun> aggregate_runs;
   std::vector<CorrelationHit> correlation_hits;
   std::unique_ptr<AnomalyDetector> anomalies;
   auto worker = [&] {
@@ -425,23 +308,37 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
         progress->bytes_done.fetch_add(f.size);
       }
       if (share > 0 && !spill_failed && sink.MemoryBytes() > share) {
-        std::vector<const model::Detection*> sorted;
-        for (const auto& chunk : sink.detections) {
-          for (const model::Detection& d : chunk) sorted.push_back(&d);
+        // Sorted runs to temporary files; what could not be written stays
+        // in memory (the budget is exceeded, nothing is lost).
+        std::optional<Result<SpillRun>> run, hits_run;
+        if (!sink.detections.empty()) {
+          std::vector<const model::Detection*> sorted;
+          for (const auto& chunk : sink.detections) {
+            for (const model::Detection& d : chunk) sorted.push_back(&d);
+          }
+          SortRuns(&sorted, [](const model::Detection* a, const model::Detection* b) {
+            return DetectionBefore(*a, *b);
+          });
+          run.emplace(SpillRun::Write(sorted, rule_index));
         }
-        SortRuns(&sorted, [](const model::Detection* a, const model::Detection* b) {
-          return DetectionBefore(*a, *b);
-        });
-        Result<SpillRun> run = SpillRun::Write(sorted, rule_index);
+        if (!sink.aggregate_hits.empty()) hits_run.emplace(aggregations.Spill(&sink.aggregate_hits));
         std::lock_guard<std::mutex> lock(mu);
-        if (!run.ok()) {
-          if (spill_error.ok()) spill_error = run.status();
-          spill_failed = true;
-          continue;  // kept in memory: the budget is exceeded, nothing is lost
+        if (run && run->ok()) {
+          result.runs.push_back(std::move(**run));
+          sink.detections.clear();
+          sink.arena = std::make_unique<model::TextArena>();
         }
-        result.runs.push_back(std::move(*run));
-        sink.detections.clear();
-        sink.arena = std::make_unique<model::TextArena>();
+        if (hits_run && hits_run->ok()) {
+          result.spilled_aggregate_hits += (*hits_run)->size();
+          aggregate_runs.push_back(std::move(**hits_run));
+          sink.aggregate_hits.clear();
+          sink.aggregate_bytes = 0;
+        }
+        for (const auto* r : {&run, &hits_run}) {
+          if (!*r || (*r)->ok()) continue;
+          if (spill_error.ok()) spill_error = (*r)->status();
+          spill_failed = true;
+        }
       }
     }
     std::lock_guard<std::mutex> lock(mu);
@@ -464,7 +361,8 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   for (auto& t : threads) t.join();
 
   std::deque<model::Detection> aggregated;
-  RunAggregations(*matcher, companion, std::move(aggregate_hits), options.min_level, &aggregated);
+  CIRT_RETURN_IF_ERROR(aggregations.Run(aggregate_runs, std::move(aggregate_hits),
+                                        result.rule_infos, result.files, &aggregated));
   if (engine) {
     // In input order, so the copy of a repeated event that is kept does not
     // depend on the threads.

@@ -80,6 +80,9 @@ struct HuntResult {
   std::vector<const model::Detection*> detections;
   std::vector<SpillRun> runs;  // spilled detections, each run sorted
   bool spilled() const { return !runs.empty(); }
+  // Matches of legacy aggregation rules written to temporary files (past
+  // the budget too) and merged back before the aggregations ran.
+  size_t spilled_aggregate_hits = 0;
   // Calls `fn` with every detection in order (merging the runs, which it
   // consumes: call it once); a detection is valid during its call only.
   // Errors: reading a run back (kIo, kCorrupt).

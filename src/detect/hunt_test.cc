@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "detect/aggregation.h"
 #include "io/gzip.h"
 
 namespace cirt::detect {
@@ -46,7 +47,8 @@ class HuntTest : public ::testing::Test {
     HuntOptions o;
     o.memory_budget = memory_budget;
     o.inputs = {dir_.string()};
-    o.rule_paths = {std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma/" + rule};
+    o.rule_paths = {rule.starts_with('/') ? rule
+                                          : std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma/" + rule};
     o.builtin_rules = false;
     o.jobs = 2;
     o.min_level = min_level;
@@ -194,6 +196,142 @@ TEST_F(HuntTest, LegacyNearPairsCreateWithInvoke) {
   EXPECT_NE(r->detections[0]->aggregate().find("near event id-Invoke30"), std::string_view::npos);
   EXPECT_EQ(r->detections[0]->evidence()->event_ids,
             (std::vector<std::string>{"id-CreateFunction2", "id-Invoke30"}));
+}
+
+// A legacy aggregation rule written for a test (SigmaHQ has no `near` with
+// a timeframe and no `count() < N`).
+std::string AggregationRule(const std::string& condition, const std::string& timeframe) {
+  return "title: Test aggregation\nid: 5f0c3e4a-2b1d-4c6e-9a7f-0d8e1b2c3a4f\n"
+         "logsource:\n  product: aws\n  service: cloudtrail\n"
+         "detection:\n  selection1:\n    eventName: CreateFunction\n"
+         "  selection2:\n    eventName: Invoke\n" +
+         (timeframe.empty() ? "" : "  timeframe: " + timeframe + "\n") +
+         "  condition: " + condition + "\nlevel: low\n";
+}
+
+// Each detection with its aggregate text and evidence, in output order.
+std::vector<std::string> Listing(HuntResult* r) {
+  std::vector<std::string> out;
+  Status s = r->ForEach([&](const model::Detection& d) {
+    std::string line = fmt::format("{} {} [{}]", d.event_id(), d.rule().title, d.aggregate());
+    if (const model::Evidence* ev = d.evidence()) {
+      line += fmt::format(" {} {} {}-{}", ev->type, ev->count, ev->first_time_us, ev->last_time_us);
+      for (const auto& [field, value] : ev->group) line += " " + field + "=" + value;
+      for (const auto& id : ev->event_ids) line += " " + id;
+    }
+    out.push_back(line);
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return out;
+}
+
+TEST_F(HuntTest, LegacyNearWithATimeframeLooksBothWays) {
+  const std::string rule = (dir_ / "near.yml").string();
+  std::ofstream(rule) << AggregationRule("selection1 | near selection2", "1m");
+  WriteTrail("a.json.gz", {Rec("CreateFunction", "lambda.amazonaws.com", 0),
+                           Rec("Invoke", "lambda.amazonaws.com", 30),
+                           Rec("Invoke", "lambda.amazonaws.com", 170),
+                           Rec("CreateFunction", "lambda.amazonaws.com", 200),
+                           Rec("CreateFunction", "lambda.amazonaws.com", 500),
+                           Rec("CreateFunction", "lambda.amazonaws.com", 600),
+                           Rec("Invoke", "lambda.amazonaws.com", 700)});
+  auto r = Run(rule);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  // The Invoke after the first, the one before the second; the others have
+  // none within a minute.
+  EXPECT_EQ(Listing(&*r),
+            (std::vector<std::string>{
+                "id-CreateFunction0 Test aggregation [near event id-Invoke30] near 2 "
+                "1774346400000000-1774346430000000 id-CreateFunction0 id-Invoke30",
+                "id-CreateFunction200 Test aggregation [near event id-Invoke170] near 2 "
+                "1774346570000000-1774346600000000 id-Invoke170 id-CreateFunction200"}));
+}
+
+TEST_F(HuntTest, LegacyCountBelowReportsEachGroupAtTheEnd) {
+  const std::string rule = (dir_ / "below.yml").string();
+  std::ofstream(rule) << AggregationRule("selection1 | count() by sourceIPAddress < 3", "");
+  std::vector<std::string> records;
+  for (int i = 0; i < 2; ++i) records.push_back(Rec("CreateFunction", "lambda.amazonaws.com", i, "198.51.100.1"));
+  for (int i = 0; i < 5; ++i) records.push_back(Rec("CreateFunction", "lambda.amazonaws.com", 10 + i));
+  WriteTrail("a.json.gz", records);
+  auto r = Run(rule);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(Listing(&*r), (std::vector<std::string>{
+                              "id-CreateFunction1 Test aggregation [count() = 2] count 2 "
+                              "1774346400000000-1774346401000000 sourceIPAddress=198.51.100.1 "
+                              "id-CreateFunction0 id-CreateFunction1"}));
+}
+
+// A window without a timeframe counts every event but lists at most
+// kMaxWindowEvents of them, so its memory stays bounded.
+TEST_F(HuntTest, LegacyCountWithoutATimeframeListsBoundedEvidence) {
+  const std::string rule = (dir_ / "many.yml").string();
+  std::ofstream(rule) << AggregationRule("selection1 | count() < 20000", "");
+  const size_t n = Aggregations::kMaxWindowEvents + 50;
+  std::vector<std::string> records;
+  for (size_t i = 0; i < n; ++i) {
+    records.push_back(Rec("CreateFunction", "lambda.amazonaws.com", static_cast<int>(i % 3600)));
+    // Unique eventIDs: Rec's is the name and second.
+    records.back().replace(records.back().find("\"id-"), 4, fmt::format("\"id{}-", i));
+  }
+  WriteTrail("a.json.gz", records);
+  auto r = Run(rule);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->detections.size(), 1u);
+  EXPECT_EQ(r->detections[0]->aggregate(), fmt::format("count() = {}", n));
+  const model::Evidence* ev = r->detections[0]->evidence();
+  ASSERT_NE(ev, nullptr);
+  EXPECT_EQ(ev->count, static_cast<double>(n));
+  EXPECT_EQ(ev->event_ids.size(), Aggregations::kMaxWindowEvents);
+  EXPECT_EQ(ev->last_time_us - ev->first_time_us, 3599 * 1000000LL);
+}
+
+// Past the budget, aggregation matches go to temporary files too and come
+// back merged: every aggregation detects the same, with the same evidence.
+TEST_F(HuntTest, SpilledAggregationHitsGiveTheSameDetections) {
+  const std::string near = (dir_ / "rules" / "near.yml").string();
+  fs::create_directories(dir_ / "rules");
+  std::ofstream(near) << AggregationRule("selection1 | near selection2", "2m");
+  std::vector<std::string> listings, macie, lambda;
+  for (int f = 0; f < 4; ++f) {
+    std::vector<std::string> records;
+    for (int i = 0; i < 30; ++i) {
+      const int t = (f * 30 + i) * 3;
+      records.push_back(Rec("ListBuckets", "s3.amazonaws.com", t));
+      records.push_back(Rec("ArchiveFindings", "macie2.amazonaws.com", t + 1,
+                            i % 3 ? "198.51.100.1" : "203.0.113.7"));
+      if (i % 7 == 0) records.push_back(Rec(i % 2 ? "Invoke" : "CreateFunction", "lambda.amazonaws.com", t + 2));
+    }
+    WriteTrail(fmt::format("f{}.json.gz", f), records);
+    if (f == 1) WriteTrail("f1-again.json.gz", records);  // counted once
+  }
+  auto run = [&](size_t budget) {
+    HuntOptions o;
+    o.memory_budget = budget;
+    o.inputs = {dir_.string()};
+    const std::string unsupported = std::string(CIRT_CORPUS_DIR) + "/sigmahq-sigma/unsupported/cloud/";
+    o.rule_paths = {unsupported + "aws_enum_listing.yml", unsupported + "aws_macic_evasion.yml",
+                    unsupported + "aws_lambda_function_created_or_invoked.yml", near};
+    o.builtin_rules = false;
+    o.jobs = 2;
+    Diagnostics diag(nullptr);
+    return Hunt(o, &diag);
+  };
+  auto in_memory = run(size_t{1} << 30);
+  ASSERT_TRUE(in_memory.ok()) << in_memory.status().ToString();
+  EXPECT_EQ(in_memory->spilled_aggregate_hits, 0u);
+  auto spilled = run(1);
+  ASSERT_TRUE(spilled.ok()) << spilled.status().ToString();
+  EXPECT_GT(spilled->spilled_aggregate_hits, 0u);
+  const auto expected = Listing(&*in_memory);
+  // Every kind fired: counts (listing, Macie by address) and both nears.
+  for (const char* kind : {"count() = 51", "by sourceIPAddress=", "Test aggregation [near",
+                           "AWS Lambda Function Created or Invoked"}) {
+    EXPECT_TRUE(std::any_of(expected.begin(), expected.end(),
+                            [&](const std::string& l) { return l.find(kind) != std::string::npos; }))
+        << kind;
+  }
+  EXPECT_EQ(Listing(&*spilled), expected);
 }
 
 TEST_F(HuntTest, DetectionsAreSortedByTimeAcrossFilesAndThreads) {

@@ -42,16 +42,14 @@ SpillRun::SpillRun(SpillRun&& o) noexcept : file_(o.file_), count_(o.count_) {
   o.file_ = nullptr;
 }
 
-Result<SpillRun> SpillRun::Write(
-    const std::vector<const model::Detection*>& sorted,
-    const std::unordered_map<const model::RuleInfo*, uint32_t>& rule_index) {
-  // Unnamed: removed by the system when closed, or when the process dies.
+Result<SpillRun> SpillRun::Write(size_t count,
+                                 const std::function<void(size_t, std::string*)>& append) {
   std::FILE* file = std::tmpfile();
   if (file == nullptr) {
     return Status::Io(fmt::format("cannot create a temporary file to hold detections ({})",
                                   std::strerror(errno)));
   }
-  SpillRun run(file, sorted.size());
+  SpillRun run(file, count);
   std::string buf;
   buf.reserve(1 << 20);
   auto flush = [&]() -> bool {
@@ -59,19 +57,8 @@ Result<SpillRun> SpillRun::Write(
     buf.clear();
     return ok;
   };
-  for (const model::Detection* d : sorted) {
-    RunHeader h{};
-    h.time_us = d->time_us;
-    h.record_index = d->record_index;
-    h.file_index = d->file_index;
-    h.rule = rule_index.at(&d->rule());
-    for (int f = 0; f < kTextFields; ++f) {
-      h.length[f] = static_cast<uint32_t>(d->field(static_cast<model::Detection::Field>(f)).size());
-    }
-    buf.append(reinterpret_cast<const char*>(&h), sizeof h);
-    for (int f = 0; f < kTextFields; ++f) {
-      buf.append(d->field(static_cast<model::Detection::Field>(f)));
-    }
+  for (size_t i = 0; i < count; ++i) {
+    append(i, &buf);
     if (buf.size() >= (1 << 20) && !flush()) break;
   }
   if (!flush() || std::fflush(file) != 0 || std::ferror(file)) {
@@ -82,92 +69,122 @@ Result<SpillRun> SpillRun::Write(
   return run;
 }
 
+Result<SpillRun> SpillRun::Write(
+    const std::vector<const model::Detection*>& sorted,
+    const std::unordered_map<const model::RuleInfo*, uint32_t>& rule_index) {
+  return Write(sorted.size(), [&](size_t i, std::string* out) {
+    AppendSpilledDetection(*sorted[i], rule_index.at(&sorted[i]->rule()), out);
+  });
+}
+
+void AppendSpilledDetection(const model::Detection& d, uint32_t rule, std::string* out) {
+  RunHeader h{};
+  h.time_us = d.time_us;
+  h.record_index = d.record_index;
+  h.file_index = d.file_index;
+  h.rule = rule;
+  for (int f = 0; f < kTextFields; ++f) {
+    h.length[f] = static_cast<uint32_t>(d.field(static_cast<model::Detection::Field>(f)).size());
+  }
+  out->append(reinterpret_cast<const char*>(&h), sizeof h);
+  for (int f = 0; f < kTextFields; ++f) {
+    out->append(d.field(static_cast<model::Detection::Field>(f)));
+  }
+}
+
+void AppendSpilledText(std::string_view text, std::string* out) {
+  const auto n = static_cast<uint32_t>(text.size());
+  out->append(reinterpret_cast<const char*>(&n), sizeof n);
+  out->append(text);
+}
+
 namespace {
 
-// One run being read back, a detection at a time.
+Status Truncated() { return Status::Io("a temporary detection file was cut short (disk full?)"); }
+
+}  // namespace
+
+Status SpillReader::ReadDetection(model::Detection* d, uint32_t* rule) {
+  RunHeader h;
+  if (std::fread(&h, sizeof h, 1, file_) != 1) return Truncated();
+  size_t total = 0;
+  for (uint32_t n : h.length) total += n;
+  text_.resize(total);
+  if (total > 0 && std::fread(text_.data(), 1, total, file_) != total) return Truncated();
+  if (h.rule >= rules_.size() || h.file_index >= files_.size()) {
+    return Status::Corrupt("a temporary detection file does not match this hunt");
+  }
+  std::string_view fields[kTextFields];
+  size_t pos = 0;
+  for (int f = 0; f < kTextFields; ++f) {
+    fields[f] = std::string_view(text_).substr(pos, h.length[f]);
+    pos += h.length[f];
+  }
+  model::Event e;
+  e.time_us = h.time_us;
+  e.event_id = fields[model::Detection::kEventId];
+  e.event_time = fields[model::Detection::kEventTime];
+  e.event_source = fields[model::Detection::kEventSource];
+  e.event_name = fields[model::Detection::kEventName];
+  e.aws_region = fields[model::Detection::kAwsRegion];
+  e.recipient_account_id = fields[model::Detection::kAccountId];
+  e.user_identity.arn = fields[model::Detection::kPrincipalArn];
+  e.user_identity.access_key_id = fields[model::Detection::kAccessKeyId];
+  e.source_ip = fields[model::Detection::kSourceIp];
+  e.user_agent = fields[model::Detection::kUserAgent];
+  e.error_code = fields[model::Detection::kErrorCode];
+  const std::string& file = files_[h.file_index];
+  *d = model::Detection(rules_[h.rule].get(), e, {file, h.record_index}, nullptr, file);
+  d->file_index = h.file_index;
+  if (rule != nullptr) *rule = h.rule;
+  return Status::Ok();
+}
+
+Status SpillReader::ReadText(std::string* text) {
+  uint32_t n;
+  if (std::fread(&n, sizeof n, 1, file_) != 1) return Truncated();
+  text->resize(n);
+  if (n > 0 && std::fread(text->data(), 1, n, file_) != n) return Truncated();
+  return Status::Ok();
+}
+
+namespace {
+
+// One run of plain detections being read back, a detection at a time.
 class RunCursor {
  public:
-  RunCursor(std::FILE* file, size_t count, const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+  RunCursor(SpillRun& run, const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
             const std::deque<std::string>& files)
-      : file_(file), left_(count), rules_(rules), files_(files) {}
+      : reader_(run, rules, files) {}
 
   // Reads the next detection into current(); false at the end.
   Result<bool> Next() {
-    if (left_ == 0) return false;
-    --left_;
-    RunHeader h;
-    if (std::fread(&h, sizeof h, 1, file_) != 1) return Truncated();
-    size_t total = 0;
-    for (uint32_t n : h.length) total += n;
-    text_.resize(total);
-    if (total > 0 && std::fread(text_.data(), 1, total, file_) != total) return Truncated();
-    if (h.rule >= rules_.size() || h.file_index >= files_.size()) {
-      return Status::Corrupt("a temporary detection file does not match this hunt");
-    }
-    std::string_view fields[kTextFields];
-    size_t pos = 0;
-    for (int f = 0; f < kTextFields; ++f) {
-      fields[f] = std::string_view(text_).substr(pos, h.length[f]);
-      pos += h.length[f];
-    }
-    model::Event e;
-    e.time_us = h.time_us;
-    e.event_id = fields[model::Detection::kEventId];
-    e.event_time = fields[model::Detection::kEventTime];
-    e.event_source = fields[model::Detection::kEventSource];
-    e.event_name = fields[model::Detection::kEventName];
-    e.aws_region = fields[model::Detection::kAwsRegion];
-    e.recipient_account_id = fields[model::Detection::kAccountId];
-    e.user_identity.arn = fields[model::Detection::kPrincipalArn];
-    e.user_identity.access_key_id = fields[model::Detection::kAccessKeyId];
-    e.source_ip = fields[model::Detection::kSourceIp];
-    e.user_agent = fields[model::Detection::kUserAgent];
-    e.error_code = fields[model::Detection::kErrorCode];
-    const std::string& file = files_[h.file_index];
-    current_ = model::Detection(rules_[h.rule].get(), e, {file, h.record_index}, nullptr, file);
-    current_.file_index = h.file_index;
+    if (!reader_.Next()) return false;
+    CIRT_RETURN_IF_ERROR(reader_.ReadDetection(&current_));
     return true;
   }
   const model::Detection& current() const { return current_; }
 
  private:
-  Status Truncated() const {
-    return Status::Io("a temporary detection file was cut short (disk full?)");
-  }
-  std::FILE* file_;
-  size_t left_;
-  const std::vector<std::unique_ptr<model::RuleInfo>>& rules_;
-  const std::deque<std::string>& files_;
-  std::string text_;
+  SpillReader reader_;
   model::Detection current_;
 };
 
-// Drops plain detections repeating an earlier one's rule and eventID in the
-// sorted stream (copies of one event share its time; see repeats.h).
-class RepeatFilter {
- public:
-  bool Repeated(const model::Detection& d) {
-    if (d.time_us != time_ || !started_) {
-      started_ = true;
-      time_ = d.time_us;
-      ResetGroupSet(&seen_);
-    }
-    if (d.evidence() || d.event_id().empty()) return false;
-    return !seen_.emplace(reinterpret_cast<uintptr_t>(&d.rule()), std::string(d.event_id())).second;
-  }
-
- private:
-  struct KeyHash {
-    size_t operator()(const std::pair<uintptr_t, std::string>& k) const noexcept {
-      return EventKeyHash()(EventKey{k.first, k.second});
-    }
-  };
-  bool started_ = false;
-  int64_t time_ = 0;
-  std::unordered_set<std::pair<uintptr_t, std::string>, KeyHash> seen_;
-};
-
 }  // namespace
+
+bool RepeatFilter::Repeated(const model::Detection& d) {
+  if (d.time_us != time_ || !started_) {
+    started_ = true;
+    time_ = d.time_us;
+    ResetGroupSet(&seen_);
+  }
+  if (d.evidence() || d.event_id().empty()) return false;
+  return !seen_.emplace(reinterpret_cast<uintptr_t>(&d.rule()), std::string(d.event_id())).second;
+}
+
+size_t RepeatFilter::KeyHash::operator()(const std::pair<uintptr_t, std::string>& k) const noexcept {
+  return EventKeyHash()(EventKey{k.first, k.second});
+}
 
 Result<size_t> SpillMerge::Run(std::vector<SpillRun>& runs,
                                const std::vector<const model::Detection*>& in_memory,
@@ -176,7 +193,7 @@ Result<size_t> SpillMerge::Run(std::vector<SpillRun>& runs,
                                const std::function<void(const model::Detection&)>& fn) {
   std::vector<RunCursor> cursors;
   cursors.reserve(runs.size());
-  for (SpillRun& run : runs) cursors.emplace_back(run.file_, run.count_, rules, files);
+  for (SpillRun& run : runs) cursors.emplace_back(run, rules, files);
   size_t memory_next = 0;
   // Sources: cursors by index, and the in-memory list as cursors.size().
   const size_t memory_source = cursors.size();

@@ -11,7 +11,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -22,7 +25,8 @@ namespace cirt::detect {
 // The order of a hunt's output.
 bool DetectionBefore(const model::Detection& a, const model::Detection& b);
 
-// One sorted run of plain rule detections (no evidence) on disk.
+// One sorted run on disk, in an unnamed temporary file (removed by the
+// system when closed, or when the process dies).
 class SpillRun {
  public:
   ~SpillRun();
@@ -30,8 +34,12 @@ class SpillRun {
   SpillRun& operator=(SpillRun&&) = delete;
   SpillRun(const SpillRun&) = delete;
 
-  // Writes `sorted` (in DetectionBefore order); `rule_index` maps each
-  // detection's rule to its index in `rules` (the hunt's rule_infos).
+  // Writes `count` entries, entry i being what `append(i, &buffer)` adds.
+  static Result<SpillRun> Write(size_t count,
+                                const std::function<void(size_t, std::string*)>& append);
+  // Writes plain rule detections (no evidence), `sorted` in DetectionBefore
+  // order; `rule_index` maps each detection's rule to its index in `rules`
+  // (the hunt's rule_infos).
   static Result<SpillRun> Write(
       const std::vector<const model::Detection*>& sorted,
       const std::unordered_map<const model::RuleInfo*, uint32_t>& rule_index);
@@ -39,10 +47,58 @@ class SpillRun {
   size_t size() const { return count_; }
 
  private:
-  friend class SpillMerge;
+  friend class SpillReader;
   SpillRun(std::FILE* file, size_t count) : file_(file), count_(count) {}
   std::FILE* file_;
   size_t count_;
+};
+
+// How an entry is written: a detection's event fields and place (the file
+// name as its index), and any text kept beside it.
+void AppendSpilledDetection(const model::Detection& d, uint32_t rule, std::string* out);
+void AppendSpilledText(std::string_view text, std::string* out);
+
+// Reads a run back, an entry at a time, with the Read calls matching the
+// Append calls that wrote it. `rules` and `files` resolve the indexes.
+class SpillReader {
+ public:
+  SpillReader(SpillRun& run, const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+              const std::deque<std::string>& files)
+      : file_(run.file_), left_(run.count_), rules_(rules), files_(files) {}
+
+  // Starts the next entry; false when the run is done.
+  bool Next() {
+    if (left_ == 0) return false;
+    --left_;
+    return true;
+  }
+  // Errors: the file was cut short (kIo) or is not this hunt's (kCorrupt).
+  // `rule` (if given) gets the detection's rule index.
+  Status ReadDetection(model::Detection* d, uint32_t* rule = nullptr);
+  Status ReadText(std::string* text);
+
+ private:
+  std::FILE* file_;
+  size_t left_;
+  const std::vector<std::unique_ptr<model::RuleInfo>>& rules_;
+  const std::deque<std::string>& files_;
+  std::string text_;
+};
+
+// Drops detections repeating an earlier one's rule and eventID in a stream
+// sorted by time (copies of one event share its time; see repeats.h), one
+// time at a time. Detections with evidence or no eventID are kept.
+class RepeatFilter {
+ public:
+  bool Repeated(const model::Detection& d);
+
+ private:
+  struct KeyHash {
+    size_t operator()(const std::pair<uintptr_t, std::string>& k) const noexcept;
+  };
+  bool started_ = false;
+  int64_t time_ = 0;
+  std::unordered_set<std::pair<uintptr_t, std::string>, KeyHash> seen_;
 };
 
 // Reads runs back and merges them with the in-memory detections (sorted),

@@ -47,7 +47,8 @@ struct Evidence {
   // values (correlations); the principal and the new value (anomalies).
   std::vector<std::pair<std::string, std::string>> group;
   // The events, once each, in time order (a chained correlation lists the
-  // events of an inner one together, where that one completed).
+  // events of an inner one together, where that one completed). A legacy
+  // count without a timeframe lists its first 10,000 (count stays exact).
   std::vector<std::string> event_ids;
   int64_t first_time_us = 0;           // of the first and last of them
   int64_t last_time_us = 0;
