@@ -40,7 +40,7 @@ TEST(HashFiles, TransformDecidesWhatIsHashedAndItsErrorsAreKept) {
   testing::WriteFile(good, "abc");
   testing::WriteFile(bad, "xyz");
   auto upper = [](std::string bytes) -> Result<std::string> {
-    if (bytes == "xyz") return Status::Corrupt("not allowed");
+    if (std::string_view(bytes) == "xyz") return Status::Corrupt("not allowed");
     for (char& c : bytes) c = static_cast<char>(c - 32);
     return bytes;
   };

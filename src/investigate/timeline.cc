@@ -40,7 +40,10 @@ Status Timeline(const store::Case& kase, const TimelineFilter& f,
   auto any_of = [&](std::string_view column, const std::vector<std::string>& values) {
     if (values.empty()) return;
     sql += fmt::format(" AND {} IN (", column);
-    for (size_t i = 0; i < values.size(); ++i) sql += (i ? "," : "") + bind(values[i]);
+    for (size_t i = 0; i < values.size(); ++i) {
+      if (i) sql += ',';
+      sql += bind(values[i]);
+    }
     sql += ")";
   };
   any_of("e.event_name", f.event_names);

@@ -347,7 +347,7 @@ Result<std::map<std::string, std::string>> BindInputs(
   std::map<std::string, std::string> values;
   for (const auto& [name, value] : given) {
     auto spec = std::find_if(playbook.inputs.begin(), playbook.inputs.end(),
-                             [&](const InputSpec& s) { return s.name == name; });
+                             [&wanted = name](const InputSpec& s) { return s.name == wanted; });
     if (spec == playbook.inputs.end()) {
       std::string names;
       for (const InputSpec& s : playbook.inputs) names += (names.empty() ? "" : ", ") + s.name;

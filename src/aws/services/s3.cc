@@ -130,7 +130,11 @@ namespace cirt::aws::s3 {
 
 namespace {
 
-std::string BucketPath(const std::string& bucket) { return "/" + UriEncode(bucket); }
+std::string BucketPath(const std::string& bucket) {
+  std::string path = "/";
+  path += UriEncode(bucket);
+  return path;
+}
 
 // base64(MD5(body)): S3 refuses PutPublicAccessBlock without Content-MD5.
 std::string ContentMd5(std::string_view body) {
