@@ -15,31 +15,18 @@ namespace cirt::report {
 using detail::FormatTime;
 
 std::string HtmlEscape(std::string_view s) {
-  const std::string clean = detail::CleanText(s);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
+  return detail::CleanAndEscape(s, [](char c, std::string* out) {
+    if (detail::AppendMarkupEntity(c, out)) return true;
+    if (c == '"') {
+      *out += "&quot;";
+      return true;
     }
-  }
-  return out;
+    if (c == '\'') {
+      *out += "&#39;";
+      return true;
+    }
+    return false;
+  });
 }
 
 namespace {

@@ -14,44 +14,14 @@ namespace cirt::report {
 using detail::FormatTime;
 
 std::string MarkdownEscape(std::string_view s) {
-  const std::string clean = detail::CleanText(s);
-  std::string out;
-  out.reserve(clean.size() + 16);
-  for (char c : clean) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '|':
-        out += "\\|";
-        break;
-      case '\\':
-      case '`':
-      case '*':
-      case '_':
-      case '[':
-      case ']':
-      case '#':
-      case '!':
-      case '~':
-      case '{':
-      case '}':
-      case '(':
-      case ')':
-        out += '\\';
-        out += c;
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return detail::CleanAndEscape(s, [](char c, std::string* out) {
+    if (detail::AppendMarkupEntity(c, out)) return true;
+    // Markdown's punctuation, and | (table cells).
+    if (std::string_view("\\`*_[]#!~{}()|").find(c) == std::string_view::npos) return false;
+    *out += '\\';
+    *out += c;
+    return true;
+  });
 }
 
 namespace {

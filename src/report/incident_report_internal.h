@@ -15,6 +15,30 @@ namespace cirt::report::detail {
 // DEL) by spaces: what remains is safe to escape byte by byte.
 std::string CleanText(std::string_view s);
 
+// CleanText(s), each byte passed to `escape(c, &out)`, which appends its
+// escape and returns true, or returns false to have it copied as it is.
+template <typename Escape>
+std::string CleanAndEscape(std::string_view s, Escape escape) {
+  const std::string clean = CleanText(s);
+  std::string out;
+  out.reserve(clean.size() + 16);
+  for (char c : clean) {
+    if (!escape(c, &out)) out += c;
+  }
+  return out;
+}
+
+// The entity for &, < and > (text both HTML and Markdown must not read as
+// markup); false for any other byte.
+inline bool AppendMarkupEntity(char c, std::string* out) {
+  switch (c) {
+    case '&': *out += "&amp;"; return true;
+    case '<': *out += "&lt;"; return true;
+    case '>': *out += "&gt;"; return true;
+    default: return false;
+  }
+}
+
 // At most `max_points` code points of clean `s`, with "…" when cut.
 std::string Truncate(std::string_view s, size_t max_points);
 

@@ -508,6 +508,7 @@ TEST(IncidentReportText, CleanTextReplacesInvalidUtf8AndControls) {
   EXPECT_EQ(detail::CleanText("\xe2\x82"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated
   EXPECT_EQ(HtmlEscape("<a href='x'>&\"</a>"), "&lt;a href=&#39;x&#39;&gt;&amp;&quot;&lt;/a&gt;");
   EXPECT_EQ(MarkdownEscape("a|b\nc"), "a\\|b c");
+  EXPECT_EQ(MarkdownEscape("*[x](y)* <b>&`#_"), "\\*\\[x\\]\\(y\\)\\* &lt;b&gt;&amp;\\`\\#\\_");
   EXPECT_EQ(detail::Truncate("caf\xc3\xa9s", 4), "caf\u2026");
   EXPECT_EQ(detail::Truncate("abc", 3), "abc");
 }
