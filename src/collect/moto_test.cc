@@ -22,6 +22,7 @@
 #include "collect/cloudtrail_collect.h"
 #include "collect/local_files.h"
 #include "collect/manifest.h"
+#include "aws/testing_moto.h"
 #include "collect/testing_trail.h"
 #include "collect/verify.h"
 
@@ -33,38 +34,18 @@ using testing::TrailBuilder;
 
 constexpr char kBucket[] = "ir-trail-bucket";
 
-std::string MotoEndpoint() {
-  const char* value = std::getenv("CIRT_MOTO_ENDPOINT");
-  return value ? value : "";
-}
-
 // Runs a shell command; returns its exit code and stdout.
 std::pair<int, std::string> Shell(const std::string& command) {
-  std::string out;
-  std::FILE* pipe = popen((command + " 2>/tmp/cirt-collect-moto-stderr.log").c_str(), "r");
-  if (pipe == nullptr) return {-1, ""};
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+  auto run = aws::testing::RunShell(command, "/tmp/cirt-collect-moto-stderr.log");
+  return {run.rc, run.out};
 }
 
 class CollectMotoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    endpoint_ = MotoEndpoint();
-    ASSERT_FALSE(endpoint_.empty())
-        << "CIRT_MOTO_ENDPOINT is not set; start moto with tests/moto/run-moto.sh start PORT";
-    ASSERT_TRUE(endpoint_.rfind("http://127.0.0.1:", 0) == 0) << endpoint_ << " is not loopback";
-    // The AWS CLI and the cirt binary read these; no real configuration.
-    setenv("AWS_ACCESS_KEY_ID", "testing", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-    setenv("AWS_DEFAULT_REGION", "us-east-1", 1);
-    setenv("AWS_REGION", "us-east-1", 1);
-    setenv("AWS_CONFIG_FILE", (dir_.path() / "no-config").c_str(), 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", (dir_.path() / "no-credentials").c_str(), 1);
-    setenv("AWS_MAX_ATTEMPTS", "1", 1);
+    endpoint_ = aws::testing::MotoEndpoint();
+    ASSERT_EQ(aws::testing::MotoEndpointProblem(endpoint_), "");
+    aws::testing::UseMotoEnvironment(dir_.path());
     ASSERT_EQ(Aws("--version").first, 0) << "the AWS CLI is needed to seed moto";
     ASSERT_EQ(Shell("curl -sf -X POST " + endpoint_ + "/moto-api/reset").first, 0);
     trail_.Build(/*hours=*/3, /*logs_per_hour=*/1);

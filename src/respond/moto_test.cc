@@ -23,60 +23,35 @@
 #include <string>
 #include <vector>
 
+#include "aws/testing_moto.h"
+
 namespace cirt::respond {
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-struct Proc {
-  int rc = -1;
-  std::string out;
-  std::string err;
-};
+using Proc = aws::testing::ShellResult;
 
 class RespondMotoTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* endpoint = std::getenv("CIRT_MOTO_ENDPOINT");
-    endpoint_ = endpoint ? endpoint : "";
-    ASSERT_FALSE(endpoint_.empty())
-        << "CIRT_MOTO_ENDPOINT is not set; start moto with tests/moto/run-moto.sh start PORT";
-    ASSERT_TRUE(endpoint_.rfind("http://127.0.0.1:", 0) == 0) << endpoint_ << " is not loopback";
+    endpoint_ = aws::testing::MotoEndpoint();
+    ASSERT_EQ(aws::testing::MotoEndpointProblem(endpoint_), "");
     dir_ = fs::path(::testing::TempDir()) /
            ("cirt-respond-moto-" +
             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     case_ = (dir_ / "case").string();
-    setenv("AWS_ACCESS_KEY_ID", "testing", 1);
-    setenv("AWS_SECRET_ACCESS_KEY", "testing", 1);
-    setenv("AWS_DEFAULT_REGION", "us-east-1", 1);
-    setenv("AWS_REGION", "us-east-1", 1);
-    setenv("AWS_CONFIG_FILE", (dir_ / "no-config").c_str(), 1);
-    setenv("AWS_SHARED_CREDENTIALS_FILE", (dir_ / "no-credentials").c_str(), 1);
-    setenv("AWS_MAX_ATTEMPTS", "1", 1);
-    unsetenv("CIRT_GUARDRAILS");
+    aws::testing::UseMotoEnvironment(dir_);
     ASSERT_EQ(Shell("aws --version").rc, 0) << "the AWS CLI is needed to seed moto";
     ASSERT_EQ(Shell("curl -sf -X POST " + endpoint_ + "/moto-api/reset").rc, 0);
   }
   void TearDown() override { fs::remove_all(dir_); }
 
   Proc Shell(const std::string& command) {
-    std::string err_file = (dir_ / "stderr.txt").string();
-    Proc run;
-    std::FILE* pipe = popen((command + " 2>" + err_file + " </dev/null").c_str(), "r");
-    if (pipe == nullptr) return run;
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) run.out.append(buffer, n);
-    int status = pclose(pipe);
-    run.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    std::ifstream err(err_file);
-    std::stringstream text;
-    text << err.rdbuf();
-    run.err = text.str();
-    return run;
+    return aws::testing::RunShell(command, (dir_ / "stderr.txt").string());
   }
   // The AWS CLI against moto; its JSON answer ({} when empty).
   json Aws(const std::string& args, int expect_rc = 0) {
