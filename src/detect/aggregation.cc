@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <queue>
 #include <tuple>
 #include <unordered_map>
 
@@ -247,53 +246,41 @@ Status Aggregations::Run(std::vector<SpillRun>& runs, std::vector<AggregateHit> 
                          std::deque<model::Detection>* out) const {
   std::sort(hits.begin(), hits.end(),
             [this](const AggregateHit& a, const AggregateHit& b) { return Before(a, b); });
-  // Sources: the runs, then the hits in memory; each has a current hit.
+  // Sources: the runs, then the hits in memory.
   const size_t memory_source = runs.size();
   std::vector<std::optional<SpillReader>> readers(runs.size());
   for (size_t i = 0; i < runs.size(); ++i) readers[i].emplace(runs[i], rules, files);
-  std::vector<AggregateHit> current(runs.size() + 1);
   size_t memory_next = 0;
-  auto advance = [&](size_t i) -> Result<bool> {
-    AggregateHit& h = current[i];
+  auto next = [&](size_t i, AggregateHit* h) -> Result<bool> {
     if (i == memory_source) {
       if (memory_next == hits.size()) return false;
-      h = std::move(hits[memory_next++]);
+      *h = std::move(hits[memory_next++]);
       return true;
     }
     SpillReader& reader = *readers[i];
     if (!reader.Next()) return false;
-    CIRT_RETURN_IF_ERROR(reader.ReadDetection(&h.detection, &h.rule));
-    CIRT_RETURN_IF_ERROR(reader.ReadText(&h.group));
-    CIRT_RETURN_IF_ERROR(reader.ReadText(&h.counted));
+    CIRT_RETURN_IF_ERROR(reader.ReadDetection(&h->detection, &h->rule));
+    CIRT_RETURN_IF_ERROR(reader.ReadText(&h->group));
+    CIRT_RETURN_IF_ERROR(reader.ReadText(&h->counted));
     return true;
   };
-  auto later = [&](size_t a, size_t b) { return Before(current[b], current[a]); };
-  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
-  for (size_t i = 0; i <= memory_source; ++i) {
-    CIRT_ASSIGN_OR_RETURN(bool any, advance(i));
-    if (any) heap.push(i);
-  }
-
   std::optional<RuleAggregation> agg;
   uint32_t stream = 0;
   RepeatFilter repeats;
-  while (!heap.empty()) {
-    const size_t i = heap.top();
-    heap.pop();
-    AggregateHit& h = current[i];
-    if (!agg || stream_[h.rule] != stream) {
-      if (agg) agg->Finish();
-      stream = stream_[h.rule];
-      const sigma::Rule& rule = matcher_.rule(stream);
-      agg.emplace(rule, !min_level_ || rule.level >= *min_level_, out);
-    }
-    if (!repeats.Repeated(h.detection)) {
-      const bool companion = h.rule != stream;
-      agg->Add(std::move(h), companion);
-    }
-    CIRT_ASSIGN_OR_RETURN(bool any, advance(i));
-    if (any) heap.push(i);
-  }
+  CIRT_RETURN_IF_ERROR(MergeSorted<AggregateHit>(
+      runs.size() + 1, next,
+      [this](const AggregateHit& a, const AggregateHit& b) { return Before(a, b); },
+      [&](AggregateHit& h) {
+        if (!agg || stream_[h.rule] != stream) {
+          if (agg) agg->Finish();
+          stream = stream_[h.rule];
+          const sigma::Rule& rule = matcher_.rule(stream);
+          agg.emplace(rule, !min_level_ || rule.level >= *min_level_, out);
+        }
+        if (repeats.Repeated(h.detection)) return;
+        const bool companion = h.rule != stream;
+        agg->Add(std::move(h), companion);
+      }));
   if (agg) agg->Finish();
   runs.clear();
   return Status::Ok();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -41,23 +42,33 @@ struct Fired {
   std::vector<std::string> group;  // values of the correlation's group-by entries
 };
 
-// One event (or one inner correlation firing) as a correlation sees it.
-struct Occurrence {
-  int64_t time_us;
-  uint32_t file_index;
-  uint64_t record_index;
-  uint32_t ref;                            // index into Item::refs
-  const model::Detection* detection;       // the event, or the inner correlation's detection
-  const std::vector<std::string>* source;  // where Ref::group / Ref::fields index
-  std::string value;                       // value_count: the tuple of fields ("" when absent)
-  std::optional<double> number;            // value_sum / value_avg
+// Where an event sits in the input: the order correlations read it in.
+struct Place {
+  int64_t time_us = 0;
+  uint32_t file_index = 0;
+  uint64_t record_index = 0;
+  bool operator==(const Place&) const = default;
+  bool operator<(const Place& o) const {
+    return std::tie(time_us, file_index, record_index) <
+           std::tie(o.time_us, o.file_index, o.record_index);
+  }
 };
 
-bool Before(int64_t ta, uint32_t fa, uint64_t ra, int64_t tb, uint32_t fb, uint64_t rb) {
-  if (ta != tb) return ta < tb;
-  if (fa != fb) return fa < fb;
-  return ra < rb;
-}
+Place PlaceOf(const model::Detection& d) { return {d.time_us, d.file_index, d.record_index}; }
+
+// One event (or one inner correlation firing) as a correlation sees it,
+// held by the windows and sequences that still need it.
+struct Occurrence {
+  Place place;
+  uint32_t ref;  // index into Item::refs
+  // The event, or the inner correlation's detection (shared by the refs of
+  // one correlation that name the same rule).
+  std::shared_ptr<const model::Detection> detection;
+  std::vector<std::string> group;  // the values of the group-by entries ("" when absent)
+  std::string value;               // value_count: the tuple of fields ("" when absent)
+  std::optional<double> number;    // value_sum / value_avg
+};
+using OccurrencePtr = std::shared_ptr<const Occurrence>;
 
 std::string Encode(const std::vector<std::string>& parts) {
   std::string key;
@@ -79,7 +90,7 @@ bool Holds(const std::vector<Correlation::Bound>& bounds, double metric) {
 // The state of one group of one correlation.
 struct Group {
   std::vector<std::string> values;  // the group-by values
-  std::deque<const Occurrence*> window;
+  std::deque<OccurrencePtr> window;
   std::unordered_map<std::string, uint32_t> distinct;  // value_count
   std::vector<uint32_t> per_ref;                       // temporal
   uint32_t refs_present = 0;
@@ -87,19 +98,19 @@ struct Group {
   uint32_t numbers = 0;
   // temporal_ordered: chains[k] is the partial sequence ending at step k
   // with the latest start (the most room left), or empty.
-  std::vector<std::vector<const Occurrence*>> chains;
+  std::vector<std::vector<OccurrencePtr>> chains;
 
-  void Add(const Occurrence* o) {
-    window.push_back(o);
+  void Add(OccurrencePtr o) {
     if (!o->value.empty()) ++distinct[o->value];
     if (per_ref[o->ref]++ == 0) ++refs_present;
     if (o->number) {
       sum += *o->number;
       ++numbers;
     }
+    window.push_back(std::move(o));
   }
   void PopFront() {
-    const Occurrence* o = window.front();
+    const OccurrencePtr o = std::move(window.front());
     window.pop_front();
     if (!o->value.empty()) {
       auto it = distinct.find(o->value);
@@ -137,6 +148,70 @@ struct Group {
   }
 };
 
+// The hunt's hits, read in place order (then by rule) as often as needed:
+// sorted runs on disk merged with the sorted hits in memory, each event
+// once per rule.
+class HitStream {
+ public:
+  HitStream(std::vector<SpillRun>& runs, std::vector<CorrelationHit>& memory,
+            const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+            const std::deque<std::string>& files)
+      : runs_(runs), memory_(memory), rules_(rules), files_(files) {
+    std::sort(memory_.begin(), memory_.end(), Less);
+  }
+
+  static bool Less(const CorrelationHit& a, const CorrelationHit& b) {
+    const Place pa = PlaceOf(a.detection), pb = PlaceOf(b.detection);
+    if (!(pa == pb)) return pa < pb;
+    return a.rule < b.rule;
+  }
+
+  // Calls `fn(hit)` with every hit in order; a hit is valid during its call.
+  template <typename Fn>
+  Status ForEach(Fn fn) const {
+    std::vector<std::optional<SpillReader>> readers(runs_.size());
+    for (size_t i = 0; i < runs_.size(); ++i) {
+      CIRT_RETURN_IF_ERROR(runs_[i].Rewind());
+      readers[i].emplace(runs_[i], rules_, files_);
+    }
+    size_t memory_next = 0;
+    auto next = [&](size_t i, const CorrelationHit** h) -> Result<bool> {
+      if (i == runs_.size()) {
+        if (memory_next == memory_.size()) return false;
+        *h = &memory_[memory_next++];
+        return true;
+      }
+      SpillReader& reader = *readers[i];
+      if (!reader.Next()) return false;
+      CorrelationHit& hit = read_[i];
+      CIRT_RETURN_IF_ERROR(reader.ReadDetection(&hit.detection, &hit.rule));
+      uint32_t count;
+      CIRT_RETURN_IF_ERROR(reader.ReadCount(&count));
+      // A file of this hunt has one value per capture.
+      if (count > 4096) return Status::Corrupt("a temporary detection file does not match this hunt");
+      hit.values.resize(count);
+      for (std::string& v : hit.values) CIRT_RETURN_IF_ERROR(reader.ReadText(&v));
+      *h = &hit;
+      return true;
+    };
+    read_.resize(runs_.size());
+    RepeatFilter repeats;
+    return MergeSorted<const CorrelationHit*>(
+        runs_.size() + 1, next,
+        [](const CorrelationHit* a, const CorrelationHit* b) { return Less(*a, *b); },
+        [&](const CorrelationHit* h) {
+          if (!repeats.Repeated(h->detection)) fn(*h);
+        });
+  }
+
+ private:
+  std::vector<SpillRun>& runs_;
+  std::vector<CorrelationHit>& memory_;
+  const std::vector<std::unique_ptr<model::RuleInfo>>& rules_;
+  const std::deque<std::string>& files_;
+  mutable std::vector<CorrelationHit> read_;  // by run: the hit last read
+};
+
 }  // namespace
 
 struct CorrelationEngine::Impl {
@@ -144,10 +219,9 @@ struct CorrelationEngine::Impl {
   std::vector<std::vector<model::SlotId>> captures;  // per base rule
   std::vector<uint8_t> feeds, reported;              // per base rule
 
-  void Evaluate(const Item& item, std::vector<Occurrence>& occurrences,
-                std::vector<Fired>* fired) const;
-  void Fire(const Item& item, const Group& group, const std::vector<const Occurrence*>& events,
-            double metric, std::vector<Fired>* fired) const;
+  // Runs item `k` over the hits (and the inner correlations' firings in
+  // `fired`), adding its own firings to fired[k], in time order.
+  Status Evaluate(size_t k, const HitStream& hits, std::vector<std::vector<Fired>>* fired) const;
 };
 
 CorrelationEngine::CorrelationEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -389,9 +463,12 @@ std::unique_ptr<CorrelationEngine> CorrelationEngine::Build(
   return std::unique_ptr<CorrelationEngine>(new CorrelationEngine(std::move(impl)));
 }
 
-void CorrelationEngine::Impl::Fire(const Item& item, const Group& group,
-                                   const std::vector<const Occurrence*>& events, double metric,
-                                   std::vector<Fired>* fired) const {
+namespace {
+
+// The evidence and detection of one firing: the last event's fields, the
+// events (or inner firings' events) once each, in order.
+void Fire(const Item& item, const Group& group, const std::vector<const Occurrence*>& events,
+          double metric, std::vector<Fired>* fired) {
   const Occurrence* last = events.back();
   model::Detection d = *last->detection;
   d.set_rule(item.info);
@@ -405,8 +482,8 @@ void CorrelationEngine::Impl::Fire(const Item& item, const Group& group,
   bool first = true;
   for (const Occurrence* o : events) {
     const model::Evidence* inner = o->detection->evidence();
-    const int64_t begin = inner ? inner->first_time_us : o->time_us;
-    const int64_t end = inner ? inner->last_time_us : o->time_us;
+    const int64_t begin = inner ? inner->first_time_us : o->place.time_us;
+    const int64_t end = inner ? inner->last_time_us : o->place.time_us;
     if (first || begin < ev.first_time_us) ev.first_time_us = begin;
     if (first || end > ev.last_time_us) ev.last_time_us = end;
     first = false;
@@ -423,141 +500,256 @@ void CorrelationEngine::Impl::Fire(const Item& item, const Group& group,
   fired->push_back({std::move(d), group.values});
 }
 
-void CorrelationEngine::Impl::Evaluate(const Item& item, std::vector<Occurrence>& occurrences,
-                                       std::vector<Fired>* fired) const {
-  const Correlation& def = item.def;
-  const size_t steps = item.refs.size();
-  const int64_t span = def.timespan_us;
-  // An event matching several referenced rules counts once per rule; for
-  // temporal_ordered the later step comes first, so one event never makes
-  // two steps of a sequence.
-  std::sort(occurrences.begin(), occurrences.end(), [](const Occurrence& a, const Occurrence& b) {
-    if (a.time_us != b.time_us || a.file_index != b.file_index ||
-        a.record_index != b.record_index) {
-      return Before(a.time_us, a.file_index, a.record_index, b.time_us, b.file_index,
-                    b.record_index);
+// One correlation over its occurrences, fed in order (by place; at one
+// place the later step first, so that one event never makes two steps of
+// a temporal_ordered sequence). Holds only the occurrences its windows and
+// sequences still need.
+class Evaluator {
+ public:
+  Evaluator(const Item& item, std::vector<Fired>* fired) : item_(item), fired_(fired) {}
+
+  void Add(const OccurrencePtr& o) {
+    const Correlation& def = item_.def;
+    const size_t steps = item_.refs.size();
+    const int64_t span = def.timespan_us;
+    for (const std::string& v : o->group) {
+      if (v.empty()) return;  // no group
     }
-    return a.ref > b.ref;
-  });
-  std::unordered_map<std::string, Group> groups;
-  std::vector<std::string> values;
-  std::vector<const Occurrence*> events;
-  auto fire_window = [&](Group& g, double metric) {
-    events.assign(g.window.begin(), g.window.end());
-    Fire(item, g, events, metric, fired);
-  };
-  for (const Occurrence& o : occurrences) {
-    const Ref& ref = item.refs[o.ref];
-    values.clear();
-    bool complete = true;
-    for (uint32_t idx : ref.group) {
-      const std::string& v = (*o.source)[idx];
-      if (v.empty()) complete = false;
-      values.push_back(v);
-    }
-    if (!complete) continue;  // no group
-    auto [it, inserted] = groups.try_emplace(Encode(values));
+    const int64_t t = o->place.time_us;
+    // Before a group is taken: a sweep may remove groups.
+    if (++since_sweep_ >= kSweepEvery && t - last_sweep_us_ > span) Sweep(t);
+    auto [it, inserted] = groups_.try_emplace(Encode(o->group));
     Group& g = it->second;
     if (inserted) {
-      g.values = values;
+      g.values = o->group;
       g.per_ref.assign(steps, 0);
       g.chains.assign(steps, {});
     }
     if (def.type == Correlation::Type::kTemporalOrdered) {
       for (auto& chain : g.chains) {
-        if (!chain.empty() && o.time_us - chain.front()->time_us > span) chain.clear();
+        if (!chain.empty() && t - chain.front()->place.time_us > span) chain.clear();
       }
-      const uint32_t k = o.ref;
+      const uint32_t k = o->ref;
       if (k == 0) {
-        g.chains[0] = {&o};
+        g.chains[0] = {o};
       } else if (!g.chains[k - 1].empty() &&
                  (g.chains[k].empty() ||
-                  g.chains[k - 1].front()->time_us >= g.chains[k].front()->time_us)) {
+                  g.chains[k - 1].front()->place.time_us >= g.chains[k].front()->place.time_us)) {
         g.chains[k] = g.chains[k - 1];
-        g.chains[k].push_back(&o);
+        g.chains[k].push_back(o);
       }
       if (!g.chains[steps - 1].empty()) {
-        Fire(item, g, g.chains[steps - 1], static_cast<double>(steps), fired);
+        FireEvents(g, g.chains[steps - 1], static_cast<double>(steps));
         for (auto& chain : g.chains) chain.clear();
       }
-      continue;
+      return;
     }
-    if (item.sliding) {
-      while (!g.window.empty() && o.time_us - g.window.front()->time_us > span) g.PopFront();
-      g.Add(&o);
+    if (item_.sliding) {
+      while (!g.window.empty() && t - g.window.front()->place.time_us > span) g.PopFront();
+      g.Add(o);
       const double metric = g.Metric(def.type);
-      if (Holds(item.bounds, metric)) {
-        fire_window(g, metric);
+      if (Holds(item_.bounds, metric)) {
+        FireEvents(g, g.window, metric);
         g.Clear();
       }
-      continue;
+      return;
     }
-    if (!g.window.empty() && o.time_us - g.window.front()->time_us > span) {
+    if (!g.window.empty() && t - g.window.front()->place.time_us > span) {
       const double metric = g.Metric(def.type);
-      if (Holds(item.bounds, metric)) fire_window(g, metric);
+      if (Holds(item_.bounds, metric)) FireEvents(g, g.window, metric);
       g.Clear();
     }
-    g.Add(&o);
+    g.Add(o);
   }
-  if (!item.sliding && def.type != Correlation::Type::kTemporalOrdered) {
-    for (auto& [key, g] : groups) {
-      if (g.window.empty()) continue;
-      const double metric = g.Metric(def.type);
-      if (Holds(item.bounds, metric)) fire_window(g, metric);
+
+  // Closes the fixed windows still open and puts the firings in order.
+  void Finish() {
+    if (!item_.sliding && item_.def.type != Correlation::Type::kTemporalOrdered) {
+      for (auto& [key, g] : groups_) {
+        if (g.window.empty()) continue;
+        const double metric = g.Metric(item_.def.type);
+        if (Holds(item_.bounds, metric)) FireEvents(g, g.window, metric);
+      }
+    }
+    std::stable_sort(fired_->begin(), fired_->end(), [](const Fired& a, const Fired& b) {
+      return PlaceOf(a.detection) < PlaceOf(b.detection);
+    });
+  }
+
+ private:
+  static constexpr uint32_t kSweepEvery = 4096;  // occurrences between sweeps, at least
+
+  // Lets go of what no later event can use, as the next event of each group
+  // would: occurrences more than `timespan` before `now` leave sliding
+  // windows and sequences, and fixed windows that old are final, so they
+  // are tested now. Groups left empty go, so a long run holds only the
+  // groups of the last timespan or so.
+  void Sweep(int64_t now) {
+    since_sweep_ = 0;
+    last_sweep_us_ = now;
+    const Correlation& def = item_.def;
+    const int64_t span = def.timespan_us;
+    for (auto it = groups_.begin(); it != groups_.end();) {
+      Group& g = it->second;
+      bool empty = true;
+      if (def.type == Correlation::Type::kTemporalOrdered) {
+        for (auto& chain : g.chains) {
+          if (!chain.empty() && now - chain.front()->place.time_us > span) chain.clear();
+          empty = empty && chain.empty();
+        }
+      } else if (item_.sliding) {
+        while (!g.window.empty() && now - g.window.front()->place.time_us > span) g.PopFront();
+        empty = g.window.empty();
+      } else {
+        if (!g.window.empty() && now - g.window.front()->place.time_us > span) {
+          const double metric = g.Metric(def.type);
+          if (Holds(item_.bounds, metric)) FireEvents(g, g.window, metric);
+          g.Clear();
+        }
+        empty = g.window.empty();
+      }
+      it = empty ? groups_.erase(it) : std::next(it);
     }
   }
-  std::sort(fired->begin(), fired->end(), [](const Fired& a, const Fired& b) {
-    return Before(a.detection.time_us, a.detection.file_index, a.detection.record_index,
-                  b.detection.time_us, b.detection.file_index, b.detection.record_index);
+
+  template <typename Container>
+  void FireEvents(const Group& g, const Container& occurrences, double metric) {
+    events_.clear();
+    for (const OccurrencePtr& o : occurrences) events_.push_back(o.get());
+    Fire(item_, g, events_, metric, fired_);
+  }
+
+  const Item& item_;
+  std::vector<Fired>* fired_;
+  std::unordered_map<std::string, Group> groups_;
+  std::vector<const Occurrence*> events_;
+  uint32_t since_sweep_ = 0;
+  int64_t last_sweep_us_ = INT64_MIN / 2;
+};
+
+// An occurrence of `detection` for ref `i` of a correlation; `source` is
+// what Ref::group and Ref::fields index (captured values, or an inner
+// correlation's group).
+OccurrencePtr MakeOccurrence(uint32_t i, const Ref& ref,
+                             std::shared_ptr<const model::Detection> detection,
+                             const std::vector<std::string>& source) {
+  auto o = std::make_shared<Occurrence>();
+  o->place = PlaceOf(*detection);
+  o->ref = i;
+  o->detection = std::move(detection);
+  for (uint32_t idx : ref.group) o->group.push_back(source[idx]);
+  if (!ref.fields.empty()) {
+    std::vector<std::string> parts;
+    bool complete = true;
+    for (uint32_t idx : ref.fields) {
+      parts.push_back(source[idx]);
+      complete = complete && !parts.back().empty();
+    }
+    if (complete) o->value = Encode(parts);
+    double number;
+    const std::string& text = parts.front();
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size()) {
+      o->number = number;
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+Status CorrelationEngine::Impl::Evaluate(size_t k, const HitStream& hits,
+                                         std::vector<std::vector<Fired>>* fired) const {
+  const Item& item = items[k];
+  Evaluator evaluator(item, &(*fired)[k]);
+  // Occurrences of one place, fed together, the later step first.
+  std::vector<OccurrencePtr> batch;
+  auto flush = [&] {
+    std::stable_sort(batch.begin(), batch.end(),
+                     [](const OccurrencePtr& a, const OccurrencePtr& b) { return a->ref > b->ref; });
+    for (const OccurrencePtr& o : batch) evaluator.Add(o);
+    batch.clear();
+  };
+  auto emit = [&](OccurrencePtr o) {
+    if (!batch.empty() && !(batch.front()->place == o->place)) flush();
+    batch.push_back(std::move(o));
+  };
+  // The inner correlations' firings (each list in order) go in among the
+  // hits at their place.
+  std::vector<size_t> next_fired(item.refs.size(), 0);
+  auto drain_fired = [&](const Place* before) {
+    while (true) {
+      int best = -1;
+      Place best_place;
+      for (uint32_t i = 0; i < item.refs.size(); ++i) {
+        const Ref& ref = item.refs[i];
+        if (!ref.correlation || next_fired[i] == (*fired)[ref.target].size()) continue;
+        const Place p = PlaceOf((*fired)[ref.target][next_fired[i]].detection);
+        if (before && !(p < *before)) continue;
+        if (best < 0 || p < best_place) {
+          best = static_cast<int>(i);
+          best_place = p;
+        }
+      }
+      if (best < 0) return;
+      const Ref& ref = item.refs[static_cast<size_t>(best)];
+      const Fired& f = (*fired)[ref.target][next_fired[static_cast<size_t>(best)]++];
+      // The inner list outlives this pass: no ownership taken.
+      std::shared_ptr<const model::Detection> d(std::shared_ptr<void>(), &f.detection);
+      emit(MakeOccurrence(static_cast<uint32_t>(best), ref, std::move(d), f.group));
+    }
+  };
+  const bool reads_hits = std::any_of(item.refs.begin(), item.refs.end(),
+                                      [](const Ref& r) { return !r.correlation; });
+  if (reads_hits) {
+    CIRT_RETURN_IF_ERROR(hits.ForEach([&](const CorrelationHit& h) {
+      std::shared_ptr<const model::Detection> d;
+      for (uint32_t i = 0; i < item.refs.size(); ++i) {
+        const Ref& ref = item.refs[i];
+        if (ref.correlation || ref.target != h.rule) continue;
+        if (!d) {
+          const Place p = PlaceOf(h.detection);
+          drain_fired(&p);
+          d = std::make_shared<const model::Detection>(h.detection);
+        }
+        emit(MakeOccurrence(i, ref, d, h.values));
+      }
+    }));
+  }
+  drain_fired(nullptr);
+  flush();
+  evaluator.Finish();
+  return Status::Ok();
+}
+
+Result<SpillRun> CorrelationEngine::Spill(std::vector<CorrelationHit>* hits) const {
+  std::sort(hits->begin(), hits->end(), HitStream::Less);
+  return SpillRun::Write(hits->size(), [&](size_t i, std::string* out) {
+    const CorrelationHit& h = (*hits)[i];
+    AppendSpilledDetection(h.detection, h.rule, out);
+    AppendSpilledCount(static_cast<uint32_t>(h.values.size()), out);
+    for (const std::string& v : h.values) AppendSpilledText(v, out);
   });
 }
 
-void CorrelationEngine::Run(std::vector<CorrelationHit> hits, std::optional<model::Level> min_level,
-                            std::deque<model::Detection>* out) const {
+Status CorrelationEngine::Run(std::vector<SpillRun>& runs, std::vector<CorrelationHit> hits,
+                              const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+                              const std::deque<std::string>& files,
+                              std::optional<model::Level> min_level,
+                              std::deque<model::Detection>* out) const {
   const Impl& m = *impl_;
-  std::vector<std::vector<const CorrelationHit*>> by_rule(m.captures.size());
-  for (const CorrelationHit& h : hits) {
-    if (h.rule < by_rule.size()) by_rule[h.rule].push_back(&h);
-  }
+  const HitStream stream(runs, hits, rules, files);
   std::vector<std::vector<Fired>> fired(m.items.size());
-  std::vector<Occurrence> occurrences;
   for (size_t k = 0; k < m.items.size(); ++k) {
-    const Item& item = m.items[k];
-    occurrences.clear();
-    for (uint32_t i = 0; i < item.refs.size(); ++i) {
-      const Ref& ref = item.refs[i];
-      auto add = [&](const model::Detection* d, const std::vector<std::string>* source) {
-        Occurrence o{d->time_us, d->file_index, d->record_index, i, d, source, {}, {}};
-        if (!ref.fields.empty()) {
-          std::vector<std::string> parts;
-          bool complete = true;
-          for (uint32_t idx : ref.fields) {
-            parts.push_back((*source)[idx]);
-            complete = complete && !parts.back().empty();
-          }
-          if (complete) o.value = Encode(parts);
-          double number;
-          const std::string& text = parts.front();
-          auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-          if (!text.empty() && ec == std::errc() && ptr == text.data() + text.size()) {
-            o.number = number;
-          }
-        }
-        occurrences.push_back(std::move(o));
-      };
-      if (ref.correlation) {
-        for (const Fired& f : fired[ref.target]) add(&f.detection, &f.group);
-      } else {
-        for (const CorrelationHit* h : by_rule[ref.target]) add(&h->detection, &h->values);
-      }
-    }
-    m.Evaluate(item, occurrences, &fired[k]);
+    CIRT_RETURN_IF_ERROR(m.Evaluate(k, stream, &fired));
   }
   for (size_t k = 0; k < m.items.size(); ++k) {
     const Item& item = m.items[k];
     if (!item.reported || (min_level && item.def.level < *min_level)) continue;
     for (const Fired& f : fired[k]) out->push_back(f.detection);
   }
+  runs.clear();
+  return Status::Ok();
 }
 
 }  // namespace cirt::detect

@@ -15,8 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "core/result.h"
 #include "detect/sigma/matcher.h"
 #include "detect/sigma/rule.h"
+#include "detect/spill.h"
 #include "model/detection.h"
 #include "model/fields.h"
 
@@ -29,6 +31,12 @@ struct CorrelationHit {
   // The first value of each slot of CorrelationEngine::captures(rule), in
   // that order ("" when the record lacks the field).
   std::vector<std::string> values;
+  // What the hit takes in memory, roughly.
+  size_t bytes() const {
+    size_t n = sizeof(CorrelationHit) + detection.text().size();
+    for (const auto& v : values) n += sizeof(std::string) + v.size();
+    return n;
+  }
 };
 
 class CorrelationEngine {
@@ -64,10 +72,17 @@ class CorrelationEngine {
   // The slots whose values a hit of `rule` must carry.
   const std::vector<model::SlotId>& captures(uint32_t rule) const;
 
-  // Runs every correlation over `hits` (any order; sorted here by time,
-  // file and record), inner correlations of a chain first, and appends what
-  // fires to `out`, except correlations referenced by another (unless it
-  // says `generate: true`) and those below `min_level`.
+  // Sorts `hits` by time, file and record and writes them to a run (for a
+  // hunt past its memory budget).
+  Result<SpillRun> Spill(std::vector<CorrelationHit>* hits) const;
+
+  // Runs every correlation over the hits in `runs` and `hits` (any order),
+  // each event counted once per rule, inner correlations of a chain first,
+  // and appends what fires to `out`, except correlations referenced by
+  // another (unless it says `generate: true`) and those below `min_level`.
+  // `rules` (the hunt's rule_infos) and `files` resolve the runs. Each
+  // correlation reads the hits once, in time order, and holds only what
+  // its windows still need. Errors: reading a run back.
   //
   // Windows: with only lower bounds (gt, gte; temporal's default of all
   // rules) a window slides over each group's events, ending at each event
@@ -78,8 +93,10 @@ class CorrelationEngine {
   // the first event more than `timespan` later (or the end of the data),
   // then tested. Events without a value for a group-by field belong to no
   // group and are not counted.
-  void Run(std::vector<CorrelationHit> hits, std::optional<model::Level> min_level,
-           std::deque<model::Detection>* out) const;
+  Status Run(std::vector<SpillRun>& runs, std::vector<CorrelationHit> hits,
+             const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
+             const std::deque<std::string>& files, std::optional<model::Level> min_level,
+             std::deque<model::Detection>* out) const;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 // the grouped fields adjusted), written as gzip trail files.
 #include "detect/correlation.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -63,6 +64,9 @@ class CorrelationTest : public ::testing::Test {
     testing_records::WriteTrail(dir_ / "trail" / "a.json.gz", a);
     testing_records::WriteTrail(dir_ / "trail" / "b.json.gz", b);
   }
+  // Hunts the trail; every hunt runs twice, the second time with a memory
+  // budget so small that every match is written to temporary files, and
+  // both must detect the same, with the same evidence.
   HuntResult Run(std::optional<model::Level> min_level = {}) {
     HuntOptions o;
     o.inputs = {(dir_ / "trail").string()};
@@ -76,7 +80,31 @@ class CorrelationTest : public ::testing::Test {
     for (const auto& out : r->rules.outcomes) {
       EXPECT_NE(out.kind, sigma::LoadOutcome::Kind::kError) << out.file << ": " << out.message;
     }
+    o.memory_budget = 1;
+    auto spilled = Hunt(o, &diag);
+    EXPECT_TRUE(spilled.ok()) << spilled.status().ToString();
+    if (r.ok() && spilled.ok()) {
+      const auto expected = Listing(&*r);
+      EXPECT_EQ(Listing(&*spilled), expected);
+      if (!expected.empty()) EXPECT_GT(spilled->spilled_correlation_hits, 0u);
+    }
     return std::move(*r);
+  }
+  // Each detection with its evidence, in output order.
+  static std::vector<std::string> Listing(HuntResult* r) {
+    std::vector<std::string> out;
+    Status s = r->ForEach([&](const model::Detection& d) {
+      std::string line = d.rule().title + " " + std::string(d.event_id());
+      if (const model::Evidence* ev = d.evidence()) {
+        line += " " + ev->type + " " + std::to_string(ev->count) + " " +
+                std::to_string(ev->first_time_us) + "-" + std::to_string(ev->last_time_us);
+        for (const auto& [field, value] : ev->group) line += " " + field + "=" + value;
+        for (const auto& id : ev->event_ids) line += " " + id;
+      }
+      out.push_back(line);
+    });
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return out;
   }
   static std::vector<const model::Detection*> Of(const HuntResult& r, const std::string& title) {
     std::vector<const model::Detection*> out;
@@ -544,6 +572,55 @@ TEST_F(CorrelationTest, ChainedCorrelationsNearMisses) {
 }
 
 // --- the evidence in the output formats ---
+
+// A long run: past a few thousand events a correlation lets go of the
+// groups and windows no later event can use, and must detect exactly what
+// it would holding them. One principal denied in bursts of three, 5,000
+// others once each, and one every 100 s: only the bursts fire, sliding
+// (gte) and fixed (eq) windows alike.
+TEST_F(CorrelationTest, LongRunsDetectTheSameAsTheyLetGo) {
+  auto correlation = [](const std::string& title, const std::string& id, const std::string& cond) {
+    return "---\ntitle: " + title + "\nid: " + id +
+           "\ncorrelation:\n  type: event_count\n  rules:\n    - iam_call_denied\n"
+           "  group-by:\n    - userIdentity.arn\n  timespan: 1m\n  condition:\n    " + cond +
+           "\nlevel: high\n";
+  };
+  Rules(std::string(kDeniedRule) +
+        correlation("Burst sliding", "6a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a51", "gte: 3") +
+        correlation("Burst fixed", "6a0f1c2e-3b4d-4e5f-8a9b-0c1d2e3f4a52", "eq: 3"));
+  const std::string tmpl = Denied(0, "ID", {{"userIdentity.arn", "ARN"}});
+  auto make = [&](int64_t seconds, const std::string& id, const std::string& arn) {
+    std::string r = tmpl;
+    r.replace(r.find(testing_records::At(0)), testing_records::At(0).size(),
+              testing_records::At(seconds));
+    r.replace(r.find("\"ID\""), 4, "\"" + id + "\"");
+    r.replace(r.find("\"ARN\""), 5, "\"" + arn + "\"");
+    return r;
+  };
+  std::vector<std::string> records;
+  for (int b = 0; b < 100; ++b) {
+    const int64_t t0 = b * 300;
+    for (int k = 0; k < 3; ++k) records.push_back(make(t0 + 5 * k, fmt::format("a{}-{}", b, k), "arn:a"));
+    for (int i = 0; i < 50; ++i) {
+      records.push_back(make(t0 + 20 + i, fmt::format("f{}-{}", b, i), fmt::format("arn:f{}-{}", b, i)));
+    }
+    records.push_back(make(t0 + 150, fmt::format("s{}", b), "arn:s"));
+  }
+  Trail(records);
+  HuntResult r = Run();
+  for (const char* title : {"Burst sliding", "Burst fixed"}) {
+    auto hits = Of(r, title);
+    ASSERT_EQ(hits.size(), 100u) << title;
+    for (int b = 0; b < 100; ++b) {
+      const model::Detection& d = *hits[static_cast<size_t>(b)];
+      EXPECT_EQ(d.principal_arn(), "arn:a") << title;
+      EXPECT_EQ(d.evidence()->event_ids,
+                (std::vector<std::string>{fmt::format("a{}-0", b), fmt::format("a{}-1", b),
+                                          fmt::format("a{}-2", b)}))
+          << title;
+    }
+  }
+}
 
 TEST_F(CorrelationTest, EvidenceIsAnExtraJsonlKeyOnCorrelationsOnly) {
   std::string rules = kEventCount;

@@ -92,9 +92,10 @@ class Sink : public ingest::RecordSink {
     }
   }
 
-  // What the rule detections and aggregation hits held take in memory.
+  // What the rule detections and the aggregation and correlation hits held
+  // take in memory.
   size_t MemoryBytes() const {
-    size_t n = arena->bytes() + aggregate_bytes;
+    size_t n = arena->bytes() + aggregate_bytes + correlation_bytes;
     for (const auto& chunk : detections) n += chunk.capacity() * sizeof(model::Detection);
     return n;
   }
@@ -107,6 +108,7 @@ class Sink : public ingest::RecordSink {
   std::vector<AggregateHit> aggregate_hits;
   size_t aggregate_bytes = 0;  // what aggregate_hits take
   std::vector<CorrelationHit> correlation_hits;
+  size_t correlation_bytes = 0;  // what correlation_hits take
   std::unique_ptr<AnomalyDetector> anomalies;  // with --anomalies
 
  private:
@@ -138,6 +140,7 @@ class Sink : public ingest::RecordSink {
         const auto vs = values.at(slot);
         hit.values.emplace_back(vs.empty() ? std::string_view() : vs.front().text);
       }
+      correlation_bytes += hit.bytes();
       correlation_hits.push_back(std::move(hit));
     }
   }
@@ -290,6 +293,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   std::vector<AggregateHit> aggregate_hits;
   std::vector<SpillRun> aggregate_runs;
   std::vector<CorrelationHit> correlation_hits;
+  std::vector<SpillRun> correlation_runs;
   std::unique_ptr<AnomalyDetector> anomalies;
   auto worker = [&] {
     ingest::CloudTrailReader reader(plan, slots, diagnostics);
@@ -310,7 +314,7 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
       if (share > 0 && !spill_failed && sink.MemoryBytes() > share) {
         // Sorted runs to temporary files; what could not be written stays
         // in memory (the budget is exceeded, nothing is lost).
-        std::optional<Result<SpillRun>> run, hits_run;
+        std::optional<Result<SpillRun>> run, hits_run, correlation_run;
         if (!sink.detections.empty()) {
           std::vector<const model::Detection*> sorted;
           for (const auto& chunk : sink.detections) {
@@ -322,6 +326,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
           run.emplace(SpillRun::Write(sorted, rule_index));
         }
         if (!sink.aggregate_hits.empty()) hits_run.emplace(aggregations.Spill(&sink.aggregate_hits));
+        if (!sink.correlation_hits.empty()) {
+          correlation_run.emplace(engine->Spill(&sink.correlation_hits));
+        }
         std::lock_guard<std::mutex> lock(mu);
         if (run && run->ok()) {
           result.runs.push_back(std::move(**run));
@@ -334,7 +341,13 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
           sink.aggregate_hits.clear();
           sink.aggregate_bytes = 0;
         }
-        for (const auto* r : {&run, &hits_run}) {
+        if (correlation_run && correlation_run->ok()) {
+          result.spilled_correlation_hits += (*correlation_run)->size();
+          correlation_runs.push_back(std::move(**correlation_run));
+          sink.correlation_hits.clear();
+          sink.correlation_bytes = 0;
+        }
+        for (const auto* r : {&run, &hits_run, &correlation_run}) {
           if (!*r || (*r)->ok()) continue;
           if (spill_error.ok()) spill_error = (*r)->status();
           spill_failed = true;
@@ -364,17 +377,9 @@ Result<HuntResult> Hunt(const HuntOptions& options, Diagnostics* diagnostics, Pr
   CIRT_RETURN_IF_ERROR(aggregations.Run(aggregate_runs, std::move(aggregate_hits),
                                         result.rule_infos, result.files, &aggregated));
   if (engine) {
-    // In input order, so the copy of a repeated event that is kept does not
-    // depend on the threads.
-    std::sort(correlation_hits.begin(), correlation_hits.end(),
-              [](const CorrelationHit& a, const CorrelationHit& b) {
-                return std::tie(a.detection.file_index, a.detection.record_index, a.rule) <
-                       std::tie(b.detection.file_index, b.detection.record_index, b.rule);
-              });
-    EraseRepeatedEvents(&correlation_hits, [](const CorrelationHit& h) {
-      return EventKey{h.rule, h.detection.event_id()};
-    });
-    engine->Run(std::move(correlation_hits), options.min_level, &aggregated);
+    CIRT_RETURN_IF_ERROR(engine->Run(correlation_runs, std::move(correlation_hits),
+                                     result.rule_infos, result.files, options.min_level,
+                                     &aggregated));
   }
   if (anomalies) {
     result.baseline_end_us = anomalies->baseline_end_us();

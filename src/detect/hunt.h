@@ -83,6 +83,8 @@ struct HuntResult {
   // Matches of legacy aggregation rules written to temporary files (past
   // the budget too) and merged back before the aggregations ran.
   size_t spilled_aggregate_hits = 0;
+  // The same for matches of rules that correlation rules reference.
+  size_t spilled_correlation_hits = 0;
   // Calls `fn` with every detection in order (merging the runs, which it
   // consumes: call it once); a detection is valid during its call only.
   // Errors: reading a run back (kIo, kCorrupt).

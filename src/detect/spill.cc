@@ -77,6 +77,14 @@ Result<SpillRun> SpillRun::Write(
   });
 }
 
+Status SpillRun::Rewind() {
+  if (std::fseek(file_, 0, SEEK_SET) != 0) {
+    return Status::Io(fmt::format("cannot read a temporary detection file again ({})",
+                                  std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
 void AppendSpilledDetection(const model::Detection& d, uint32_t rule, std::string* out) {
   RunHeader h{};
   h.time_us = d.time_us;
@@ -93,9 +101,12 @@ void AppendSpilledDetection(const model::Detection& d, uint32_t rule, std::strin
 }
 
 void AppendSpilledText(std::string_view text, std::string* out) {
-  const auto n = static_cast<uint32_t>(text.size());
-  out->append(reinterpret_cast<const char*>(&n), sizeof n);
+  AppendSpilledCount(static_cast<uint32_t>(text.size()), out);
   out->append(text);
+}
+
+void AppendSpilledCount(uint32_t count, std::string* out) {
+  out->append(reinterpret_cast<const char*>(&count), sizeof count);
 }
 
 namespace {
@@ -140,9 +151,14 @@ Status SpillReader::ReadDetection(model::Detection* d, uint32_t* rule) {
   return Status::Ok();
 }
 
+Status SpillReader::ReadCount(uint32_t* count) {
+  if (std::fread(count, sizeof *count, 1, file_) != 1) return Truncated();
+  return Status::Ok();
+}
+
 Status SpillReader::ReadText(std::string* text) {
   uint32_t n;
-  if (std::fread(&n, sizeof n, 1, file_) != 1) return Truncated();
+  CIRT_RETURN_IF_ERROR(ReadCount(&n));
   text->resize(n);
   if (n > 0 && std::fread(text->data(), 1, n, file_) != n) return Truncated();
   return Status::Ok();

@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <queue>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -45,6 +46,8 @@ class SpillRun {
       const std::unordered_map<const model::RuleInfo*, uint32_t>& rule_index);
 
   size_t size() const { return count_; }
+  // Back to the first entry, for another SpillReader (errors: kIo).
+  Status Rewind();
 
  private:
   friend class SpillReader;
@@ -57,6 +60,7 @@ class SpillRun {
 // name as its index), and any text kept beside it.
 void AppendSpilledDetection(const model::Detection& d, uint32_t rule, std::string* out);
 void AppendSpilledText(std::string_view text, std::string* out);
+void AppendSpilledCount(uint32_t count, std::string* out);
 
 // Reads a run back, an entry at a time, with the Read calls matching the
 // Append calls that wrote it. `rules` and `files` resolve the indexes.
@@ -76,6 +80,7 @@ class SpillReader {
   // `rule` (if given) gets the detection's rule index.
   Status ReadDetection(model::Detection* d, uint32_t* rule = nullptr);
   Status ReadText(std::string* text);
+  Status ReadCount(uint32_t* count);
 
  private:
   std::FILE* file_;
@@ -84,6 +89,28 @@ class SpillReader {
   const std::deque<std::string>& files_;
   std::string text_;
 };
+
+// Merges sorted sources: `next(i, &item)` reads source i's next item into
+// `item` and returns true, false at its end, or an error; `fn(item)` gets
+// every item in `less` order and may move from it.
+template <typename T, typename Next, typename Less, typename Fn>
+Status MergeSorted(size_t sources, Next next, Less less, Fn fn) {
+  std::vector<T> current(sources);
+  auto later = [&](size_t a, size_t b) { return less(current[b], current[a]); };
+  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
+  for (size_t i = 0; i < sources; ++i) {
+    CIRT_ASSIGN_OR_RETURN(bool any, next(i, &current[i]));
+    if (any) heap.push(i);
+  }
+  while (!heap.empty()) {
+    const size_t i = heap.top();
+    heap.pop();
+    fn(current[i]);
+    CIRT_ASSIGN_OR_RETURN(bool any, next(i, &current[i]));
+    if (any) heap.push(i);
+  }
+  return Status::Ok();
+}
 
 // Drops detections repeating an earlier one's rule and eventID in a stream
 // sorted by time (copies of one event share its time; see repeats.h), one
