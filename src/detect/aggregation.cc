@@ -108,8 +108,12 @@ class RuleAggregation {
   }
 
   void AddCount(AggregateHit&& h) {
-    Window& w = windows_[h.group];
     const int64_t t = h.detection.time_us;
+    // Before a window is taken: a sweep may remove windows.
+    if (++since_sweep_ >= kSweepEvery && window_ > 0 && !Upper() && t - last_sweep_us_ > window_) {
+      Sweep(t);
+    }
+    Window& w = windows_[h.group];
     ++w.n;
     w.last_time_us = t;
     if (!agg_.count_field.empty()) ++w.distinct[h.counted];
@@ -117,16 +121,7 @@ class RuleAggregation {
       w.events.push_back({t, std::string(h.detection.event_id()),
                           window_ > 0 ? std::move(h.counted) : std::string()});
     }
-    if (window_ > 0) {
-      while (!w.events.empty() && t - w.events.front().time_us > window_) {
-        if (!agg_.count_field.empty()) {
-          auto it = w.distinct.find(w.events.front().counted);
-          if (--it->second == 0) w.distinct.erase(it);
-        }
-        w.events.pop_front();
-        --w.n;
-      }
-    }
+    if (window_ > 0) DropBefore(t, &w);
     if (Upper()) {
       w.last = std::move(h.detection);
       return;
@@ -141,6 +136,34 @@ class RuleAggregation {
     d.set_evidence(WindowEvidence(count, GroupOf(agg_, h.group), w));
     out_->push_back(std::move(d));
     w = Window{};
+  }
+
+  static constexpr uint32_t kSweepEvery = 4096;  // hits between sweeps, at least
+
+  // Lets go of what no later hit can count, as each group's next hit would:
+  // events more than the timeframe before `now`, then the groups left
+  // empty. Not for count() < N, whose last windows are reported as they
+  // stand at the end.
+  void Sweep(int64_t now) {
+    since_sweep_ = 0;
+    last_sweep_us_ = now;
+    for (auto it = windows_.begin(); it != windows_.end();) {
+      Window& w = it->second;
+      DropBefore(now, &w);
+      it = w.events.empty() ? windows_.erase(it) : std::next(it);
+    }
+  }
+
+  // Drops the events more than the timeframe before `t`.
+  void DropBefore(int64_t t, Window* w) {
+    while (!w->events.empty() && t - w->events.front().time_us > window_) {
+      if (!agg_.count_field.empty()) {
+        auto it = w->distinct.find(w->events.front().counted);
+        if (--it->second == 0) w->distinct.erase(it);
+      }
+      w->events.pop_front();
+      --w->n;
+    }
   }
 
   void AddCompanion(AggregateHit&& h) {
@@ -199,6 +222,8 @@ class RuleAggregation {
   std::optional<Companion> first_;                   // near without a timeframe
   std::deque<Companion> recent_;                     // near: companions within the timeframe
   std::deque<AggregateHit> pending_;                 // near: base hits waiting for one
+  uint32_t since_sweep_ = 0;
+  int64_t last_sweep_us_ = INT64_MIN / 2;
 };
 
 }  // namespace

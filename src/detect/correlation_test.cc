@@ -600,10 +600,14 @@ TEST_F(CorrelationTest, LongRunsDetectTheSameAsTheyLetGo) {
   std::vector<std::string> records;
   for (int b = 0; b < 100; ++b) {
     const int64_t t0 = b * 300;
-    for (int k = 0; k < 3; ++k) records.push_back(make(t0 + 5 * k, fmt::format("a{}-{}", b, k), "arn:a"));
+    // Two of a burst, 50 others, the third a minute after the first: the
+    // sweeps (every 4,096 events) fall inside the bursts.
+    records.push_back(make(t0, fmt::format("a{}-0", b), "arn:a"));
+    records.push_back(make(t0 + 5, fmt::format("a{}-1", b), "arn:a"));
     for (int i = 0; i < 50; ++i) {
-      records.push_back(make(t0 + 20 + i, fmt::format("f{}-{}", b, i), fmt::format("arn:f{}-{}", b, i)));
+      records.push_back(make(t0 + 10 + i, fmt::format("f{}-{}", b, i), fmt::format("arn:f{}-{}", b, i)));
     }
+    records.push_back(make(t0 + 60, fmt::format("a{}-2", b), "arn:a"));
     records.push_back(make(t0 + 150, fmt::format("s{}", b), "arn:s"));
   }
   Trail(records);

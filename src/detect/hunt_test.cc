@@ -286,6 +286,45 @@ TEST_F(HuntTest, LegacyCountWithoutATimeframeListsBoundedEvidence) {
   EXPECT_EQ(ev->last_time_us - ev->first_time_us, 3599 * 1000000LL);
 }
 
+// A long run: past a few thousand matches an aggregation lets go of the
+// groups no later match can count, and must detect exactly what it would
+// holding them. aws_macic_evasion.yml (more than 5 by sourceIPAddress in
+// 10 minutes): one address six times in 5 minutes, every 30 minutes, and
+// 5,000 others once each.
+TEST_F(HuntTest, LongLegacyCountsDetectTheSameAsTheyLetGo) {
+  const int64_t base = model::ParseUtcTimestamp("2026-03-24T10:00:00Z").value();
+  auto make = [&](int64_t seconds, const std::string& id, const std::string& ip) {
+    std::string r = Rec("ArchiveFindings", "macie2.amazonaws.com", 0, ip);
+    const std::string time = model::FormatUtcTimestamp(base + seconds * 1000000);
+    r.replace(r.find("2026-03-24T10:00:00Z"), 20, time);
+    r.replace(r.find("id-ArchiveFindings0"), 19, id);
+    return r;
+  };
+  std::vector<std::string> records;
+  for (int b = 0; b < 50; ++b) {
+    const int64_t t0 = b * 1800;
+    // Half a burst, 100 others, the other half 5 minutes on: the sweeps
+    // (every 4,096 matches) fall between the halves.
+    for (int k = 0; k < 6; ++k) {
+      records.push_back(make(t0 + 10 * k + (k < 3 ? 0 : 270), fmt::format("a{}-{}", b, k),
+                             "203.0.113.7"));
+      if (k != 2) continue;
+      for (int i = 0; i < 100; ++i) {
+        records.push_back(make(t0 + 100 + i, fmt::format("f{}-{}", b, i),
+                               fmt::format("10.{}.{}.1", b, i)));
+      }
+    }
+  }
+  WriteTrail("a.json.gz", records);
+  auto r = Run("unsupported/cloud/aws_macic_evasion.yml");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->detections.size(), 50u);
+  for (int b = 0; b < 50; ++b) {
+    EXPECT_EQ(r->detections[static_cast<size_t>(b)]->event_id(), fmt::format("a{}-5", b));
+    EXPECT_EQ(r->detections[static_cast<size_t>(b)]->evidence()->event_ids.size(), 6u);
+  }
+}
+
 // Past the budget, aggregation matches go to temporary files too and come
 // back merged: every aggregation detects the same, with the same evidence.
 TEST_F(HuntTest, SpilledAggregationHitsGiveTheSameDetections) {
