@@ -10,19 +10,6 @@ namespace cirt::detect {
 
 namespace {
 
-// Where an event sits in the input: ties of time are broken by it.
-struct Place {
-  int64_t time_us = 0;
-  uint32_t file_index = 0;
-  uint64_t record_index = 0;
-  bool operator<(const Place& o) const {
-    return std::tie(time_us, file_index, record_index) <
-           std::tie(o.time_us, o.file_index, o.record_index);
-  }
-};
-
-Place PlaceOf(const model::Detection& d) { return {d.time_us, d.file_index, d.record_index}; }
-
 // An event a window holds: what its evidence and a distinct count need.
 struct WindowEvent {
   int64_t time_us;

@@ -42,20 +42,6 @@ struct Fired {
   std::vector<std::string> group;  // values of the correlation's group-by entries
 };
 
-// Where an event sits in the input: the order correlations read it in.
-struct Place {
-  int64_t time_us = 0;
-  uint32_t file_index = 0;
-  uint64_t record_index = 0;
-  bool operator==(const Place&) const = default;
-  bool operator<(const Place& o) const {
-    return std::tie(time_us, file_index, record_index) <
-           std::tie(o.time_us, o.file_index, o.record_index);
-  }
-};
-
-Place PlaceOf(const model::Detection& d) { return {d.time_us, d.file_index, d.record_index}; }
-
 // One event (or one inner correlation firing) as a correlation sees it,
 // held by the windows and sequences that still need it.
 struct Occurrence {

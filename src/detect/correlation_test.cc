@@ -86,7 +86,9 @@ class CorrelationTest : public ::testing::Test {
     if (r.ok() && spilled.ok()) {
       const auto expected = Listing(&*r);
       EXPECT_EQ(Listing(&*spilled), expected);
-      if (!expected.empty()) EXPECT_GT(spilled->spilled_correlation_hits, 0u);
+      if (!expected.empty()) {
+        EXPECT_GT(spilled->spilled_correlation_hits, 0u);
+      }
     }
     return std::move(*r);
   }

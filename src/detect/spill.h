@@ -13,6 +13,7 @@
 #include <queue>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -22,6 +23,22 @@
 #include "model/detection.h"
 
 namespace cirt::detect {
+
+// Where a detection's event sits in the input: the order aggregations and
+// correlations read matches in (ties of time broken by file and record).
+struct Place {
+  int64_t time_us = 0;
+  uint32_t file_index = 0;
+  uint64_t record_index = 0;
+  bool operator==(const Place&) const = default;
+  bool operator<(const Place& o) const {
+    return std::tie(time_us, file_index, record_index) <
+           std::tie(o.time_us, o.file_index, o.record_index);
+  }
+};
+inline Place PlaceOf(const model::Detection& d) {
+  return {d.time_us, d.file_index, d.record_index};
+}
 
 // The order of a hunt's output.
 bool DetectionBefore(const model::Detection& a, const model::Detection& b);
