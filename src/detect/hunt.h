@@ -2,7 +2,8 @@
 // `cirt hunt`: load rules (built-in pack and/or folders), read CloudTrail
 // files in parallel with one reader and one matcher scratch per thread, and
 // collect detections. Memory is bounded by the threads' buffers (one file
-// each) plus the detections themselves.
+// each) plus the memory budget, which the detections and the matches that
+// aggregations and correlations count share (spill.h).
 #pragma once
 
 #include <atomic>
@@ -48,9 +49,11 @@ struct HuntOptions {
   std::optional<model::Level> min_level;
   // First-seen anomalies and denial bursts (anomaly.h); off when empty.
   std::optional<AnomalyOptions> anomalies;
-  // What the rule detections may take in memory, all threads together; past
-  // it they go to temporary files (spill.h) and HuntResult::ForEach merges
-  // them back. 0: no limit.
+  // What the rule detections, and the matches aggregations and
+  // correlations count, may take in memory, all threads together; past it
+  // they go to temporary files (spill.h): HuntResult::ForEach merges the
+  // detections back, aggregations and correlations read their matches back
+  // in time order. 0: no limit.
   size_t memory_budget = size_t{1} << 30;
   // --start / --end: only events with an eventTime in [start_us, end_us)
   // are hunted (CloudTrailReader::SetTimeWindow), and CloudTrail log files
