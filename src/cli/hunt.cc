@@ -102,7 +102,10 @@ int RunHunt(const HuntFlags& f) {
   }
   if (!result.ok()) {
     std::fprintf(stderr, "cirt: %s\n", result.status().ToString().c_str());
-    return kExitUsage;
+    // Rules that do not load are usage; a temporary file of matches that
+    // cannot be read back (past --max-memory) is a failure.
+    const ErrorCode code = result.status().code();
+    return code == ErrorCode::kIo || code == ErrorCode::kCorrupt ? kExitFailed : kExitUsage;
   }
   detect::HuntResult& r = *result;
   report::WriterOptions wopts;
