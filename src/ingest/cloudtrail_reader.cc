@@ -412,7 +412,6 @@ class CloudTrailReader::Impl {
       }
     }
     // Resynchronise after the failure at the next record CloudTrail wrote.
-    std::string_view tail;
     size_t resume = std::string_view::npos;
     if (resyncs_ < kMaxResyncs && limit < json.size()) {
       // The failing record starts at the first record opening after the

@@ -326,14 +326,16 @@ class TagInstance : public InstanceAction {
   }
   Status Revert(ActionContext& ctx, const Params& params, const State& before, const State&,
                 std::vector<std::string>* ids) const override {
-    Result<aws::ec2::WriteResult> r =
-        before["value"].is_string()
-            ? aws::ec2::CreateTags(*ctx.client, "", {InstanceId(params)},
-                                   {{ParamString(params, "key"), before["value"]}})
-            : aws::ec2::DeleteTags(*ctx.client, "", {InstanceId(params)},
-                                   {ParamString(params, "key")});
-    CIRT_RETURN_IF_ERROR(r.status());
-    ids->push_back(r->request_id);
+    const std::string key = ParamString(params, "key");
+    if (before["value"].is_string()) {
+      CIRT_ASSIGN_OR_RETURN(auto r, aws::ec2::CreateTags(*ctx.client, "", {InstanceId(params)},
+                                                         {{key, before["value"]}}));
+      ids->push_back(r.request_id);
+    } else {
+      CIRT_ASSIGN_OR_RETURN(auto r,
+                            aws::ec2::DeleteTags(*ctx.client, "", {InstanceId(params)}, {key}));
+      ids->push_back(r.request_id);
+    }
     return Status::Ok();
   }
 };
@@ -617,6 +619,8 @@ class IsolateNetworkInterfaces : public InstanceAction {
     std::string name = ParamString(params, "open_group_name");
     return name.empty() ? "cirt-isolation-open" : name;
   }
+  // How a plan names a group it has yet to create.
+  static std::string ToCreate(const std::string& name) { return fmt::format("({})", name); }
   static std::string IsolationName(const Params& params) {
     std::string name = ParamString(params, "isolation_group_name");
     return name.empty() ? "cirt-isolation" : name;
@@ -680,7 +684,7 @@ class IsolateNetworkInterfaces : public InstanceAction {
       calls.push_back({"ec2:CreateSecurityGroup",
                        {{"VpcId", vpc}, {"GroupName", OpenName(params)}}});
       calls.push_back({"ec2:AuthorizeSecurityGroupIngress",
-                       {{"GroupId", "(" + OpenName(params) + ")"},
+                       {{"GroupId", ToCreate(OpenName(params))},
                         {"IpPermissions", {{{"IpProtocol", "-1"},
                                             {"IpRanges", {{{"CidrIp", "0.0.0.0/0"}}}}}}}}});
     }
@@ -688,13 +692,13 @@ class IsolateNetworkInterfaces : public InstanceAction {
       calls.push_back({"ec2:CreateSecurityGroup",
                        {{"VpcId", vpc}, {"GroupName", IsolationName(params)}}});
       calls.push_back({"ec2:RevokeSecurityGroupEgress",
-                       {{"GroupId", "(" + IsolationName(params) + ")"},
+                       {{"GroupId", ToCreate(IsolationName(params))},
                         {"IpPermissions", {{{"IpProtocol", "-1"},
                                             {"IpRanges", {{{"CidrIp", "0.0.0.0/0"}}}}}}}}});
     }
     std::string open = current["open_group_id"].is_string()
                            ? current["open_group_id"].get<std::string>()
-                           : "(" + OpenName(params) + ")";
+                           : ToCreate(OpenName(params));
     for (const auto& [eni, groups] : current["interfaces"].items()) {
       if (groups == json::array({current["isolation_group_id"]})) continue;
       calls.push_back({"ec2:ModifyNetworkInterfaceAttribute",

@@ -160,7 +160,7 @@ aws::lambda::Permission PermissionFrom(const json& statement) {
   aws::lambda::Permission p;
   p.statement_id = Text(Member(statement, "Sid"), "");
   p.action = FirstString(Member(statement, "Action"));
-  p.principal = "*";
+  p.principal.assign(1, '*');  // not = "*": GCC 12 warns wrongly (PR 105651)
   // AWS keeps the URL auth type in a condition; moto at the top level.
   p.function_url_auth_type = Text(Member(statement, "FunctionUrlAuthType"), "");
   const json& condition = Member(statement, "Condition");
