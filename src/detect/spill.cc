@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <queue>
+#include <optional>
 #include <unordered_set>
 
 #include "detect/repeats.h"
@@ -164,30 +164,6 @@ Status SpillReader::ReadText(std::string* text) {
   return Status::Ok();
 }
 
-namespace {
-
-// One run of plain detections being read back, a detection at a time.
-class RunCursor {
- public:
-  RunCursor(SpillRun& run, const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
-            const std::deque<std::string>& files)
-      : reader_(run, rules, files) {}
-
-  // Reads the next detection into current(); false at the end.
-  Result<bool> Next() {
-    if (!reader_.Next()) return false;
-    CIRT_RETURN_IF_ERROR(reader_.ReadDetection(&current_));
-    return true;
-  }
-  const model::Detection& current() const { return current_; }
-
- private:
-  SpillReader reader_;
-  model::Detection current_;
-};
-
-}  // namespace
-
 bool RepeatFilter::Repeated(const model::Detection& d) {
   if (d.time_us != time_ || !started_) {
     started_ = true;
@@ -207,46 +183,35 @@ Result<size_t> SpillMerge::Run(std::vector<SpillRun>& runs,
                                const std::vector<std::unique_ptr<model::RuleInfo>>& rules,
                                const std::deque<std::string>& files,
                                const std::function<void(const model::Detection&)>& fn) {
-  std::vector<RunCursor> cursors;
-  cursors.reserve(runs.size());
-  for (SpillRun& run : runs) cursors.emplace_back(run, rules, files);
+  // Sources: the runs (each read into its own detection), then the list in
+  // memory.
+  std::vector<std::optional<SpillReader>> readers(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) readers[i].emplace(runs[i], rules, files);
+  std::vector<model::Detection> read(runs.size());
   size_t memory_next = 0;
-  // Sources: cursors by index, and the in-memory list as cursors.size().
-  const size_t memory_source = cursors.size();
-  auto current = [&](size_t source) -> const model::Detection& {
-    return source == memory_source ? *in_memory[memory_next - 1] : cursors[source].current();
+  auto next = [&](size_t i, const model::Detection** d) -> Result<bool> {
+    if (i == runs.size()) {
+      if (memory_next == in_memory.size()) return false;
+      *d = in_memory[memory_next++];
+      return true;
+    }
+    if (!readers[i]->Next()) return false;
+    CIRT_RETURN_IF_ERROR(readers[i]->ReadDetection(&read[i]));
+    *d = &read[i];
+    return true;
   };
-  auto later = [&](size_t a, size_t b) { return DetectionBefore(current(b), current(a)); };
-  std::priority_queue<size_t, std::vector<size_t>, decltype(later)> heap(later);
-  for (size_t i = 0; i < cursors.size(); ++i) {
-    CIRT_ASSIGN_OR_RETURN(bool any, cursors[i].Next());
-    if (any) heap.push(i);
-  }
-  if (memory_next < in_memory.size()) {
-    ++memory_next;
-    heap.push(memory_source);
-  }
   RepeatFilter repeats;
   size_t dropped = 0;
-  while (!heap.empty()) {
-    const size_t source = heap.top();
-    heap.pop();
-    const model::Detection& d = current(source);
-    if (repeats.Repeated(d)) {
-      ++dropped;
-    } else {
-      fn(d);
-    }
-    if (source == memory_source) {
-      if (memory_next < in_memory.size()) {
-        ++memory_next;
-        heap.push(source);
-      }
-    } else {
-      CIRT_ASSIGN_OR_RETURN(bool any, cursors[source].Next());
-      if (any) heap.push(source);
-    }
-  }
+  CIRT_RETURN_IF_ERROR(MergeSorted<const model::Detection*>(
+      runs.size() + 1, next,
+      [](const model::Detection* a, const model::Detection* b) { return DetectionBefore(*a, *b); },
+      [&](const model::Detection* d) {
+        if (repeats.Repeated(*d)) {
+          ++dropped;
+        } else {
+          fn(*d);
+        }
+      }));
   return dropped;
 }
 
